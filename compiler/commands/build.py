@@ -1,0 +1,32 @@
+"""confc build: compile every profile of the chosen environments into OUT/ENV."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections import defaultdict
+
+from .. import artifacts
+from ..pipeline import Artifact
+from .common import choose_envs, open_repo, output_dir, output_format, warn
+
+
+def run(args: argparse.Namespace) -> int:
+    compiler = open_repo(args)
+    repo = compiler.repo
+    envs = choose_envs(repo, args.env, all_envs=args.all_envs, required=True)
+    compiler.format = output_format(args, repo)
+    out, shown = output_dir(args, repo)
+    by_env: dict[str, list[Artifact]] = defaultdict(list)
+    for artifact in compiler.artifacts(envs):
+        by_env[artifact.env].append(artifact)
+    plans = [artifacts.plan(out, shown, env, compiler.format, by_env[env]) for env in envs]
+    for plan in plans:
+        artifacts.apply(plan)
+    warn(compiler.warnings)
+    for plan in plans:
+        for rel in plan.kept:
+            print(f"warning: {plan.show(rel)}: no profile produces it any more, but it was edited since confc wrote it; left in place", file=sys.stderr)
+        unchanged = len(plan.artifacts) - len(plan.writes)
+        print(f"{plan.display}: {len(plan.writes)} written, {unchanged} unchanged, {len(plan.removals)} removed", file=sys.stderr)
+    return 0

@@ -1,0 +1,65 @@
+"""What several commands share: reading CONFIG_DIR and choosing environments and output."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from ..errors import ConfcError, UsageError, did_you_mean
+from ..pipeline import Compiler
+from ..repository import Repository, load
+
+
+def open_repo(args: argparse.Namespace, *, fmt: str = "yaml") -> Compiler:
+    repo = load(args.config_dir)
+    return Compiler(repo, overrides=getattr(args, "set", None) or (), fmt=fmt)
+
+
+def settings(repo: Repository) -> dict[str, str]:
+    build = repo.settings.data.get("build", {}) if repo.settings else {}
+    return dict(build)
+
+
+def choose_envs(repo: Repository, names: Sequence[str] | None, *, all_envs: bool, required: bool) -> list[str]:
+    """The environments asked for, each checked to exist; all of them when none is named."""
+    if all_envs or not names:
+        if required and not all_envs:
+            raise UsageError("name the environments to build with --env ENV (repeatable) or use --all-envs")
+        return list(repo.environments)
+    return [check_env(repo, name) for name in dict.fromkeys(names)]
+
+
+def check_env(repo: Repository, name: str) -> str:
+    if name not in repo.environments:
+        hint = did_you_mean(name, repo.environments)
+        raise UsageError(f"unknown environment {name!r}{hint}; known: {', '.join(repo.environments)}")
+    return name
+
+
+def check_profile(repo: Repository, name: str) -> str:
+    if name not in repo.profiles:
+        hint = did_you_mean(name, repo.profiles)
+        raise UsageError(f"unknown profile {name!r}{hint}; see confc list {repo.display_root}")
+    return name
+
+
+def output_format(args: argparse.Namespace, repo: Repository) -> str:
+    return args.format or settings(repo).get("format", "yaml")
+
+
+def output_dir(args: argparse.Namespace, repo: Repository) -> tuple[Path, str]:
+    """OUT as a path and as messages show it: --out, else [build] out, else build/ beside CONFIG_DIR."""
+    if args.out:
+        return Path(args.out), args.out
+    configured = settings(repo).get("out")
+    shown = os.path.join(repo.display_root, configured) if configured else os.path.join(repo.display_root, os.pardir, "build")
+    shown = os.path.normpath(shown)
+    return Path(shown), shown
+
+
+def warn(errors: Sequence[ConfcError]) -> None:
+    for error in errors:
+        print(f"warning: {error}", file=sys.stderr)

@@ -1,0 +1,155 @@
+"""The template environment, the `yaml` filter, and the check of every rendered document."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import jinja2
+import yaml
+
+from . import schema
+from .errors import ConfcError, did_you_mean
+from .interpolate import environment
+from .repository import Repository
+
+_Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+# Plain (unquoted) scalars only where no YAML 1.1 or 1.2 reader could take them for
+# anything but this exact string; everything else is double-quoted.
+_PLAIN = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-/:@%+=?&~,]*\Z")
+_KEYWORDS = frozenset("y n yes no true false on off null nan inf".split())
+
+
+class _SwmlDumper(_Dumper):  # type: ignore[misc,valid-type]
+    def ignore_aliases(self, data: Any) -> bool:
+        return True  # a value shared by two layers is still written out twice, never as &anchor
+
+
+def _represent_str(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
+    plain = _PLAIN.match(text) and not text.endswith(":") and text.lower() not in _KEYWORDS
+    return dumper.represent_scalar("tag:yaml.org,2002:str", text, style=None if plain else '"')
+
+
+_SwmlDumper.add_representer(str, _represent_str)
+
+
+def to_yaml(value: Any, indent: int = 0) -> str:
+    """Any value as safe YAML; lines after the first are indented by `indent` spaces."""
+    text = yaml.dump(
+        value,
+        Dumper=_SwmlDumper,
+        default_flow_style=False,
+        sort_keys=False,
+        allow_unicode=True,
+        width=2**30,  # never fold a line: one value, one line
+    )
+    if text.endswith("\n...\n"):  # the end marker PyYAML adds after a lone scalar
+        text = text[: -len("...\n")]
+    return text.rstrip("\n").replace("\n", "\n" + " " * indent)
+
+
+def builtin_templates() -> Path:
+    """The built-in templates: inside the package when installed, beside it in a source tree."""
+    here = Path(__file__).resolve().parent
+    installed = here / "templates"
+    return installed if installed.is_dir() else here.parent / "templates"
+
+
+def template_names(repo: Repository) -> list[str]:
+    builtins = [p.stem for p in builtin_templates().glob("*.j2")]
+    return sorted({*builtins, *repo.templates})
+
+
+class Renderer:
+    """Renders profiles through their templates; user templates shadow built-ins by name."""
+
+    def __init__(self, repo: Repository) -> None:
+        self._repo = repo
+        self._builtin = builtin_templates()
+        self._jinja = environment(jinja2.FunctionLoader(self._load))
+        self._jinja.filters["yaml"] = to_yaml
+        self.filenames: dict[str, str] = {}  # template name -> how messages and manifests name it
+
+    def _load(self, name: str) -> tuple[str, str, Any] | None:
+        stem = name[: -len(".j2")] if name.endswith(".j2") else name
+        user = self._repo.templates.get(stem)
+        if user is not None:
+            path = user
+            self.filenames[stem] = self._repo.display(f"templates/{stem}.j2")
+        elif re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_.-]*", stem) and (self._builtin / f"{stem}.j2").is_file():
+            path = self._builtin / f"{stem}.j2"
+            self.filenames[stem] = f"builtin:{stem}.j2"
+        else:
+            return None
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfcError(f"cannot read template: {exc}", file=self.filenames[stem]) from None
+        return text, self.filenames[stem], lambda: True
+
+    def input_name(self, template: str) -> str:
+        """The template as a manifest input: its CONFIG_DIR-relative path, or builtin:NAME.j2."""
+        return f"templates/{template}.j2" if template in self._repo.templates else f"builtin:{template}.j2"
+
+    def render(self, template: str, context: Mapping[str, Any], **where: str) -> str:
+        try:
+            compiled = self._jinja.get_template(template)
+            return compiled.render(context)
+        except jinja2.TemplateNotFound as exc:
+            missing = str(exc.name)
+            hint = did_you_mean(template, template_names(self._repo)) if missing == template else ""
+            raise ConfcError(f"no template named {missing!r}{hint}", key="template", **where) from None
+        except jinja2.TemplateSyntaxError as exc:
+            raise ConfcError(f"template syntax error: {exc.message}", file=exc.filename, line=exc.lineno, **where) from None
+        except ConfcError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - whatever a user template raises is the user's to fix
+            file, line = self._template_frame(exc.__traceback__)
+            message = exc.message if isinstance(exc, jinja2.TemplateError) else f"{type(exc).__name__}: {exc}"
+            raise ConfcError(f"template error: {message}", file=file, line=line, **where) from None
+
+    def _template_frame(self, tb: TracebackType | None) -> tuple[str | None, int | None]:
+        # Jinja rewrites tracebacks so template frames carry the template's name and line.
+        found: tuple[str | None, int | None] = (None, None)
+        names = set(self.filenames.values())
+        while tb is not None:
+            if tb.tb_frame.f_code.co_filename in names:
+                found = (tb.tb_frame.f_code.co_filename, tb.tb_lineno)
+            tb = tb.tb_next
+        return found
+
+
+def document_problems(document: Any, conference: Mapping[str, Any]) -> list[str]:
+    """Why `document` is not a SWML document carrying exactly `conference`, if it is not."""
+    if not isinstance(document, dict) or document.get("version") != "1.0.0":
+        return ['the document must start with version: "1.0.0"']
+    sections = document.get("sections")
+    main = sections.get("main") if isinstance(sections, dict) else None
+    if not isinstance(main, list):
+        return ["sections.main must be a list of SWML methods"]
+    problems = []
+    joins = 0
+    for index, method in enumerate(main):
+        if not isinstance(method, dict) or len(method) != 1 or next(iter(method)) not in schema.SWML_METHODS:
+            problems.append(f"sections.main[{index}] is not a one-key SWML method")
+        elif "join_conference" in method:
+            joins += 1
+            if method["join_conference"] != conference:
+                problems.append(f"sections.main[{index}].join_conference differs from the resolved conference table")
+    if not joins:
+        problems.append("sections.main has no join_conference")
+    return problems
+
+
+def parse_yaml(text: str) -> Any:
+    return yaml.load(text, Loader=_Loader)  # noqa: S506 - a safe loader
+
+
+def to_json(document: Any) -> str:
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,197 @@
+"""Find and read a profile repository into plain, frozen records."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfcError, UsageError, raise_all
+from .tomllines import KeyLines, key_lines
+
+PROFILE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*(/[a-z0-9][a-z0-9_-]*)*$")
+ENV_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+TEMPLATE_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """One TOML file of the repository, parsed once."""
+
+    rel: str  # CONFIG_DIR-relative, with "/" separators: stable across machines
+    display: str  # how messages name it: CONFIG_DIR as the user gave it, joined with rel
+    data: Mapping[str, Any]  # as tomllib returned it; never mutated
+    lines: KeyLines = field(repr=False, compare=False)
+    digest: str = field(repr=False)
+
+    def line(self, *path: str) -> int | None:
+        return self.lines[path]
+
+    def error(self, message: str, *path: str, **where: str | None) -> ConfcError:
+        """An error located at `path` in this file."""
+        key = ".".join(path) if path else None
+        return ConfcError(message, file=self.display, line=self.lines[path], key=key, **where)
+
+
+@dataclass(frozen=True)
+class Repository:
+    root: Path
+    display_root: str
+    profiles: Mapping[str, SourceFile]
+    environments: Mapping[str, SourceFile]
+    settings: SourceFile | None
+    templates: Mapping[str, Path]  # user template name -> file, from CONFIG_DIR/templates
+
+    def display(self, rel: str) -> str:
+        return _join(self.display_root, rel)
+
+
+def _join(root: str, rel: str) -> str:
+    return rel if root in ("", ".") else f"{root.rstrip('/')}/{rel}"
+
+
+def parse_toml(root: Path, display_root: str, rel: str) -> SourceFile:
+    """Read and parse one file; every failure is a located ConfcError."""
+    display = _join(display_root, rel)
+    try:
+        raw = (root / rel).read_bytes()
+    except OSError as exc:
+        raise ConfcError(f"cannot read file: {exc.strerror}", file=display) from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ConfcError(
+            f"not valid UTF-8 (byte 0x{raw[exc.start]:02x}); save the file as UTF-8",
+            file=display,
+            line=line,
+        ) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        message, line = _toml_problem(exc)
+        raise ConfcError(f"invalid TOML: {message}", file=display, line=line) from None
+    return SourceFile(
+        rel=rel,
+        display=display,
+        data=data,
+        lines=key_lines(text),
+        digest=hashlib.sha256(raw).hexdigest(),
+    )
+
+
+def _toml_problem(exc: tomllib.TOMLDecodeError) -> tuple[str, int | None]:
+    # tomllib appends "(at line L, column C)" to its message; split it off.
+    match = re.search(r"\s*\(at line (\d+), column \d+\)$|\s*\(at end of document\)$", str(exc))
+    if not match:
+        return str(exc), None
+    message = str(exc)[: match.start()]
+    return message, int(match.group(1)) if match.group(1) else None
+
+
+def load(config_dir: str | os.PathLike[str]) -> Repository:
+    """Read every file of CONFIG_DIR; report all unreadable or misnamed files at once."""
+    display_root = os.fspath(config_dir)
+    root = Path(config_dir)
+    if not root.is_dir():
+        raise UsageError(f"{display_root}: not a directory (expected a CONFIG_DIR with profiles/ and environments/)")
+    real_root = root.resolve()
+    errors: list[ConfcError] = []
+
+    def inside(path: Path) -> bool:
+        return path.resolve().is_relative_to(real_root)
+
+    def files(sub: str, suffix: str) -> list[str]:
+        found: list[str] = []
+        base = root / sub
+        if not base.is_dir():
+            return found
+        for dirpath, dirnames, filenames in os.walk(base, followlinks=True):
+            current = Path(dirpath)
+            kept = []
+            for name in sorted(dirnames):
+                if inside(current / name):
+                    kept.append(name)
+                else:
+                    rel = (current / name).relative_to(root).as_posix()
+                    errors.append(ConfcError("symbolic link points outside CONFIG_DIR; not read", file=_join(display_root, rel)))
+            dirnames[:] = kept
+            for name in sorted(filenames):
+                path = current / name
+                rel = path.relative_to(root).as_posix()
+                if not inside(path):
+                    errors.append(ConfcError("symbolic link points outside CONFIG_DIR; not read", file=_join(display_root, rel)))
+                elif name.endswith(suffix) or sub == "profiles":
+                    found.append(rel)
+        return found
+
+    profiles: dict[str, SourceFile] = {}
+    for rel in files("profiles", ".toml"):
+        profile_id = rel[len("profiles/") : -len(".toml")] if rel.endswith(".toml") else ""
+        if not PROFILE_ID.match(profile_id):
+            errors.append(
+                ConfcError(
+                    "not a profile file name: profiles are lower-case ids like teams/sales.toml "
+                    "(letters a-z, digits, '-' and '_', ending in .toml)",
+                    file=_join(display_root, rel),
+                )
+            )
+            continue
+        _collect(errors, profiles, profile_id, root, display_root, rel)
+
+    environments: dict[str, SourceFile] = {}
+    env_dir = root / "environments"
+    for rel in files("environments", ".toml"):
+        name = rel[len("environments/") : -len(".toml")]
+        if "/" in name or not ENV_NAME.match(name):
+            errors.append(
+                ConfcError(
+                    "not an environment file name: use environments/NAME.toml with NAME in a-z, 0-9, '-', '_'",
+                    file=_join(display_root, rel),
+                )
+            )
+            continue
+        _collect(errors, environments, name, root, display_root, rel)
+    if not env_dir.is_dir() or not (environments or errors):
+        errors.append(
+            ConfcError(
+                "no environments: add at least one file such as environments/dev.toml",
+                file=_join(display_root, "environments"),
+            )
+        )
+
+    settings = None
+    if (root / "confc.toml").is_file():
+        try:
+            if not inside(root / "confc.toml"):
+                raise ConfcError("symbolic link points outside CONFIG_DIR; not read", file=_join(display_root, "confc.toml"))
+            settings = parse_toml(root, display_root, "confc.toml")
+        except ConfcError as exc:
+            errors.append(exc)
+
+    templates = {
+        rel[len("templates/") : -len(".j2")]: root / rel
+        for rel in files("templates", ".j2")
+        if rel.endswith(".j2") and "/" not in rel[len("templates/") :]
+    }
+    raise_all(errors)
+    return Repository(
+        root=root,
+        display_root=display_root,
+        profiles=dict(sorted(profiles.items())),
+        environments=dict(sorted(environments.items())),
+        settings=settings,
+        templates=templates,
+    )
+
+
+def _collect(errors: list[ConfcError], into: dict[str, SourceFile], name: str, root: Path, display_root: str, rel: str) -> None:
+    try:
+        into[name] = parse_toml(root, display_root, rel)
+    except ConfcError as exc:
+        errors.append(exc)

@@ -1,0 +1,319 @@
+"""Every Cerberus schema of confc, as constants, and the validator that reads them.
+
+The profile and environment *file shapes* are checked once per file; the
+*resolved* schemas describe a profile after inheritance and interpolation,
+following SignalWire's `join_conference` method.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime, time
+from typing import Any
+from urllib.parse import urlsplit
+
+from cerberus import TypeDefinition, Validator
+
+from .errors import did_you_mean, show
+
+SWML_VAR = re.compile(r"^[$%]\{.*\}$", re.DOTALL)
+
+SWML_METHODS = frozenset(
+    "answer ai amazon_bedrock cond connect denoise enter_queue execute goto label "
+    "live_transcribe ai_sidecar live_translate hangup join_room join_conference play "
+    "prompt receive_fax record record_call request return send_digits send_fax "
+    "send_sms set sleep sip_refer stop_denoise stop_record_call stop_tap switch tap "
+    "transfer unset pay detect_machine user_event".split()
+)
+CALLBACK_EVENTS = ("start", "end", "join", "leave", "mute", "hold", "modify", "speaker", "announcement")
+RECORDING_EVENTS = ("in-progress", "completed", "absent")
+BEEP_VALUES = (True, False, "true", "false", "onEnter", "onExit")
+
+INTEGER_FIELDS = frozenset({"max_participants"})
+BOOLEAN_FIELDS = frozenset({"muted", "start_on_enter", "end_on_exit"})
+EVENT_FIELDS = frozenset({"status_callback_event", "recording_status_callback_event"})
+
+RULE_NAMES = ("required", "allowed", "forbidden", "min", "max", "minlength", "maxlength", "regex", "type")
+RULE_TYPES = ("string", "integer", "boolean", "float", "number", "list", "dict")
+
+
+class ConfcValidator(Validator):  # type: ignore[misc]
+    """Cerberus with the few types and rules the SWML domain needs."""
+
+    types_mapping = {
+        **Validator.types_mapping,
+        # TOML booleans are not integers, whatever Python's bool says.
+        "integer": TypeDefinition("integer", (int,), (bool,)),
+        "number": TypeDefinition("number", (int, float), (bool,)),
+    }
+
+    def _validate_type_swml_var(self, value: Any) -> bool:
+        return isinstance(value, str) and bool(SWML_VAR.match(value))
+
+    def _validate_nonblank(self, constraint: bool, field: str, value: Any) -> None:
+        """{'type': 'boolean'}"""
+        if constraint and isinstance(value, str) and not value.strip():
+            self._error(field, "must not be empty or only whitespace")
+
+    def _validate_url(self, constraint: str, field: str, value: Any) -> None:
+        """{'type': 'string', 'allowed': ['http', 'http_or_var']}"""
+        if not isinstance(value, str) or (constraint == "http_or_var" and SWML_VAR.match(value)):
+            return
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc or any(c.isspace() for c in value):
+            hint = " or a SWML variable such as ${...}" if constraint == "http_or_var" else ""
+            self._error(field, f'must be an absolute http(s) URL like "https://example.com/path"{hint}, got {show(value)}')
+
+    def _validate_events(self, constraint: Sequence[str], field: str, value: Any) -> None:
+        """{'type': 'list'}"""
+        if isinstance(value, str):
+            items = value.split(" ")
+            if not value or "" in items:
+                self._error(field, f"must be event names separated by single spaces, got {show(value)}")
+                return
+        elif isinstance(value, Sequence):
+            items = list(value)
+        else:
+            self._error(field, "must be an array of event names (or one space-separated string)")
+            return
+        known = ", ".join(constraint)
+        for item in items:
+            if item not in constraint:
+                self._error(field, f"unknown event {show(item)}; accepted: {known}")
+        duplicates = sorted({i for i in items if items.count(i) > 1}, key=str)
+        if duplicates:
+            self._error(field, f"lists {', '.join(map(show, duplicates))} more than once")
+
+    def _validate_swml_result(self, constraint: bool, field: str, value: Any) -> None:
+        """{'type': 'boolean'}"""
+        if not constraint:
+            return
+        if isinstance(value, Mapping):
+            problems = _switch_problems(value)
+        elif isinstance(value, Sequence) and not isinstance(value, str):
+            problems = _cond_problems(value)
+        else:
+            problems = ["must be a switch table (variable, case, default) or a cond array"]
+        for problem in problems:
+            self._error(field, problem)
+
+    def _validate_exactly_one_of(self, constraint: Sequence[str], field: str, value: Any) -> None:
+        """{'type': 'list'}"""
+        if isinstance(value, Mapping) and sum(key in value for key in constraint) != 1:
+            self._error(field, f"must hold exactly one of {' or '.join(constraint)}")
+
+    def _validate_compiles(self, constraint: bool, field: str, value: Any) -> None:
+        """{'type': 'boolean'}"""
+        if constraint and isinstance(value, str):
+            try:
+                re.compile(value)
+            except re.error as exc:
+                self._error(field, f"not a valid regular expression: {exc}")
+
+
+def _methods_problems(where: str, methods: Any) -> list[str]:
+    if isinstance(methods, str) or not isinstance(methods, Sequence):
+        return [f"{where} must be an array of SWML methods"]
+    problems = []
+    for index, method in enumerate(methods):
+        if not isinstance(method, Mapping) or len(method) != 1:
+            problems.append(f"{where}[{index}] must be a table with exactly one SWML method")
+            continue
+        (name,) = method
+        if name not in SWML_METHODS:
+            problems.append(f"{where}[{index}]: unknown SWML method {show(name)}{did_you_mean(name, SWML_METHODS)}")
+        problems.extend(f"{where}[{index}].{name}: {p}" for p in json_problems(method[name]))
+    return problems
+
+
+def _switch_problems(switch: Mapping[str, Any]) -> list[str]:
+    problems = []
+    unknown = sorted(set(switch) - {"variable", "case", "default"})
+    problems += [f"switch: unknown key {show(key)}; accepted: variable, case, default" for key in unknown]
+    if "variable" in switch and not isinstance(switch["variable"], str):
+        problems.append("switch: variable must be a string")
+    case = switch.get("case")
+    if not isinstance(case, Mapping):
+        problems.append("switch: case must be a table of arrays of SWML methods")
+    else:
+        for value, methods in case.items():
+            problems += _methods_problems(f"case.{value}", methods)
+    if "default" in switch:
+        problems += _methods_problems("default", switch["default"])
+    return problems
+
+
+def _cond_problems(conds: Sequence[Any]) -> list[str]:
+    problems = []
+    for index, cond in enumerate(conds):
+        if not isinstance(cond, Mapping) or not ({"when", "then"} <= set(cond) or set(cond) == {"else"}):
+            problems.append(f"cond[{index}] must be a table with when and then, or with else")
+            continue
+        unknown = sorted(set(cond) - {"when", "then", "else"})
+        problems += [f"cond[{index}]: unknown key {show(key)}" for key in unknown]
+        if "when" in cond and not isinstance(cond["when"], str):
+            problems.append(f"cond[{index}].when must be a string")
+        for branch in ("then", "else"):
+            if branch in cond:
+                problems += _methods_problems(f"cond[{index}].{branch}", cond[branch])
+    return problems
+
+
+def json_problems(value: Any) -> list[str]:
+    """What in a value cannot be written as SWML (dates, NaN, infinities)."""
+    if isinstance(value, (datetime, date, time)):
+        return [f"a TOML date/time ({value}) has no SWML form; write it as a string"]
+    if isinstance(value, float) and not math.isfinite(value):
+        return [f"{value} has no SWML form"]
+    if isinstance(value, Mapping):
+        return [p for item in value.values() for p in json_problems(item)]
+    if isinstance(value, Sequence) and not isinstance(value, str):
+        return [p for item in value for p in json_problems(item)]
+    return []
+
+
+_BOOL_OR_VAR = {"type": ["boolean", "swml_var"]}
+_TEXT = {"type": "string", "nonblank": True}
+_URL = {"type": "string", "url": "http"}
+
+CONFERENCE = {
+    "name": {"type": "string", "required": True, "nonblank": True},
+    "muted": _BOOL_OR_VAR,
+    "beep": {"type": ["boolean", "string"], "allowed": list(BEEP_VALUES)},
+    "start_on_enter": _BOOL_OR_VAR,
+    "end_on_exit": _BOOL_OR_VAR,
+    "wait_url": {"type": "string", "url": "http_or_var"},
+    "max_participants": {"type": ["integer", "swml_var"], "min": 2, "max": 100000},
+    "record": {"type": "string", "allowed": ["do-not-record", "record-from-start"]},
+    "region": _TEXT,
+    "trim": {"type": "string", "allowed": ["trim-silence", "do-not-trim"]},
+    "coach": _TEXT,
+    "status_callback_event": {"events": list(CALLBACK_EVENTS), "dependencies": "status_callback"},
+    "status_callback": _URL,
+    "status_callback_method": {"type": "string", "allowed": ["GET", "POST"], "dependencies": "status_callback"},
+    "recording_status_callback": _URL,
+    "recording_status_callback_method": {
+        "type": "string",
+        "allowed": ["GET", "POST"],
+        "dependencies": "recording_status_callback",
+    },
+    "recording_status_callback_event": {
+        "events": list(RECORDING_EVENTS),
+        "dependencies": "recording_status_callback",
+    },
+    "result": {"swml_result": True},
+}
+# Conference keys in the order SignalWire documents them; artifacts follow it.
+CONFERENCE_KEYS = tuple(CONFERENCE)
+
+GREETING = {
+    "say": _TEXT,
+    "url": _URL,
+}
+
+RESOLVED_PROFILE = {
+    "description": {"type": "string"},
+    "template": {"type": "string"},
+    "vars": {"type": "dict"},
+    "greeting": {"type": "dict", "schema": GREETING, "exactly_one_of": ["say", "url"]},
+    "conference": {"type": "dict", "schema": CONFERENCE, "required": True},
+}
+
+# File shapes accept a string wherever `{{ }}` may produce the final type.
+_SHAPE_TYPES = {
+    "name": ["string"],
+    "muted": ["boolean", "string"],
+    "beep": ["boolean", "string"],
+    "start_on_enter": ["boolean", "string"],
+    "end_on_exit": ["boolean", "string"],
+    "max_participants": ["integer", "string"],
+    "status_callback_event": ["list", "string"],
+    "recording_status_callback_event": ["list", "string"],
+    "result": ["dict", "list"],
+}
+CONFERENCE_SHAPE = {key: {"type": _SHAPE_TYPES.get(key, ["string"])} for key in CONFERENCE_KEYS}
+GREETING_SHAPE = {"say": {"type": "string"}, "url": {"type": "string"}}
+TEMPLATE_FIELD = {"type": "string", "regex": r"[A-Za-z0-9_][A-Za-z0-9_.-]*"}
+UNSET_FIELD = {"type": "list", "schema": {"type": "string"}}
+
+LAYER_SHAPE = {
+    "description": {"type": "string"},
+    "template": TEMPLATE_FIELD,
+    "unset": UNSET_FIELD,
+    "vars": {"type": "dict"},
+    "greeting": {"type": "dict", "schema": GREETING_SHAPE},
+    "conference": {"type": "dict", "schema": CONFERENCE_SHAPE},
+}
+
+
+def profile_file_schema(environments: Sequence[str]) -> dict[str, Any]:
+    """The shape of a profile file; `[env.NAME]` must name one of `environments`."""
+    return {
+        "extends": {"type": ["string", "list"], "schema": {"type": "string"}},
+        "abstract": {"type": "boolean"},
+        **LAYER_SHAPE,
+        "env": {
+            "type": "dict",
+            "keysrules": {"type": "string", "allowed": list(environments)},
+            "valuesrules": {"type": "dict", "schema": {k: v for k, v in LAYER_SHAPE.items()}},
+        },
+    }
+
+
+RULE_SHAPE = {
+    "required": {"type": "boolean"},
+    "allowed": {"type": "list"},
+    "forbidden": {"type": "list"},
+    "min": {"type": "number"},
+    "max": {"type": "number"},
+    "minlength": {"type": "integer", "min": 0},
+    "maxlength": {"type": "integer", "min": 0},
+    "regex": {"type": "string", "compiles": True},
+    "type": {"type": ["string", "list"], "allowed": list(RULE_TYPES)},
+}
+
+ENVIRONMENT_FILE = {
+    "description": {"type": "string"},
+    "vars": {"type": "dict"},
+    "defaults": {
+        "type": "dict",
+        "schema": {"greeting": LAYER_SHAPE["greeting"], "conference": LAYER_SHAPE["conference"]},
+    },
+    "rules": {"type": "dict", "valuesrules": {"type": "dict", "schema": RULE_SHAPE}},
+}
+
+SETTINGS_FILE = {
+    "build": {
+        "type": "dict",
+        "schema": {"out": {"type": "string", "nonblank": True}, "format": {"type": "string", "allowed": ["yaml", "json"]}},
+    },
+}
+
+
+def is_known_path(path: Sequence[str]) -> bool:
+    """Whether a dotted key names something the profile format knows (for unset, --set, rules)."""
+    if not path:
+        return False
+    head, rest = path[0], tuple(path[1:])
+    if head in ("description", "template"):
+        return not rest
+    if head == "vars":
+        return True
+    if head == "greeting":
+        return len(rest) <= 1 and (not rest or rest[0] in GREETING)
+    if head == "conference":
+        return not rest or rest[0] in CONFERENCE and (rest[0] == "result" or len(rest) == 1)
+    return False
+
+
+KNOWN_PATHS = (
+    "description",
+    "template",
+    "vars",
+    "greeting",
+    *(f"greeting.{k}" for k in GREETING),
+    "conference",
+    *(f"conference.{k}" for k in CONFERENCE_KEYS),
+)

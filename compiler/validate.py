@@ -1,0 +1,242 @@
+"""Cerberus errors -> confc errors, and the three places validation happens."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from cerberus import errors as cerberus_errors
+
+from . import schema
+from .errors import ConfcError, did_you_mean, show
+from .repository import PROFILE_ID, Repository, SourceFile
+from .resolve import MISSING, Resolution, lookup
+
+KeyPath = tuple[str, ...]
+Problem = tuple[KeyPath, str]
+
+_TYPE_NAMES = {
+    "boolean": "a boolean (true or false)",
+    "integer": "an integer",
+    "number": "a number",
+    "float": "a float",
+    "string": "a string",
+    "list": "an array",
+    "dict": "a table",
+    "swml_var": "a SWML variable such as ${...}",
+}
+
+
+class _Collect(cerberus_errors.BaseErrorHandler):  # type: ignore[misc]
+    """Hand back Cerberus's error objects untouched; `problems` words them."""
+
+    def __call__(self, errors: Iterable[Any]) -> list[Any]:
+        return list(errors)
+
+
+def validator(rules: Mapping[str, Any]) -> schema.ConfcValidator:
+    """One reusable validator per schema: building one costs far more than using it."""
+    return schema.ConfcValidator(dict(rules), error_handler=_Collect)
+
+
+def problems(check: schema.ConfcValidator, document: Mapping[str, Any]) -> list[Problem]:
+    """Validate `document` and word every error with its dotted key path."""
+    if check.validate(document, normalize=False):
+        return []
+    found: list[Problem] = []
+    _flatten(check.errors, check.schema, found)
+    return found
+
+
+def _flatten(errors: Iterable[Any], root: Mapping[str, Any], into: list[Problem]) -> None:
+    for error in errors:
+        if error.is_group_error:
+            _flatten(error.child_errors, root, into)
+        else:
+            into.append((tuple(map(str, error.document_path)), _message(error, root)))
+
+
+def _message(error: Any, root: Mapping[str, Any]) -> str:
+    value, constraint = error.value, error.constraint
+    if error.code == cerberus_errors.CUSTOM.code:
+        return str(error.info[0])
+    if error.code == cerberus_errors.UNKNOWN_FIELD.code:
+        known = _known_keys(root, error.document_path[:-1])
+        name = str(error.document_path[-1])
+        return f"unknown key{did_you_mean(name, known)}; accepted: {', '.join(known)}"
+    if error.rule == "required":
+        return "is required"
+    if error.rule == "dependencies":
+        return f"needs {constraint} to be set as well"
+    if error.rule == "type":
+        wanted = [constraint] if isinstance(constraint, str) else constraint
+        return f"must be {' or '.join(_TYPE_NAMES.get(t, t) for t in wanted)}, got {show(value)}"
+    if error.rule == "allowed":
+        choices = ", ".join(show(c) for c in constraint)
+        hint = did_you_mean(value, [c for c in constraint if isinstance(c, str)]) if isinstance(value, str) else ""
+        if "keysrules" in error.schema_path:
+            return f"unknown environment {show(value)}{hint}; known: {choices}"
+        return f"{show(value)} is not accepted{hint}; use one of {choices}"
+    if error.rule == "forbidden":
+        return f"{show(value)} is forbidden"
+    if error.rule == "min":
+        return f"must be at least {show(constraint)}, got {show(value)}"
+    if error.rule == "max":
+        return f"must be at most {show(constraint)}, got {show(value)}"
+    if error.rule == "minlength":
+        return f"must have a length of at least {constraint}, got {len(value)}"
+    if error.rule == "maxlength":
+        return f"must have a length of at most {constraint}, got {len(value)}"
+    if error.rule == "regex":
+        return f"must match the pattern {show(constraint)} (as a whole), got {show(value)}"
+    return f"fails the {error.rule} rule ({show(constraint)}), got {show(value)}"
+
+
+def _known_keys(root: Mapping[str, Any], path: Sequence[Any]) -> list[str]:
+    """The keys a schema accepts at `path`, for "did you mean" and "accepted"."""
+    rules: Mapping[str, Any] = {"schema": root}
+    for part in path:
+        nested = rules.get("schema") or {}
+        rules = nested.get(part) if part in nested else rules.get("valuesrules") or {}
+    return sorted((rules.get("schema") or {}).keys())
+
+
+def shape_errors(repo: Repository) -> list[ConfcError]:
+    """Check every profile, environment and settings file against its shape."""
+    found: list[ConfcError] = []
+    profile_check = validator(schema.profile_file_schema(list(repo.environments)))
+    for source in repo.profiles.values():
+        found += _located(source, problems(profile_check, source.data))
+        found += _unset_errors(source, source.data.get("unset"), ("unset",))
+        for env, layer in _tables(source.data.get("env")):
+            found += _unset_errors(source, layer.get("unset"), ("env", env, "unset"))
+        extends = source.data.get("extends")
+        for parent in [extends] if isinstance(extends, str) else extends or []:
+            if isinstance(parent, str) and not PROFILE_ID.match(parent):
+                found.append(source.error(f'{show(parent)} is not a profile id (like "base" or "teams/sales")', "extends"))
+    env_check = validator(schema.ENVIRONMENT_FILE)
+    for source in repo.environments.values():
+        found += _located(source, problems(env_check, source.data))
+        for key, _rules in _tables(source.data.get("rules")):
+            path = tuple(key.split("."))
+            if not schema.is_known_path(path):
+                found.append(
+                    source.error(
+                        f"rule for an unknown key {show(key)}{did_you_mean(key, schema.KNOWN_PATHS)}",
+                        "rules",
+                        key,
+                    )
+                )
+    if repo.settings is not None:
+        found += _located(repo.settings, problems(validator(schema.SETTINGS_FILE), repo.settings.data))
+    return found
+
+
+def _tables(value: Any) -> list[tuple[str, Mapping[str, Any]]]:
+    if not isinstance(value, Mapping):
+        return []
+    return [(k, v) for k, v in value.items() if isinstance(v, Mapping)]
+
+
+def _unset_errors(source: SourceFile, keys: Any, where: KeyPath) -> list[ConfcError]:
+    if not isinstance(keys, list):
+        return []
+    return [
+        source.error(
+            f"cannot unset {show(key)}: not a key of the profile format{did_you_mean(key, schema.KNOWN_PATHS)}",
+            *where,
+        )
+        for key in keys
+        if isinstance(key, str) and not schema.is_known_path(tuple(key.split(".")))
+    ]
+
+
+def _located(source: SourceFile, found: list[Problem]) -> list[ConfcError]:
+    return [source.error(message, *path) for path, message in found]
+
+
+
+@functools.cache
+def _resolved_check() -> schema.ConfcValidator:
+    return validator(schema.RESOLVED_PROFILE)
+
+
+def resolved_errors(resolution: Resolution, values: Mapping[str, Any]) -> list[ConfcError]:
+    """Check an interpolated, non-abstract profile against the SWML rules of SPEC section 5."""
+    found = [resolution.error(message, path) for path, message in problems(_resolved_check(), values)]
+    conference = values.get("conference")
+    if isinstance(conference, Mapping) and "result" in conference:
+        found += [resolution.error(p, ("conference", "result")) for p in schema.json_problems(conference["result"])]
+    return found
+
+
+def emitted(values: Mapping[str, Any]) -> dict[str, Any]:
+    """The profile as artifacts carry it: beep as a string, event lists space-separated, keys in SWML order."""
+    conference = values["conference"]
+    out: dict[str, Any] = {}
+    for key in schema.CONFERENCE_KEYS:
+        if key not in conference:
+            continue
+        value = conference[key]
+        if key == "beep" and isinstance(value, bool):
+            value = "true" if value else "false"
+        elif key in schema.EVENT_FIELDS and not isinstance(value, str):
+            value = " ".join(value)
+        out[key] = value
+    return {**values, "conference": out}
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One `[rules]` entry of an environment file, ready to apply."""
+
+    source: SourceFile
+    key: str
+    required: bool
+    check: schema.ConfcValidator | None  # the other rules, applied to a known value
+
+    @property
+    def where(self) -> str:
+        line = self.source.line("rules", self.key)
+        return f"{self.source.display}:{line}" if line else self.source.display
+
+
+def env_rules(source: SourceFile) -> list[Rule]:
+    """The rules of one environment file; its shape was checked by `shape_errors`."""
+    rules = []
+    for key, table in _tables(source.data.get("rules")):
+        others = {name: value for name, value in table.items() if name != "required"}
+        check = validator({"value": others}) if others else None
+        rules.append(Rule(source, key, bool(table.get("required", False)), check))
+    return rules
+
+
+def rule_errors(rules: Sequence[Rule], resolution: Resolution, values: Mapping[str, Any], warnings: list[ConfcError]) -> list[ConfcError]:
+    """Apply an environment's policy rules to the emitted values of one profile."""
+    found = []
+    for rule in rules:
+        path = tuple(rule.key.split("."))
+        value = lookup(values, path)
+        if value is MISSING:
+            if rule.required:
+                layer = resolution.layers[-1]
+                found.append(
+                    ConfcError(
+                        f"is required by the rule at {rule.where}",
+                        file=layer.file,
+                        key=rule.key,
+                        profile=resolution.profile,
+                        env=resolution.env,
+                    )
+                )
+            continue
+        if rule.check is None:
+            continue
+        if isinstance(value, str) and schema.SWML_VAR.match(value):
+            warnings.append(resolution.error(f"rule at {rule.where} skipped: {show(value)} is only known when the call runs", path))
+            continue
+        for _, message in problems(rule.check, {"value": value}):
+            found.append(resolution.error(f"{message} (rule at {rule.where})", path))
+    return found
