@@ -19,7 +19,7 @@ from typing import Any
 
 from . import __version__
 from .errors import ConfcError, raise_all
-from .pipeline import Artifact
+from .pipeline import Artifact, Compiler
 
 MANIFEST = "manifest.json"
 SUFFIXES = (".swml.yaml", ".swml.json")
@@ -88,12 +88,12 @@ def _link_inside(folder: Path, rel: str) -> str | None:
     return None
 
 
-def plan(out: Path, display_out: str, env: str, fmt: str, artifacts: Sequence[Artifact], *, guard: bool = True) -> EnvPlan:
+def plan(out: Path | str, display_out: str, env: str, fmt: str, artifacts: Sequence[Artifact], *, guard: bool = True) -> EnvPlan:
     """Decide every write and removal for OUT/ENV; raise, writing nothing, if any is unsafe.
 
     With `guard` off (for `check`), a file in the way is merely stale, not an error.
     """
-    folder = out / env
+    folder = Path(out) / env
     result = EnvPlan(env, fmt, folder, f"{display_out.rstrip('/')}/{env}", list(artifacts), _previous(folder, f"{display_out.rstrip('/')}/{env}"))
     errors: list[ConfcError] = []
     wanted = {a.path for a in artifacts}
@@ -263,3 +263,17 @@ def _diff(name: str, old: bytes, new: bytes) -> str:
     )
     return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines)
 
+
+
+def plans(compiler: Compiler, envs: Sequence[str], out: Path | str, display_out: str, *, guard: bool = True) -> list[EnvPlan]:
+    """Compile every environment, then plan each folder: all errors surface before any write."""
+    built = compiler.artifacts(envs)
+    return [plan(out, display_out, env, compiler.format, [a for a in built if a.env == env], guard=guard) for env in envs]
+
+
+def build(compiler: Compiler, envs: Sequence[str], out: Path | str, display_out: str) -> list[EnvPlan]:
+    """Write the artifacts of `envs` under OUT; nothing is written unless every profile compiles."""
+    planned = plans(compiler, envs, out, display_out)
+    for env_plan in planned:
+        apply(env_plan)
+    return planned

@@ -13,7 +13,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from . import schema
 from .errors import ConfcError, raise_all
-from .resolve import KeyPath, Resolution
+from .layering import KeyPath, Resolution
 
 MAX_PRODUCT = 1_000_000  # characters or items a `*` may build: enough for any config, not for a memory bomb
 _INTEGER = re.compile(r"^[+-]?[0-9]+$")

@@ -10,7 +10,7 @@ from . import render, validate
 from .errors import ConfcError, ErrorGroup, raise_all
 from .interpolate import Interpolator
 from .repository import Repository
-from .resolve import Resolution, Resolver
+from .layering import Resolution, Resolver
 
 FORMATS = ("yaml", "json")
 

@@ -39,6 +39,15 @@ RULE_NAMES = ("required", "allowed", "forbidden", "min", "max", "minlength", "ma
 RULE_TYPES = ("string", "integer", "boolean", "float", "number", "list", "dict")
 
 
+class _SwmlVarType(type):
+    def __instancecheck__(cls, value: Any) -> bool:
+        return isinstance(value, str) and bool(SWML_VAR.match(value))
+
+
+class SwmlVariable(metaclass=_SwmlVarType):
+    """`isinstance(x, SwmlVariable)`: x is a SWML runtime variable, "${...}" or "%{...}"."""
+
+
 class ConfcValidator(Validator):  # type: ignore[misc]
     """Cerberus with the few types and rules the SWML domain needs."""
 
@@ -47,10 +56,8 @@ class ConfcValidator(Validator):  # type: ignore[misc]
         # TOML booleans are not integers, whatever Python's bool says.
         "integer": TypeDefinition("integer", (int,), (bool,)),
         "number": TypeDefinition("number", (int, float), (bool,)),
+        "swml_var": TypeDefinition("swml_var", (SwmlVariable,), ()),
     }
-
-    def _validate_type_swml_var(self, value: Any) -> bool:
-        return isinstance(value, str) and bool(SWML_VAR.match(value))
 
     def _validate_nonblank(self, constraint: bool, field: str, value: Any) -> None:
         """{'type': 'boolean'}"""

@@ -12,7 +12,7 @@ from cerberus import errors as cerberus_errors
 from . import schema
 from .errors import ConfcError, did_you_mean, show
 from .repository import PROFILE_ID, Repository, SourceFile
-from .resolve import MISSING, Resolution, lookup
+from .layering import MISSING, Resolution, lookup
 
 KeyPath = tuple[str, ...]
 Problem = tuple[KeyPath, str]

@@ -4,25 +4,17 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections import defaultdict
 
 from .. import artifacts
-from ..pipeline import Artifact
 from .common import choose_envs, open_repo, output_dir, output_format, warn
 
 
 def run(args: argparse.Namespace) -> int:
     compiler = open_repo(args)
-    repo = compiler.repo
-    envs = choose_envs(repo, args.env, all_envs=args.all_envs, required=True)
-    compiler.format = output_format(args, repo)
-    out, shown = output_dir(args, repo)
-    by_env: dict[str, list[Artifact]] = defaultdict(list)
-    for artifact in compiler.artifacts(envs):
-        by_env[artifact.env].append(artifact)
-    plans = [artifacts.plan(out, shown, env, compiler.format, by_env[env]) for env in envs]
-    for plan in plans:
-        artifacts.apply(plan)
+    envs = choose_envs(compiler.repo, args.env, all_envs=args.all_envs, required=True)
+    compiler.format = output_format(args, compiler.repo)
+    out, shown = output_dir(args, compiler.repo)
+    plans = artifacts.build(compiler, envs, out, shown)
     warn(compiler.warnings)
     for plan in plans:
         for rel in plan.kept:

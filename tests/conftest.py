@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+import pytest
+
+from compiler.cli import main
+
+ENVS = {
+    "environments/dev.toml": """
+        description = "Development"
+        [vars]
+        hooks = "https://hooks.dev.example.com"
+    """,
+    "environments/prod.toml": """
+        description = "Production"
+        [vars]
+        hooks = "https://hooks.example.com"
+    """,
+}
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-golden", action="store_true", help="rewrite tests/golden from the current output")
+
+
+def write_repo(root: Path, files: Mapping[str, str | bytes]) -> Path:
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(text, bytes):
+            path.write_bytes(text)
+        else:
+            path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+    return root
+
+
+@pytest.fixture
+def make_repo(tmp_path: Path) -> Callable[..., Path]:
+    """make_repo({path: text}) -> CONFIG_DIR; dev and prod environments unless given."""
+
+    def make(files: Mapping[str, str | bytes], *, envs: bool = True) -> Path:
+        root = tmp_path / "configs"
+        return write_repo(root, {**(ENVS if envs else {}), **files})
+
+    return make
+
+
+class Run:
+    def __init__(self, code: int, out: str, err: str) -> None:
+        self.code, self.out, self.err = code, out, err
+
+    def __repr__(self) -> str:
+        return f"Run(code={self.code}, out={self.out!r}, err={self.err!r})"
+
+
+@pytest.fixture
+def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Callable[..., Run]:
+    """Run confc in-process from tmp_path, as a user would from their checkout."""
+    monkeypatch.chdir(tmp_path)
+
+    def run(*argv: str) -> Run:
+        code = main(list(argv))
+        captured = capsys.readouterr()
+        return Run(code, captured.out, captured.err)
+
+    return run

@@ -1,0 +1,186 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+import compiler
+from compiler.errors import ConfcError, UsageError
+from compiler.repository import load
+from compiler.layering import Inheritance, parse_override
+
+
+def order(repo: Path, profile: str) -> list[str]:
+    return list(Inheritance(load(repo)).order(profile))
+
+
+def profile(name: str, extends: list[str] | None = None, body: str = "") -> dict[str, str]:
+    head = f"extends = {extends!r}\n".replace("'", '"') if extends else ""
+    return {f"profiles/{name}.toml": head + "abstract = true\n" + body}
+
+
+def test_diamond_applies_a_shared_ancestor_once_at_its_first_position(make_repo: Callable[..., Path]) -> None:
+    repo = make_repo(
+        {
+            **profile("base"),
+            **profile("support", ["base"]),
+            **profile("standup", ["base"]),
+            **profile("sales", ["support", "standup"]),
+        }
+    )
+    assert order(repo, "sales") == ["base", "support", "standup", "sales"]
+
+
+def test_parents_come_before_children_whatever_the_extends_order(make_repo: Callable[..., Path]) -> None:
+    repo = make_repo({**profile("base"), **profile("support", ["base"]), **profile("x", ["support", "base"])})
+    assert order(repo, "x") == ["base", "support", "x"]
+
+
+LAYERED = {
+    "environments/dev.toml": """
+        [vars]
+        who = "env"
+        [defaults.conference]
+        region = "env-default"
+        max_participants = 5
+    """,
+    "environments/prod.toml": '[vars]\nwho = "prod-env"\n',
+    "profiles/base.toml": """
+        abstract = true
+        description = "base description"
+        [conference]
+        name = "base"
+        region = "base"
+        [env.dev.conference]
+        region = "base-dev"
+    """,
+    "profiles/left.toml": """
+        extends = "base"
+        abstract = true
+        [conference]
+        region = "left"
+        coach = "left"
+    """,
+    "profiles/right.toml": """
+        extends = "base"
+        abstract = true
+        [conference]
+        coach = "right"
+    """,
+    "profiles/leaf.toml": """
+        extends = ["left", "right"]
+        [conference]
+        name = "leaf-{{ vars.who }}"
+        [env.dev.conference]
+        trim = "do-not-trim"
+    """,
+}
+
+
+def test_layers_merge_lowest_first(make_repo: Callable[..., Path]) -> None:
+    repo = make_repo(LAYERED, envs=False)
+    values = compiler.resolve(repo, "leaf", "dev")
+    assert values["conference"] == {
+        "name": "leaf-env",
+        "max_participants": 5,
+        "region": "left",
+        "trim": "do-not-trim",
+        "coach": "right",
+    }
+    assert values["description"] == "base description"
+    assert values["template"] == "conference"
+
+
+def test_set_overrides_every_layer_and_parses_toml(make_repo: Callable[..., Path]) -> None:
+    repo = make_repo(LAYERED, envs=False)
+    values = compiler.resolve(repo, "leaf", "dev", ["conference.max_participants=50", "conference.region=eu west"])
+    assert values["conference"]["max_participants"] == 50
+    assert values["conference"]["region"] == "eu west"
+
+
+def test_env_tables_apply_only_in_their_environment(make_repo: Callable[..., Path]) -> None:
+    repo = make_repo(LAYERED, envs=False)
+    assert compiler.resolve(repo, "leaf", "prod")["conference"] == {"name": "leaf-prod-env", "region": "left", "coach": "right"}
+
+
+def test_unset_removes_from_lower_layers_and_a_later_layer_may_set_again(make_repo: Callable[..., Path]) -> None:
+    repo = make_repo(
+        {
+            "profiles/base.toml": """
+                abstract = true
+                [greeting]
+                say = "hello"
+                [conference]
+                name = "n"
+                wait_url = "https://example.com/wait.mp3"
+                record = "record-from-start"
+            """,
+            "profiles/quiet.toml": """
+                extends = "base"
+                unset = ["greeting", "conference.wait_url", "conference.record", "conference.coach"]
+                [conference]
+                record = "do-not-record"
+            """,
+        }
+    )
+    values = compiler.resolve(repo, "quiet", "dev")
+    assert "greeting" not in values
+    assert values["conference"] == {"name": "n", "record": "do-not-record"}
+
+
+def test_unset_is_not_inherited_but_its_effect_is(make_repo: Callable[..., Path]) -> None:
+    repo = make_repo(
+        {
+            "profiles/base.toml": 'abstract = true\n[conference]\nname = "n"\ncoach = "c"\n',
+            "profiles/mid.toml": 'extends = "base"\nabstract = true\nunset = ["conference.coach"]\n',
+            "profiles/leaf.toml": 'extends = "mid"\n',
+        }
+    )
+    assert compiler.resolve(repo, "leaf", "dev")["conference"] == {"name": "n"}
+
+
+def test_abstract_is_not_inherited(make_repo: Callable[..., Path]) -> None:
+    repo = make_repo({"profiles/base.toml": 'abstract = true\n[conference]\nname = "n"\n', "profiles/leaf.toml": 'extends = "base"\n'})
+    assert compiler.compiler(repo).buildable() == ["leaf"]
+
+
+def test_replacing_a_table_with_a_value_is_an_error(make_repo: Callable[..., Path]) -> None:
+    repo = make_repo(
+        {
+            "profiles/base.toml": 'abstract = true\n[conference]\nname = "n"\n[conference.result]\nvariable = "return_value"\n',
+            "profiles/leaf.toml": 'extends = "base"\n[conference]\nresult = [{ else = [{ hangup = {} }] }]\n',
+        }
+    )
+    with pytest.raises(ConfcError) as caught:
+        compiler.resolve(repo, "leaf", "dev")
+    assert str(caught.value) == (
+        f"{repo}/profiles/leaf.toml:3: conference.result: "
+        '[{"else": [{"hangup": {}}]}] cannot replace a table set below; unset it first (profile leaf, env dev)'
+    )
+
+
+def test_cycle_is_reported_as_the_whole_path(make_repo: Callable[..., Path]) -> None:
+    repo = make_repo({"profiles/a.toml": 'extends = "b"\n', "profiles/b.toml": 'extends = "a"\n'})
+    with pytest.raises(ConfcError) as caught:
+        compiler.compiler(repo)
+    assert str(caught.value) == f"{repo}/profiles/b.toml:1: extends: inheritance cycle: a -> b -> a"
+
+
+def test_unknown_parent_suggests_a_close_one(make_repo: Callable[..., Path]) -> None:
+    repo = make_repo({"profiles/base.toml": "abstract = true\n", "profiles/leaf.toml": '# a leaf\nextends = ["bsae"]\n'})
+    with pytest.raises(ConfcError) as caught:
+        compiler.compiler(repo)
+    assert str(caught.value) == f'{repo}/profiles/leaf.toml:2: extends: unknown parent profile "bsae" (did you mean "base"?)'
+
+
+def test_set_value_falls_back_to_a_string() -> None:
+    assert parse_override("conference.name=a b") == (("conference", "name"), "a b")
+    assert parse_override('conference.name="x"') == (("conference", "name"), "x")
+    assert parse_override("conference.muted=true") == (("conference", "muted"), True)
+
+
+def test_set_of_an_unknown_key_is_a_usage_error() -> None:
+    with pytest.raises(UsageError) as caught:
+        parse_override("conference.nmae=x")
+    assert str(caught.value) == '--set conference.nmae=x: "conference.nmae" is not a key of the profile format (did you mean "conference.name"?)'
