@@ -48,6 +48,15 @@ class SwmlVariable(metaclass=_SwmlVarType):
     """`isinstance(x, SwmlVariable)`: x is a SWML runtime variable, "${...}" or "%{...}"."""
 
 
+class _ExpressionType(type):
+    def __instancecheck__(cls, value: Any) -> bool:
+        return isinstance(value, str) and ("{{" in value or "{%" in value)
+
+
+class Expression(metaclass=_ExpressionType):
+    """`isinstance(x, Expression)`: x is a string with a `{{ }}` or `{% %}` for confc to render."""
+
+
 class ConfcValidator(Validator):  # type: ignore[misc]
     """Cerberus with the few types and rules the SWML domain needs."""
 
@@ -57,6 +66,7 @@ class ConfcValidator(Validator):  # type: ignore[misc]
         "integer": TypeDefinition("integer", (int,), (bool,)),
         "number": TypeDefinition("number", (int, float), (bool,)),
         "swml_var": TypeDefinition("swml_var", (SwmlVariable,), ()),
+        "expression": TypeDefinition("expression", (Expression,), ()),
     }
 
     def _validate_nonblank(self, constraint: bool, field: str, value: Any) -> None:
@@ -228,14 +238,13 @@ RESOLVED_PROFILE = {
     "conference": {"type": "dict", "schema": CONFERENCE, "required": True},
 }
 
-# File shapes accept a string wherever `{{ }}` may produce the final type.
+# File shapes accept a `{{ }}` expression wherever rendering may produce the final type.
 _SHAPE_TYPES = {
-    "name": ["string"],
-    "muted": ["boolean", "string"],
+    "muted": ["boolean", "swml_var", "expression"],
     "beep": ["boolean", "string"],
-    "start_on_enter": ["boolean", "string"],
-    "end_on_exit": ["boolean", "string"],
-    "max_participants": ["integer", "string"],
+    "start_on_enter": ["boolean", "swml_var", "expression"],
+    "end_on_exit": ["boolean", "swml_var", "expression"],
+    "max_participants": ["integer", "swml_var", "expression"],
     "status_callback_event": ["list", "string"],
     "recording_status_callback_event": ["list", "string"],
     "result": ["dict", "list"],

@@ -159,7 +159,8 @@ def key_lines(text: str) -> KeyLines:
             parsed = _read_key(stripped, 2 if array else 1)
             if parsed:
                 table = parsed[0]
-                found.setdefault(table, number)
+                for size in range(1, len(table) + 1):  # [a.b.c] also defines a and a.b
+                    found.setdefault(table[:size], number)
             continue
         parsed = _read_key(line, 0)
         if parsed is None or not line[parsed[1] :].startswith("="):

@@ -26,6 +26,7 @@ _TYPE_NAMES = {
     "list": "an array",
     "dict": "a table",
     "swml_var": "a SWML variable such as ${...}",
+    "expression": "a {{ }} expression",
 }
 
 
@@ -165,11 +166,7 @@ def _resolved_check() -> schema.ConfcValidator:
 
 def resolved_errors(resolution: Resolution, values: Mapping[str, Any]) -> list[ConfcError]:
     """Check an interpolated, non-abstract profile against the SWML rules of SPEC section 5."""
-    found = [resolution.error(message, path) for path, message in problems(_resolved_check(), values)]
-    conference = values.get("conference")
-    if isinstance(conference, Mapping) and "result" in conference:
-        found += [resolution.error(p, ("conference", "result")) for p in schema.json_problems(conference["result"])]
-    return found
+    return [resolution.error(message, path) for path, message in problems(_resolved_check(), values)]
 
 
 def emitted(values: Mapping[str, Any]) -> dict[str, Any]:
