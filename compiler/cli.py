@@ -75,7 +75,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         module = importlib.import_module(f".commands.{args.command}", __package__)
         return int(module.run(args))
     except ConfcError as error:
-        print(error, file=sys.stderr)
+        print(f"confc: error: {error}" if error.exit_code == 2 else error, file=sys.stderr)
         return error.exit_code
     except KeyboardInterrupt:
         print("confc: interrupted", file=sys.stderr)

@@ -84,7 +84,12 @@ class Compiler:
             "env": self.env_context(resolution.env),
             "vars": values["vars"],
         }
-        text = self.renderer.render(values["template"], context, **where)
+        try:
+            text = self.renderer.render(values["template"], context, **where)
+        except ConfcError as exc:
+            if exc.file is None:  # the template itself is missing: blame the layer that named it
+                raise resolution.error(exc.message, ("template",)) from None
+            raise
         template = self.renderer.filenames.get(values["template"], values["template"])
         try:
             document = render.parse_yaml(text)

@@ -13,7 +13,7 @@ import jinja2
 import yaml
 
 from . import schema
-from .errors import ConfcError, did_you_mean
+from .errors import ConfcError, did_you_mean, show
 from .interpolate import environment
 from .repository import Repository
 
@@ -104,7 +104,7 @@ class Renderer:
         except jinja2.TemplateNotFound as exc:
             missing = str(exc.name)
             hint = did_you_mean(template, template_names(self._repo)) if missing == template else ""
-            raise ConfcError(f"no template named {missing!r}{hint}", key="template", **where) from None
+            raise ConfcError(f"no template named {show(missing)}{hint}", key="template", **where) from None
         except jinja2.TemplateSyntaxError as exc:
             raise ConfcError(f"template syntax error: {exc.message}", file=exc.filename, line=exc.lineno, **where) from None
         except ConfcError:

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from ..errors import ConfcError, UsageError, did_you_mean
+from ..errors import ConfcError, UsageError, did_you_mean, show
 from ..pipeline import Compiler
 from ..repository import Repository, load
 
@@ -35,14 +35,14 @@ def choose_envs(repo: Repository, names: Sequence[str] | None, *, all_envs: bool
 def check_env(repo: Repository, name: str) -> str:
     if name not in repo.environments:
         hint = did_you_mean(name, repo.environments)
-        raise UsageError(f"unknown environment {name!r}{hint}; known: {', '.join(repo.environments)}")
+        raise UsageError(f"unknown environment {show(name)}{hint}; known: {', '.join(repo.environments)}")
     return name
 
 
 def check_profile(repo: Repository, name: str) -> str:
     if name not in repo.profiles:
         hint = did_you_mean(name, repo.profiles)
-        raise UsageError(f"unknown profile {name!r}{hint}; see confc list {repo.display_root}")
+        raise UsageError(f"unknown profile {show(name)}{hint}; see confc list {repo.display_root}")
     return name
 
 

@@ -1,0 +1,93 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+import compiler
+from compiler.errors import ConfcError
+
+ENV = {
+    "environments/prod.toml": """
+        description = "Production"
+        [vars]
+        hooks = "https://hooks.example.com"
+        size = 40
+    """,
+}
+
+
+def resolve(make_repo: Callable[..., Path], text: str) -> dict:
+    repo = make_repo({**ENV, "profiles/team/p.toml": text}, envs=False)
+    return compiler.resolve(repo, "team/p", "prod")
+
+
+def failure(make_repo: Callable[..., Path], text: str) -> str:
+    repo = make_repo({**ENV, "profiles/team/p.toml": text}, envs=False)
+    with pytest.raises(ConfcError) as caught:
+        compiler.resolve(repo, "team/p", "prod")
+    return str(caught.value).replace(f"{repo}/", "")
+
+
+def test_context_holds_env_vars_and_profile(make_repo: Callable[..., Path]) -> None:
+    values = resolve(
+        make_repo,
+        """
+        description = "Team {{ vars.team }}"
+        [vars]
+        team = "blue-{{ env.name }}"
+        [conference]
+        name = "{{ profile.id }}|{{ env.description }}|{{ vars.team }}|{{ env.vars.size }}|{{ profile.description }}"
+        status_callback = "{{ vars.hooks }}/c"
+        """,
+    )
+    assert values["vars"] == {"hooks": "https://hooks.example.com", "size": 40, "team": "blue-prod"}
+    assert values["conference"]["name"] == "team/p|Production|blue-prod|40|Team {{ vars.team }}"
+    assert values["description"] == "Team blue-prod"
+
+
+def test_rendered_integers_and_booleans_get_their_type(make_repo: Callable[..., Path]) -> None:
+    values = resolve(
+        make_repo,
+        """
+        [conference]
+        name = "n"
+        max_participants = "{{ vars.size + 10 }}"
+        muted = "{{ vars.size > 10 }}"
+        end_on_exit = "{{ 'false' }}"
+        """,
+    )
+    assert values["conference"] == {"name": "n", "muted": True, "end_on_exit": False, "max_participants": 50}
+
+
+def test_swml_variables_and_plain_braces_pass_through(make_repo: Callable[..., Path]) -> None:
+    values = resolve(make_repo, '[conference]\nname = "${call.from} %{params.x} { } {#"\n')
+    assert values["conference"]["name"] == "${call.from} %{params.x} { } {#"
+
+
+def test_undefined_name_names_key_and_layer(make_repo: Callable[..., Path]) -> None:
+    assert failure(make_repo, '[conference]\nname = "{{ vars.nope }}"\n') == (
+        "profiles/team/p.toml:2: conference.name: undefined name in {{ }}: 'dict object' has no attribute 'nope' (profile team/p, env prod)"
+    )
+
+
+def test_vars_see_only_env_and_profile(make_repo: Callable[..., Path]) -> None:
+    assert failure(make_repo, '[vars]\na = "x"\nb = "{{ vars.a }}"\n[conference]\nname = "n"\n') == (
+        "profiles/team/p.toml:3: vars.b: undefined name in {{ }}: 'vars' is undefined (profile team/p, env prod)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("expression", "message"),
+    [
+        ("{{ ''.__class__.__mro__ }}", "not allowed in the sandbox: access to attribute '__class__' of 'str' object is unsafe."),
+        ("{{ vars.update({'a': 1}) }}", "not allowed in the sandbox: access to attribute 'update' of 'dict' object is unsafe."),
+        ("{{ 'x' * 100000000 }}", "not allowed in the sandbox: repetition too large"),
+        ("{{ 9 ** 99999 }}", "not allowed in the sandbox: exponent too large"),
+        ("{{ 1 / 0 }}", "cannot evaluate {{ }}: ZeroDivisionError: division by zero"),
+        ("{{ unclosed", "invalid {{ }} expression: unexpected end of template, expected 'end of print statement'."),
+    ],
+)
+def test_expressions_run_in_a_sandbox(make_repo: Callable[..., Path], expression: str, message: str) -> None:
+    assert failure(make_repo, f'[conference]\nname = "{expression}"\n') == f"profiles/team/p.toml:2: conference.name: {message} (profile team/p, env prod)"

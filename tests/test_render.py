@@ -1,0 +1,128 @@
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import tomli_w
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import compiler
+from compiler.errors import ConfcError
+from compiler.render import document_problems, parse_yaml, to_yaml
+
+TRICKY = [
+    "",
+    " leading and trailing ",
+    'quote " and \' apostrophe',
+    "line\nbreak\n",
+    "key: value # not a comment",
+    "- not a list",
+    "yes",
+    "No",
+    "null",
+    "~",
+    "1e3",
+    "0x1F",
+    "1.0.0",
+    ".inf",
+    "@at `tick` |pipe >fold *star &amp !bang %pct",
+    "{ not: a map }",
+    "[not, a, list]",
+    "tab\there",
+    "unicode: ünïcödé ✓ 電話 🚀",
+    "\u2028 line separator \x85 next line \ufeff bom",
+    "trailing colon:",
+]
+
+
+@pytest.mark.parametrize("text", TRICKY)
+def test_yaml_filter_round_trips_tricky_strings(text: str) -> None:
+    assert yaml.safe_load(to_yaml(text)) == text
+    assert yaml.safe_load(to_yaml({"k": [text, {"n": text}]})) == {"k": [text, {"n": text}]}
+
+
+def test_yaml_filter_indents_following_lines() -> None:
+    assert to_yaml({"a": 1, "b": {"c": "d"}}, 4) == "a: 1\n    b:\n      c: d"
+    assert to_yaml("plain") == "plain"
+    assert to_yaml("1e3") == '"1e3"'
+
+
+def test_yaml_filter_never_writes_anchors() -> None:
+    shared = ["x"]
+    assert "&" not in to_yaml({"a": shared, "b": shared})
+
+
+# Any string a TOML basic string can hold (TOML forbids most control characters).
+toml_text = st.text(
+    st.characters(blacklist_categories=("Cs",), blacklist_characters="\x7f", min_codepoint=0x20) | st.sampled_from("\n\t"),
+    max_size=40,
+).filter(lambda s: "{{" not in s and "{%" not in s)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(name=toml_text.filter(lambda s: s.strip()), say=toml_text.filter(lambda s: s.strip()), region=toml_text.filter(lambda s: s.strip()))
+def test_any_string_reaches_the_swml_unchanged(make_repo: Callable[..., Path], tmp_path: Path, name: str, say: str, region: str) -> None:
+    profile = {"greeting": {"say": say}, "conference": {"name": name, "region": region, "coach": name + say}}
+    repo = make_repo({"profiles/p.toml": tomli_w.dumps(profile)})
+    for fmt in ("yaml", "json"):
+        build = compiler.compiler(repo, fmt=fmt)
+        (artifact,) = build.artifacts(["prod"])
+        text = artifact.content.decode()
+        document = parse_yaml(text) if fmt == "yaml" else json.loads(text)
+        main = document["sections"]["main"]
+        assert main[0] == {"play": {"url": "say:" + say}}
+        assert main[1] == {"join_conference": {"name": name, "region": region, "coach": name + say}}
+
+
+def test_document_check_finds_lost_and_injected_values() -> None:
+    conference = {"name": "n"}
+    good = {"version": "1.0.0", "sections": {"main": [{"join_conference": {"name": "n"}}]}}
+    assert document_problems(good, conference) == []
+    assert document_problems({**good, "version": 1.0}, conference) == ['the document must start with version: "1.0.0"']
+    injected = {"version": "1.0.0", "sections": {"main": [{"join_conference": {"name": "n", "muted": True}}]}}
+    assert document_problems(injected, conference) == ["sections.main[0].join_conference differs from the resolved conference table"]
+    bogus = {"version": "1.0.0", "sections": {"main": [{"dance": {}}]}}
+    assert document_problems(bogus, conference) == ["sections.main[0] is not a one-key SWML method", "sections.main has no join_conference"]
+
+
+def test_user_templates_override_builtins_and_errors_name_the_template_line(make_repo: Callable[..., Path]) -> None:
+    repo = make_repo(
+        {
+            "profiles/p.toml": '[conference]\nname = "n"\n',
+            "templates/conference.j2": "version: 1.0.0\nsections:\n  main:\n    - answer: {}\n    - join_conference:\n        {{ profile.conference | yaml(8) }}\n",
+        }
+    )
+    (artifact,) = compiler.compiler(repo).artifacts(["dev"])
+    assert parse_yaml(artifact.content.decode())["sections"]["main"][0] == {"answer": {}}
+    assert artifact.inputs[-1] == "templates/conference.j2"
+
+    (repo / "templates/conference.j2").write_text("version: 1.0.0\n{{ profile.nothing.here }}\n")
+    with pytest.raises(ConfcError) as caught:
+        compiler.compiler(repo).artifacts(["dev"])
+    assert str(caught.value) == f"{repo}/templates/conference.j2:2: template error: 'dict object' has no attribute 'nothing' (profile p, env dev)"
+
+
+def test_a_template_that_drops_a_value_is_caught(make_repo: Callable[..., Path]) -> None:
+    repo = make_repo(
+        {
+            "profiles/p.toml": 'template = "lossy"\n[conference]\nname = "n"\nregion = "r"\n',
+            "templates/lossy.j2": "version: 1.0.0\nsections:\n  main:\n    - join_conference:\n        name: {{ profile.conference.name | yaml }}\n",
+        }
+    )
+    with pytest.raises(ConfcError) as caught:
+        compiler.compiler(repo).artifacts(["dev"])
+    assert str(caught.value) == (
+        f"{repo}/templates/lossy.j2: the rendered document is not valid SWML: "
+        "sections.main[0].join_conference differs from the resolved conference table (profile p, env dev)"
+    )
+
+
+def test_unknown_template_suggests_a_close_one(make_repo: Callable[..., Path]) -> None:
+    repo = make_repo({"profiles/p.toml": 'template = "conferense"\n[conference]\nname = "n"\n'})
+    with pytest.raises(ConfcError) as caught:
+        compiler.compiler(repo).artifacts(["dev"])
+    assert str(caught.value) == f'{repo}/profiles/p.toml:1: template: no template named "conferense" (did you mean "conference"?) (profile p, env dev)'
