@@ -10,9 +10,28 @@ from collections.abc import Sequence
 from . import __version__
 
 EXAMPLES = {
-    "build": "examples:\n  confc build configs --env prod\n  confc build configs --all-envs --format json --out dist",
-    "check": "examples:\n  confc check configs --all-envs        # exit 1 and a diff when build/ is stale",
+    "build": """examples:
+  confc build configs --env prod
+  confc build configs --all-envs --format json --out dist
+  confc build configs --env dev --set conference.max_participants=5""",
+    "check": """examples:
+  confc check configs --all-envs        # exit 1 and a diff when build/ is stale""",
+    "validate": """examples:
+  confc validate configs                # every environment
+  confc validate configs --env prod""",
+    "show": """examples:
+  confc show configs support/agent --env prod
+  confc show configs support/agent --env prod --format json
+  confc show configs support/agent --env prod --swml""",
+    "explain": """examples:
+  confc explain configs standup conference.max_participants --env prod
+  confc explain configs support/customer conference --env dev""",
+    "list": """examples:
+  confc list configs""",
+    "init": """examples:
+  confc init configs && confc build configs --all-envs""",
 }
+EXIT_CODES = "exit codes: 0 success, 1 invalid input or stale artifacts, 2 usage error"
 
 
 class _Parser(argparse.ArgumentParser):
@@ -45,13 +64,21 @@ def _overrides(parser: argparse.ArgumentParser) -> None:
 
 
 def parser() -> argparse.ArgumentParser:
-    root = _Parser(prog="confc", description="Compile TOML conference profiles into SignalWire SWML documents.")
+    root = _Parser(
+        prog="confc",
+        description="Compile TOML conference profiles into SignalWire SWML documents.",
+        epilog=EXIT_CODES,
+    )
     root.add_argument("--version", action="version", version=f"confc {__version__}")
     commands = root.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser, required=True)
 
     def command(name: str, summary: str) -> argparse.ArgumentParser:
         sub = commands.add_parser(
-            name, help=summary, description=summary, epilog=EXAMPLES.get(name), formatter_class=argparse.RawDescriptionHelpFormatter
+            name,
+            help=summary,
+            description=summary,
+            epilog=f"{EXAMPLES[name]}\n\n{EXIT_CODES}",
+            formatter_class=argparse.RawDescriptionHelpFormatter,
         )
         sub.set_defaults(command=name)
         return sub
@@ -60,6 +87,26 @@ def parser() -> argparse.ArgumentParser:
     _output(build)
     _common(check := command("check", "Exit 1 with a diff when the artifacts under OUT are not current."))
     _output(check)
+    _common(command("validate", "Resolve, validate and render every profile (every environment by default); write nothing."))
+
+    show = command("show", "Print a profile as resolved for one environment, or its SWML document.")
+    _common(show, many_envs=False)
+    show.add_argument("profile", metavar="PROFILE", help="a profile id, such as support/agent")
+    show.add_argument("--env", required=True, metavar="ENV")
+    show.add_argument("--swml", action="store_true", help="print the rendered SWML document, exactly as build writes it")
+    show.add_argument("--format", choices=("toml", "yaml", "json"), help="default: toml, or yaml with --swml")
+    _overrides(show)
+
+    explain = command("explain", "Show every layer that set or unset KEY, lowest first, and the final value.")
+    _common(explain, many_envs=False)
+    explain.add_argument("profile", metavar="PROFILE", help="a profile id, such as support/agent")
+    explain.add_argument("key", metavar="KEY", help="a dotted key, such as conference.max_participants or conference")
+    explain.add_argument("--env", required=True, metavar="ENV")
+    _overrides(explain)
+
+    _common(command("list", "List every profile with its parents, and the environments."), many_envs=False)
+    init = command("init", "Write a starter repository (base, support, standup; dev, staging, prod) into DIR.")
+    init.add_argument("dir", metavar="DIR", help="the new CONFIG_DIR; no existing file is ever overwritten")
     return root
 
 

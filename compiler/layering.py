@@ -21,15 +21,15 @@ LAYER_KEYS = ("description", "template", "vars", "greeting", "conference")
 class Layer:
     """One source of values, kept apart until merged so errors and explain can name it."""
 
-    label: str  # "profiles/base.toml", "profiles/base.toml [env.prod]", "--set", ...
-    source: SourceFile | None
+    source: SourceFile | None  # None for --set
     base: KeyPath  # where this layer's keys sit inside its file
     data: Mapping[str, Any]
     unset: tuple[KeyPath, ...] = ()
+    section: str = ""  # "[env.prod]", "[defaults]", ...: which part of the file
 
     @property
     def file(self) -> str:
-        return self.source.display if self.source else self.label
+        return self.source.display if self.source else "--set"
 
     def line(self, path: KeyPath) -> int | None:
         return self.source.lines[self.base + path] if self.source else None
@@ -120,10 +120,10 @@ class Inheritance:
         return self._order[profile]
 
 
-def _layer(source: SourceFile, label: str, base: KeyPath, table: Mapping[str, Any]) -> Layer:
+def _layer(source: SourceFile, base: KeyPath, table: Mapping[str, Any], section: str = "") -> Layer:
     unset = tuple(tuple(key.split(".")) for key in table.get("unset", ()))
     data = {key: table[key] for key in LAYER_KEYS if key in table}
-    return Layer(label=label, source=source, base=base, data=data, unset=unset)
+    return Layer(source=source, base=base, data=data, unset=unset, section=section)
 
 
 class Resolver:
@@ -139,8 +139,8 @@ class Resolver:
         if (key := ("", env)) not in self._layers:
             source = self.repo.environments[env]
             self._layers[key] = (
-                Layer(f"{source.display} [vars]", source, (), {"vars": source.data.get("vars", {})}),
-                Layer(f"{source.display} [defaults]", source, ("defaults",), dict(source.data.get("defaults", {}))),
+                Layer(source, (), {"vars": source.data.get("vars", {})}, section="[vars]"),
+                Layer(source, ("defaults",), dict(source.data.get("defaults", {})), section="[defaults]"),
             )
         return self._layers[key]
 
@@ -148,10 +148,10 @@ class Resolver:
         """A profile's own contribution in `env`: its top level, then its [env.ENV] table."""
         if (key := (profile, env)) not in self._layers:
             source = self.repo.profiles[profile]
-            own = [_layer(source, source.display, (), source.data)]
+            own = [_layer(source, (), source.data)]
             table = source.data.get("env", {}).get(env)
             if table is not None:
-                own.append(_layer(source, f"{source.display} [env.{env}]", ("env", env), table))
+                own.append(_layer(source, ("env", env), table, f"[env.{env}]"))
             self._layers[key] = tuple(own)
         return self._layers[key]
 
@@ -252,7 +252,7 @@ def _override_layer(overrides: Sequence[str]) -> Layer | None:
             if not isinstance(table, dict):
                 raise UsageError(f"--set {text}: {'.'.join(path[:-1])} is already set to a value by another --set")
         table[path[-1]] = value
-    return Layer(label="--set", source=None, base=(), data=data)
+    return Layer(source=None, base=(), data=data)
 
 
 def touches(layer: Layer, path: KeyPath) -> Iterator[tuple[str, KeyPath, Any]]:

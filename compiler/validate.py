@@ -171,7 +171,9 @@ def resolved_errors(resolution: Resolution, values: Mapping[str, Any]) -> list[C
 
 def emitted(values: Mapping[str, Any]) -> dict[str, Any]:
     """The profile as artifacts carry it: beep as a string, event lists space-separated, keys in SWML order."""
-    conference = values["conference"]
+    conference = values.get("conference")
+    if not isinstance(conference, Mapping):
+        return dict(values)
     out: dict[str, Any] = {}
     for key in schema.CONFERENCE_KEYS:
         if key not in conference:
@@ -179,7 +181,7 @@ def emitted(values: Mapping[str, Any]) -> dict[str, Any]:
         value = conference[key]
         if key == "beep" and isinstance(value, bool):
             value = "true" if value else "false"
-        elif key in schema.EVENT_FIELDS and not isinstance(value, str):
+        elif key in schema.EVENT_FIELDS and isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value):
             value = " ".join(value)
         out[key] = value
     return {**values, "conference": out}

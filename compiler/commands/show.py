@@ -1,0 +1,45 @@
+"""confc show: the resolved profile (TOML, YAML or JSON), or the SWML document build would write."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Mapping
+from typing import Any
+
+import tomli_w
+
+from ..errors import UsageError
+from ..render import to_yaml
+from .common import check_env, check_profile, open_repo
+
+ORDER = ("description", "template", "vars", "greeting", "conference")
+
+
+def run(args: argparse.Namespace) -> int:
+    fmt = args.format or ("yaml" if args.swml else "toml")
+    if args.swml and fmt == "toml":
+        raise UsageError("--swml prints the SWML document: use --format yaml or --format json")
+    compiler = open_repo(args, fmt="json" if fmt == "json" else "yaml")
+    profile = check_profile(compiler.repo, args.profile)
+    env = check_env(compiler.repo, args.env)
+    abstract = compiler.repo.profiles[profile].data.get("abstract", False)
+    if args.swml:
+        if abstract:
+            raise UsageError(f"{profile} is abstract: it has no SWML document; show a profile that extends it")
+        sys.stdout.write(compiler.document(compiler.compile(profile, env)))
+        return 0
+    # An abstract profile is shown as merged, unvalidated: it may lack what its children add.
+    values = compiler.values(profile, env)[1] if abstract else compiler.compile(profile, env).values
+    sys.stdout.write(dump(values, fmt))
+    return 0
+
+
+def dump(values: Mapping[str, Any], fmt: str) -> str:
+    ordered = {key: values[key] for key in ORDER if key in values}
+    if fmt == "json":
+        return json.dumps(ordered, indent=2, ensure_ascii=False) + "\n"
+    if fmt == "yaml":
+        return to_yaml(ordered) + "\n"
+    return tomli_w.dumps(ordered)

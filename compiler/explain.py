@@ -1,0 +1,74 @@
+"""Provenance: every layer that set or unset a key, lowest first, and the value it ended with."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from . import schema
+from .errors import ConfcError, did_you_mean
+from .layering import MISSING, KeyPath, Layer, lookup, touches
+from .pipeline import Compiler
+from .validate import emitted
+
+
+@dataclass(frozen=True)
+class Step:
+    """One thing one layer did to the key or to something beneath it."""
+
+    layer: Layer
+    action: str  # "set" or "unset"
+    key: KeyPath
+    value: Any  # None for "unset"
+
+    @property
+    def where(self) -> str:
+        line = self.layer.source.lines[(*self.layer.base, "unset")] if self.action == "unset" and self.layer.source else self.layer.line(self.key)
+        location = f"{self.layer.file}:{line}" if line else self.layer.file
+        return f"{location} {self.layer.section}".rstrip()
+
+
+@dataclass(frozen=True)
+class Explanation:
+    profile: str
+    env: str
+    key: KeyPath
+    steps: tuple[Step, ...]
+    final: Any  # MISSING when the key ends unset
+
+
+def leaves(value: Any, path: KeyPath) -> Iterator[tuple[KeyPath, Any]]:
+    """A table as its dotted leaves; any other value as itself."""
+    if isinstance(value, Mapping) and value:
+        for key, item in value.items():
+            yield from leaves(item, (*path, key))
+    else:
+        yield path, value
+
+
+def explain(compiler: Compiler, profile: str, env: str, key: str) -> Explanation:
+    """What every layer of `profile` in `env` did to `key`; an error if none touched it."""
+    path = tuple(key.split("."))
+    resolution, values = compiler.values(profile, env)
+    steps: list[Step] = []
+    for layer in resolution.layers:
+        for action, touched, value in touches(layer, path):
+            if action == "unset":
+                steps.append(Step(layer, action, touched, None))
+            else:
+                steps.extend(Step(layer, action, leaf, item) for leaf, item in leaves(value, touched))
+    if not steps:
+        written = {".".join(leaf) for layer in resolution.layers for leaf, _ in leaves(layer.data, ())}
+        known = "" if schema.is_known_path(path) else " and is not a key of the profile format"
+        raise ConfcError(
+            f"no layer sets or unsets this key{known}{did_you_mean(key, written | set(schema.KNOWN_PATHS))}",
+            key=key,
+            profile=profile,
+            env=env,
+        )
+    return Explanation(profile, env, path, tuple(steps), lookup(emitted(values), path))
+
+
+def final_is_missing(explanation: Explanation) -> bool:
+    return explanation.final is MISSING
