@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -60,9 +61,15 @@ def explain(compiler: Compiler, profile: str, env: str, key: str) -> Explanation
                 steps.extend(Step(layer, action, leaf, item) for leaf, item in leaves(value, touched))
     if not steps:
         written = {".".join(leaf) for layer in resolution.layers for leaf, _ in leaves(layer.data, ())}
-        known = "" if schema.is_known_path(path) else " and is not a key of the profile format"
+        if schema.is_known_path(path):
+            # Compare last segments among siblings: every "conference.*" key looks alike as a whole.
+            siblings = {tuple(w.split("."))[-1]: w for w in written if tuple(w.split("."))[:-1] == path[:-1]}
+            close = difflib.get_close_matches(path[-1], sorted(siblings), n=1, cutoff=0.6)
+            hint = f' (did you mean "{siblings[close[0]]}"?)' if close else ""
+        else:
+            hint = " and is not a key of the profile format" + did_you_mean(key, written | set(schema.KNOWN_PATHS))
         raise ConfcError(
-            f"no layer sets or unsets this key{known}{did_you_mean(key, written | set(schema.KNOWN_PATHS))}",
+            f"no layer sets or unsets this key{hint}",
             key=key,
             profile=profile,
             env=env,

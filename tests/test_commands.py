@@ -1,0 +1,222 @@
+"""validate, show, explain, list and init, end to end through the CLI."""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+EXPLAINED = {
+    "environments/dev.toml": """
+        [vars]
+        hooks = "https://hooks.example.com"
+        [defaults.conference]
+        max_participants = 8
+    """,
+    "environments/prod.toml": "",
+    "profiles/base.toml": """
+        abstract = true
+        [conference]
+        max_participants = 10
+        wait_url = "https://example.com/hold.mp3"
+    """,
+    "profiles/left.toml": """
+        extends = "base"
+        abstract = true
+        [conference]
+        max_participants = 20
+    """,
+    "profiles/right.toml": """
+        extends = "base"
+        abstract = true
+        unset = ["conference.max_participants"]
+        [conference]
+        max_participants = 30
+    """,
+    "profiles/leaf.toml": """
+        extends = ["left", "right"]
+        [conference]
+        name = "leaf-{{ env.name }}"
+        [env.dev]
+        unset = ["conference.wait_url"]
+    """,
+}
+
+
+def test_explain_shows_every_layer_lowest_first(make_repo: Callable[..., Path], cli: Callable) -> None:
+    make_repo(EXPLAINED, envs=False)
+    run = cli("explain", "configs", "leaf", "conference.max_participants", "--env", "dev", "--set", "conference.max_participants=40")
+    assert (run.code, run.err) == (0, "")
+    assert run.out == (
+        "conference.max_participants for profile leaf, env dev, lowest layer first:\n"
+        "  1. configs/environments/dev.toml:4 [defaults]  conference.max_participants = 8\n"
+        "  2. configs/profiles/base.toml:3                conference.max_participants = 10\n"
+        "  3. configs/profiles/left.toml:4                conference.max_participants = 20\n"
+        "  4. configs/profiles/right.toml:3               unset conference.max_participants\n"
+        "  5. configs/profiles/right.toml:5               conference.max_participants = 30\n"
+        "  6. --set                                       conference.max_participants = 40\n"
+        "final: 40\n"
+    )
+
+
+def test_explain_a_table_and_an_unset_key(make_repo: Callable[..., Path], cli: Callable) -> None:
+    make_repo(EXPLAINED, envs=False)
+    run = cli("explain", "configs", "leaf", "conference", "--env", "dev")
+    assert run.out == (
+        "conference for profile leaf, env dev, lowest layer first:\n"
+        "  1. configs/environments/dev.toml:4 [defaults]  conference.max_participants = 8\n"
+        "  2. configs/profiles/base.toml:3                conference.max_participants = 10\n"
+        "  3. configs/profiles/base.toml:4                conference.wait_url = \"https://example.com/hold.mp3\"\n"
+        "  4. configs/profiles/left.toml:4                conference.max_participants = 20\n"
+        "  5. configs/profiles/right.toml:3               unset conference.max_participants\n"
+        "  6. configs/profiles/right.toml:5               conference.max_participants = 30\n"
+        "  7. configs/profiles/leaf.toml:3                conference.name = \"leaf-{{ env.name }}\"\n"
+        "  8. configs/profiles/leaf.toml:5 [env.dev]      unset conference.wait_url\n"
+        "final:\n"
+        "  conference.name = \"leaf-dev\"\n"
+        "  conference.max_participants = 30\n"
+    )
+    run = cli("explain", "configs", "leaf", "conference.wait_url", "--env", "dev")
+    assert run.out.splitlines()[-1] == "final: not set"
+
+
+def test_explain_an_untouched_key_is_an_error_with_a_suggestion(make_repo: Callable[..., Path], cli: Callable) -> None:
+    make_repo(EXPLAINED, envs=False)
+    run = cli("explain", "configs", "leaf", "conference.max_particpants", "--env", "dev")
+    assert (run.code, run.out) == (1, "")
+    assert run.err == (
+        "conference.max_particpants: no layer sets or unsets this key and is not a key of the profile format "
+        '(did you mean "conference.max_participants"?) (profile leaf, env dev)\n'
+    )
+    run = cli("explain", "configs", "leaf", "conference.coach", "--env", "dev")
+    assert (run.code, run.err) == (1, "conference.coach: no layer sets or unsets this key (profile leaf, env dev)\n")
+    run = cli("explain", "configs", "leaf", "vars.hook", "--env", "dev")
+    assert (run.code, run.err) == (1, 'vars.hook: no layer sets or unsets this key (did you mean "vars.hooks"?) (profile leaf, env dev)\n')
+
+
+def test_explain_and_show_reject_unknown_profiles_and_envs(make_repo: Callable[..., Path], cli: Callable) -> None:
+    make_repo(EXPLAINED, envs=False)
+    run = cli("explain", "configs", "leaff", "conference", "--env", "dev")
+    assert (run.code, run.err) == (2, 'confc: error: unknown profile "leaff" (did you mean "leaf"?); see confc list configs\n')
+    run = cli("show", "configs", "leaf", "--env", "dve")
+    assert (run.code, run.err) == (2, 'confc: error: unknown environment "dve" (did you mean "dev"?); known: dev, prod\n')
+    run = cli("show", "configs", "leaf")
+    assert run.code == 2
+    assert run.err.endswith("confc: error: the following arguments are required: --env\n")
+
+
+def test_show_prints_toml_that_loads_back(make_repo: Callable[..., Path], cli: Callable) -> None:
+    make_repo(
+        {
+            "profiles/p.toml": """
+                description = "multi\\nline \\"quoted\\""
+                [vars]
+                x = 1
+                [greeting]
+                say = "hi: there # not a comment"
+                [conference]
+                name = "p-{{ env.name }}"
+                beep = true
+                status_callback = "{{ vars.hooks }}"
+                status_callback_event = ["join", "leave"]
+                [conference.result.case]
+                done = [{ hangup = {} }]
+            """
+        }
+    )
+    run = cli("show", "configs", "p", "--env", "prod")
+    assert run.code == 0, run.err
+    assert tomllib.loads(run.out) == {
+        "description": 'multi\nline "quoted"',
+        "template": "conference",
+        "vars": {"hooks": "https://hooks.example.com", "x": 1},
+        "greeting": {"say": "hi: there # not a comment"},
+        "conference": {
+            "name": "p-prod",
+            "beep": "true",
+            "status_callback_event": "join leave",
+            "status_callback": "https://hooks.example.com",
+            "result": {"case": {"done": [{"hangup": {}}]}},
+        },
+    }
+    as_json = cli("show", "configs", "p", "--env", "prod", "--format", "json")
+    assert json.loads(as_json.out) == tomllib.loads(run.out)
+
+
+def test_show_swml_prints_exactly_what_build_writes(make_repo: Callable[..., Path], cli: Callable, tmp_path: Path) -> None:
+    make_repo({"profiles/p.toml": '[conference]\nname = "p"\n'})
+    shown = cli("show", "configs", "p", "--env", "dev", "--swml")
+    assert cli("build", "configs", "--env", "dev").code == 0
+    assert shown.out == (tmp_path / "build/dev/p.swml.yaml").read_text()
+    shown = cli("show", "configs", "p", "--env", "dev", "--swml", "--format", "json")
+    assert cli("build", "configs", "--env", "dev", "--format", "json", "--out", "j").code == 0
+    assert shown.out == (tmp_path / "j/dev/p.swml.json").read_text()
+    run = cli("show", "configs", "p", "--env", "dev", "--swml", "--format", "toml")
+    assert (run.code, run.err) == (2, "confc: error: --swml prints the SWML document: use --format yaml or --format json\n")
+
+
+def test_validate_reports_everything_and_warns_about_skipped_rules(make_repo: Callable[..., Path], cli: Callable) -> None:
+    make_repo(
+        {
+            "environments/prod.toml": '[vars]\nhooks = "https://h.example.com"\n[rules]\n"conference.max_participants" = { max = 50 }\n',
+            "profiles/p.toml": '[conference]\nname = "p"\nmax_participants = "${limit}"\n',
+        }
+    )
+    run = cli("validate", "configs")
+    assert run.code == 0
+    assert run.err == (
+        "warning: configs/profiles/p.toml:3: conference.max_participants: rule at configs/environments/prod.toml:4 skipped: "
+        '"${limit}" is only known when the call runs (profile p, env prod)\n'
+        "configs: 1 profile(s) valid in 2 environment(s): dev, prod\n"
+    )
+    (Path("configs") / "profiles/q.toml").write_text('[conference]\nname = ""\n')
+    run = cli("validate", "configs", "--env", "dev")
+    assert run.code == 1
+    assert run.err == "configs/profiles/q.toml:2: conference.name: must not be empty or only whitespace (profile q, env dev)\n"
+
+
+def test_list_prints_profiles_parents_and_environments(make_repo: Callable[..., Path], cli: Callable) -> None:
+    make_repo(EXPLAINED, envs=False)
+    run = cli("list", "configs")
+    assert run.out == (
+        "profiles:\n"
+        "  base   abstract\n"
+        "  leaf   extends left, right\n"
+        "  left   abstract; extends base\n"
+        "  right  abstract; extends base\n"
+        "environments:\n"
+        "  dev\n"
+        "  prod\n"
+    )
+
+
+def test_init_writes_a_starter_that_builds_and_never_overwrites(cli: Callable, tmp_path: Path) -> None:
+    run = cli("init", "fresh")
+    assert (run.code, run.err) == (0, "fresh: starter repository written (6 files). Next: confc build fresh --all-envs\n")
+    assert cli("build", "fresh", "--all-envs").code == 0
+    assert sorted(p.name for p in (tmp_path / "build/prod").iterdir()) == ["manifest.json", "standup.swml.yaml", "support.swml.yaml"]
+
+    mine = tmp_path / "mine"
+    (mine / "profiles").mkdir(parents=True)
+    (mine / "profiles/support.toml").write_text("# my own\n")
+    run = cli("init", "mine")
+    assert (run.code, run.err) == (1, "mine/profiles/support.toml: already exists; confc init writes nothing into a folder that holds its files\n")
+    assert (mine / "profiles/support.toml").read_text() == "# my own\n"
+    assert sorted(p.relative_to(mine).as_posix() for p in mine.rglob("*")) == ["profiles", "profiles/support.toml"]
+
+
+@pytest.mark.parametrize("command", ["build", "check", "validate", "show", "explain", "list", "init"])
+def test_every_command_has_help_with_examples(cli: Callable, command: str) -> None:
+    run = cli(command, "--help")
+    assert run.code == 0
+    assert "examples:\n  confc " + command in run.out
+    assert "exit codes: 0 success, 1 invalid input or stale artifacts, 2 usage error" in run.out
+
+
+def test_unknown_command_is_a_usage_error(cli: Callable) -> None:
+    run = cli("biuld", "configs")
+    assert run.code == 2
+    assert "invalid choice: 'biuld'" in run.err
