@@ -12,7 +12,7 @@ import json
 import os
 import stat
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -265,15 +265,29 @@ def _diff(name: str, old: bytes, new: bytes) -> str:
 
 
 
-def plans(compiler: Compiler, envs: Sequence[str], out: Path | str, display_out: str, *, guard: bool = True) -> list[EnvPlan]:
+def plans(
+    compiler: Compiler,
+    envs: Sequence[str],
+    out: Path | str,
+    display_out: str,
+    *,
+    guard: bool = True,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[EnvPlan]:
     """Compile every environment, then plan each folder: all errors surface before any write."""
-    built = compiler.artifacts(envs)
+    built = compiler.artifacts(envs, progress=progress)
     return [plan(out, display_out, env, compiler.format, [a for a in built if a.env == env], guard=guard) for env in envs]
 
 
-def build(compiler: Compiler, envs: Sequence[str], out: Path | str, display_out: str) -> list[EnvPlan]:
+def build(
+    compiler: Compiler,
+    envs: Sequence[str],
+    out: Path | str,
+    display_out: str,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[EnvPlan]:
     """Write the artifacts of `envs` under OUT; nothing is written unless every profile compiles."""
-    planned = plans(compiler, envs, out, display_out)
+    planned = plans(compiler, envs, out, display_out, progress=progress)
     for env_plan in planned:
         apply(env_plan)
     return planned

@@ -9,7 +9,7 @@ from typing import Any
 
 from . import schema
 from .errors import ConfcError, UsageError, did_you_mean, raise_all, show
-from .repository import Repository, SourceFile
+from .repository import PROFILE_ID, Repository, SourceFile
 
 KeyPath = tuple[str, ...]
 MISSING: Any = object()
@@ -76,8 +76,10 @@ def lookup(data: Mapping[str, Any], path: KeyPath) -> Any:
 
 
 def parents_of(source: SourceFile) -> tuple[str, ...]:
+    """The ids a profile extends; anything malformed is left to the shape check to report."""
     extends = source.data.get("extends", ())
-    return (extends,) if isinstance(extends, str) else tuple(extends)
+    parents = [extends] if isinstance(extends, str) else extends if isinstance(extends, list) else []
+    return tuple(p for p in parents if isinstance(p, str) and PROFILE_ID.match(p))
 
 
 class Inheritance:

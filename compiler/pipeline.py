@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,22 +38,24 @@ class Compiler:
     """Compiles any profile in any environment of one repository, sharing work across them."""
 
     def __init__(self, repo: Repository, overrides: Sequence[str] = (), fmt: str = "yaml") -> None:
-        raise_all(validate.shape_errors(repo))
         self.repo = repo
         self.format = fmt
         self.resolver = Resolver(repo, overrides)
         self.interpolator = Interpolator()
         self.renderer = render.Renderer(repo)
         self.warnings: list[ConfcError] = []
-        self._rules = {env: validate.env_rules(source) for env, source in repo.environments.items()}
-        # Cycles and unknown parents are problems of files, not of each profile that inherits them.
-        errors = []
+        # Cycles and unknown parents are problems of files, reported once, not once per
+        # descendant; the profiles they break are skipped so the rest can still be checked.
+        self.inheritance_errors: dict[str, ConfcError] = {}
         for profile in repo.profiles:
             try:
                 self.resolver.inheritance.order(profile)
             except ConfcError as exc:
-                errors.append(exc)
-        raise_all(errors)
+                self.inheritance_errors[profile] = exc
+        shape_errors = validate.shape_errors(repo)
+        if shape_errors:  # resolving malformed files would only add noise: stop here
+            raise ErrorGroup([*shape_errors, *self.inheritance_errors.values()])
+        self._rules = {env: validate.env_rules(source) for env, source in repo.environments.items()}
 
     def env_context(self, env: str) -> dict[str, Any]:
         data = self.repo.environments[env].data
@@ -116,17 +118,26 @@ class Compiler:
     def buildable(self) -> list[str]:
         return [p for p, source in self.repo.profiles.items() if not source.data.get("abstract", False)]
 
-    def artifacts(self, envs: Iterable[str], profiles: Iterable[str] | None = None) -> list[Artifact]:
+    def artifacts(
+        self,
+        envs: Sequence[str],
+        profiles: Iterable[str] | None = None,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> list[Artifact]:
         """Every artifact of `envs`; all problems of all profiles are raised together."""
-        chosen = list(self.buildable() if profiles is None else profiles)
+        chosen = [p for p in (self.buildable() if profiles is None else profiles) if p not in self.inheritance_errors]
         built: list[Artifact] = []
-        errors: list[ConfcError] = []
+        errors: list[ConfcError] = list(self.inheritance_errors.values())
+        done, total = 0, len(chosen) * len(envs)
         for env in envs:
             for profile in chosen:
                 try:
                     built.append(self.artifact(profile, env))
                 except ConfcError as exc:
                     errors.extend(e.located(profile=profile, env=env) for e in exc.errors)
+                done += 1
+                if progress is not None:
+                    progress(done, total)
         if errors:
             raise ErrorGroup(errors)
         return built

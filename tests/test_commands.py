@@ -220,3 +220,12 @@ def test_unknown_command_is_a_usage_error(cli: Callable) -> None:
     run = cli("biuld", "configs")
     assert run.code == 2
     assert "invalid choice: 'biuld'" in run.err
+
+
+def test_progress_is_shown_on_a_terminal_only(make_repo: Callable[..., Path], cli: Callable, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    make_repo({"profiles/p.toml": '[conference]\nname = "p"\n'})
+    assert "compiled" not in cli("validate", "configs").err
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    assert "\rconfc: compiled 1/2\rconfc: compiled 2/2" in cli("validate", "configs").err

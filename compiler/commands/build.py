@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from .. import artifacts
-from .common import choose_envs, open_repo, output_dir, output_format, warn
+from .common import progress, choose_envs, open_repo, output_dir, output_format, warn
 
 
 def run(args: argparse.Namespace) -> int:
@@ -14,7 +14,7 @@ def run(args: argparse.Namespace) -> int:
     envs = choose_envs(compiler.repo, args.env, all_envs=args.all_envs, required=True)
     compiler.format = output_format(args, compiler.repo)
     out, shown = output_dir(args, compiler.repo)
-    plans = artifacts.build(compiler, envs, out, shown)
+    plans = artifacts.build(compiler, envs, out, shown, progress=progress())
     warn(compiler.warnings)
     for plan in plans:
         for rel in plan.kept:

@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from .. import artifacts
-from .common import choose_envs, open_repo, output_dir, output_format
+from .common import progress, choose_envs, open_repo, output_dir, output_format
 
 
 def run(args: argparse.Namespace) -> int:
@@ -16,7 +16,7 @@ def run(args: argparse.Namespace) -> int:
     out, shown = output_dir(args, compiler.repo)
     problems: list[str] = []
     total = 0
-    for plan in artifacts.plans(compiler, envs, out, shown, guard=False):
+    for plan in artifacts.plans(compiler, envs, out, shown, guard=False, progress=progress()):
         found, diffs = artifacts.drift(plan)
         problems += found
         total += len(plan.artifacts)

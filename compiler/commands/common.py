@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from ..errors import ConfcError, UsageError, did_you_mean, show
@@ -63,3 +63,20 @@ def output_dir(args: argparse.Namespace, repo: Repository) -> tuple[Path, str]:
 def warn(errors: Sequence[ConfcError]) -> None:
     for error in errors:
         print(f"warning: {error}", file=sys.stderr)
+
+
+def progress() -> Callable[[int, int], None] | None:
+    """A counter on stderr while compiling, only when stderr is a terminal (never in logs or pipes)."""
+    if not sys.stderr.isatty():
+        return None
+    shown = -1
+
+    def report(done: int, total: int) -> None:
+        nonlocal shown
+        percent = done * 100 // max(total, 1)
+        if percent != shown:
+            shown = percent
+            end = "\r" + " " * 40 + "\r" if done >= total else ""
+            print(f"\rconfc: compiled {done}/{total}{end}", end="", file=sys.stderr, flush=True)
+
+    return report
