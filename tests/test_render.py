@@ -66,7 +66,7 @@ toml_text = st.text(
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(name=toml_text.filter(lambda s: s.strip()), say=toml_text.filter(lambda s: s.strip()), region=toml_text.filter(lambda s: s.strip()))
 def test_any_string_reaches_the_swml_unchanged(make_repo: Callable[..., Path], tmp_path: Path, name: str, say: str, region: str) -> None:
-    profile = {"greeting": {"say": say}, "conference": {"name": name, "region": region, "coach": name + say}}
+    profile = {"greeting": {"say": say}, "conference": {"name": name, "region": region, "coach": name + "|" + say}}
     repo = make_repo({"profiles/p.toml": tomli_w.dumps(profile)})
     for fmt in ("yaml", "json"):
         build = compiler.compiler(repo, fmt=fmt)
@@ -75,7 +75,7 @@ def test_any_string_reaches_the_swml_unchanged(make_repo: Callable[..., Path], t
         document = parse_yaml(text) if fmt == "yaml" else json.loads(text)
         main = document["sections"]["main"]
         assert main[0] == {"play": {"url": "say:" + say}}
-        assert main[1] == {"join_conference": {"name": name, "region": region, "coach": name + say}}
+        assert main[1] == {"join_conference": {"name": name, "region": region, "coach": name + "|" + say}}
 
 
 def test_document_check_finds_lost_and_injected_values() -> None:
