@@ -163,14 +163,14 @@ def test_replacing_a_table_with_a_value_is_an_error(make_repo: Callable[..., Pat
 def test_cycle_is_reported_as_the_whole_path(make_repo: Callable[..., Path]) -> None:
     repo = make_repo({"profiles/a.toml": 'extends = "b"\n', "profiles/b.toml": 'extends = "a"\n'})
     with pytest.raises(ConfcError) as caught:
-        compiler.compiler(repo)
+        compiler.compiler(repo).artifacts(["dev", "prod"])
     assert str(caught.value) == f"{repo}/profiles/b.toml:1: extends: inheritance cycle: a -> b -> a"
 
 
 def test_unknown_parent_suggests_a_close_one(make_repo: Callable[..., Path]) -> None:
     repo = make_repo({"profiles/base.toml": "abstract = true\n", "profiles/leaf.toml": '# a leaf\nextends = ["bsae"]\n'})
     with pytest.raises(ConfcError) as caught:
-        compiler.compiler(repo)
+        compiler.compiler(repo).artifacts(["dev", "prod"])
     assert str(caught.value) == f'{repo}/profiles/leaf.toml:2: extends: unknown parent profile "bsae" (did you mean "base"?)'
 
 
