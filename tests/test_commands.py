@@ -229,3 +229,14 @@ def test_progress_is_shown_on_a_terminal_only(make_repo: Callable[..., Path], cl
     assert "compiled" not in cli("validate", "configs").err
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
     assert "\rconfc: compiled 1/2\rconfc: compiled 2/2" in cli("validate", "configs").err
+
+
+def test_list_reports_a_broken_repository(make_repo: Callable[..., Path], cli: Callable) -> None:
+    make_repo({"profiles/Bad Name.toml": "", "profiles/ok.toml": 'extends = "missing"\n'})
+    run = cli("list", "configs")
+    assert (run.code, run.out) == (1, "")
+    assert run.err == (
+        "configs/profiles/Bad Name.toml: not a profile file name: profiles are lower-case ids like teams/sales.toml "
+        "(letters a-z, digits, '-' and '_', ending in .toml)\n"
+    )
+    assert cli("list", "nowhere").code == 2
