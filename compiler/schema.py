@@ -29,6 +29,7 @@ SWML_METHODS = frozenset(
 )
 CALLBACK_EVENTS = ("start", "end", "join", "leave", "mute", "hold", "modify", "speaker", "announcement")
 RECORDING_EVENTS = ("in-progress", "completed", "absent")
+LINE_BREAKS = "\n\r\u2028\u2029"
 BEEP_VALUES = (True, False, "true", "false", "onEnter", "onExit")
 
 INTEGER_FIELDS = frozenset({"max_participants"})
@@ -73,6 +74,12 @@ class ConfcValidator(Validator):  # type: ignore[misc]
         """{'type': 'boolean'}"""
         if constraint and isinstance(value, str) and not value.strip():
             self._error(field, "must not be empty or only whitespace")
+
+    def _validate_one_line(self, constraint: bool, field: str, value: Any) -> None:
+        """{'type': 'boolean'}"""
+        # SWML's play URL is one line ("say:TEXT"): SignalWire's schema rejects any line break in it.
+        if constraint and isinstance(value, str) and any(c in value for c in LINE_BREAKS):
+            self._error(field, "must be one line: SWML plays it as a URL, which cannot hold a line break")
 
     def _validate_url(self, constraint: str, field: str, value: Any) -> None:
         """{'type': 'string', 'allowed': ['http', 'http_or_var']}"""
@@ -149,8 +156,8 @@ def _switch_problems(switch: Mapping[str, Any]) -> list[str]:
     problems = []
     unknown = sorted(set(switch) - {"variable", "case", "default"})
     problems += [f"switch: unknown key {show(key)}; accepted: variable, case, default" for key in unknown]
-    if "variable" in switch and not isinstance(switch["variable"], str):
-        problems.append("switch: variable must be a string")
+    if not isinstance(switch.get("variable"), str):
+        problems.append('switch: variable must name the variable to switch on, such as "return_value"')
     case = switch.get("case")
     if not isinstance(case, Mapping):
         problems.append("switch: case must be a table of arrays of SWML methods")
@@ -226,7 +233,7 @@ CONFERENCE = {
 CONFERENCE_KEYS = tuple(CONFERENCE)
 
 GREETING = {
-    "say": _TEXT,
+    "say": {**_TEXT, "one_line": True},
     "url": _URL,
 }
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 import textwrap
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -7,6 +8,8 @@ from pathlib import Path
 import pytest
 
 from compiler.cli import main
+from compiler.pipeline import Compiler
+from compiler.render import parse_yaml
 
 ENVS = {
     "environments/dev.toml": """
@@ -67,3 +70,19 @@ def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp
         return Run(code, captured.out, captured.err)
 
     return run
+
+
+@pytest.fixture(autouse=True)
+def every_document_passes_the_swml_schema(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Whatever test renders a document, SignalWire's own schema must accept it."""
+    from oracle import schema_problems
+
+    render = Compiler.document
+
+    def checked(self: Compiler, compiled: object) -> str:
+        text = render(self, compiled)
+        problems = schema_problems(json.loads(text) if self.format == "json" else parse_yaml(text))
+        assert not problems, problems
+        return text
+
+    monkeypatch.setattr(Compiler, "document", checked)

@@ -122,6 +122,8 @@ def test_show_prints_toml_that_loads_back(make_repo: Callable[..., Path], cli: C
                 beep = true
                 status_callback = "{{ vars.hooks }}"
                 status_callback_event = ["join", "leave"]
+                [conference.result]
+                variable = "return_value"
                 [conference.result.case]
                 done = [{ hangup = {} }]
             """
@@ -139,7 +141,7 @@ def test_show_prints_toml_that_loads_back(make_repo: Callable[..., Path], cli: C
             "beep": "true",
             "status_callback_event": "join leave",
             "status_callback": "https://hooks.example.com",
-            "result": {"case": {"done": [{"hangup": {}}]}},
+            "result": {"variable": "return_value", "case": {"done": [{"hangup": {}}]}},
         },
     }
     as_json = cli("show", "configs", "p", "--env", "prod", "--format", "json")
