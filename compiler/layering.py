@@ -88,10 +88,35 @@ class Inheritance:
     def __init__(self, repo: Repository) -> None:
         self._repo = repo
         self._order: dict[str, tuple[str, ...]] = {}
+        self._heights: dict[str, int] = {}
 
     def order(self, profile: str) -> tuple[str, ...]:
         """Ancestors parents-first, extends left to right, each once at its first place; then `profile`."""
         return self._linearize(profile, [])
+
+    def _height(self, profile: str) -> int:
+        """Levels of ancestry above and including `profile`, without recursion (chains may be long)."""
+        heights = self._heights
+        stack, on_stack = [profile], {profile}
+        while stack:
+            top = stack[-1]
+            parents = [p for p in parents_of(self._repo.profiles[top]) if p in self._repo.profiles and p not in on_stack]
+            pending = [p for p in parents if p not in heights]
+            if pending:
+                stack.append(pending[0])
+                on_stack.add(pending[0])
+                continue
+            heights[top] = 1 + max((heights[p] for p in parents), default=0)
+            stack.pop()
+            on_stack.discard(top)
+        return heights[profile]
+
+    def _crossing(self, profile: str) -> str:
+        """Where a too-deep chain first gets too deep, so every descendant reports the same place."""
+        while self._height(profile) > MAX_DEPTH + 1:
+            parents = [p for p in parents_of(self._repo.profiles[profile]) if p in self._repo.profiles]
+            profile = max(parents, key=self._height)
+        return profile
 
     def _linearize(self, profile: str, chain: list[str]) -> tuple[str, ...]:
         if profile in self._order:
@@ -108,7 +133,8 @@ class Inheritance:
                 key="extends",
             )
         if len(chain) >= MAX_DEPTH:
-            raise source.error(f"inheritance is deeper than {MAX_DEPTH} levels; flatten the chain", "extends")
+            deepest = self._crossing(chain[0])
+            raise self._repo.profiles[deepest].error(f"inheritance is deeper than {MAX_DEPTH} levels; flatten the chain", "extends")
         chain.append(profile)
         order: dict[str, None] = {}
         for parent in parents_of(source):

@@ -6,6 +6,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import yaml
+
 from . import render, validate
 from .errors import ConfcError, ErrorGroup, raise_all
 from .interpolate import Interpolator
@@ -95,7 +97,10 @@ class Compiler:
         template = self.renderer.filenames.get(values["template"], values["template"])
         try:
             document = render.parse_yaml(text)
-        except Exception as exc:  # noqa: BLE001 - any YAML error means the template wrote bad YAML
+        except yaml.MarkedYAMLError as exc:
+            at = f" at line {exc.problem_mark.line + 1} of its output" if exc.problem_mark else ""
+            raise ConfcError(f"the template did not produce valid YAML{at}: {exc.problem}", file=template, **where) from None
+        except yaml.YAMLError as exc:
             raise ConfcError(f"the template did not produce valid YAML: {exc}", file=template, **where) from None
         problems = render.document_problems(document, values["conference"])
         if problems:
