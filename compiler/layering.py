@@ -82,6 +82,10 @@ def parents_of(source: SourceFile) -> tuple[str, ...]:
     return tuple(p for p in parents if isinstance(p, str) and PROFILE_ID.match(p))
 
 
+class TooDeep(ConfcError):
+    """An inheritance chain longer than MAX_DEPTH."""
+
+
 class Inheritance:
     """The linearized ancestry of every profile, computed once per profile."""
 
@@ -89,6 +93,7 @@ class Inheritance:
         self._repo = repo
         self._order: dict[str, tuple[str, ...]] = {}
         self._heights: dict[str, int] = {}
+        self._failed: dict[str, ConfcError] = {}
 
     def order(self, profile: str) -> tuple[str, ...]:
         """Ancestors parents-first, extends left to right, each once at its first place; then `profile`."""
@@ -121,6 +126,8 @@ class Inheritance:
     def _linearize(self, profile: str, chain: list[str]) -> tuple[str, ...]:
         if profile in self._order:
             return self._order[profile]
+        if profile in self._failed:
+            raise self._failed[profile]
         source = self._repo.profiles[profile]
         if profile in chain:
             cycle = chain[chain.index(profile) :]
@@ -134,14 +141,21 @@ class Inheritance:
             )
         if len(chain) >= MAX_DEPTH:
             deepest = self._crossing(chain[0])
-            raise self._repo.profiles[deepest].error(f"inheritance is deeper than {MAX_DEPTH} levels; flatten the chain", "extends")
+            raise TooDeep(**vars(self._repo.profiles[deepest].error(f"inheritance is deeper than {MAX_DEPTH} levels; flatten the chain", "extends")))
         chain.append(profile)
         order: dict[str, None] = {}
-        for parent in parents_of(source):
-            if parent not in self._repo.profiles:
-                hint = did_you_mean(parent, self._repo.profiles)
-                raise source.error(f"unknown parent profile {show(parent)}{hint}", "extends")
-            order.update(dict.fromkeys(self._linearize(parent, chain)))
+        try:
+            for parent in parents_of(source):
+                if parent not in self._repo.profiles:
+                    hint = did_you_mean(parent, self._repo.profiles)
+                    raise source.error(f"unknown parent profile {show(parent)}{hint}", "extends")
+                order.update(dict.fromkeys(self._linearize(parent, chain)))
+        except ConfcError as exc:
+            # Remember what breaks this profile, so its descendants fail fast with the same error;
+            # a chain is only too deep from where it is at least that deep.
+            if not isinstance(exc, TooDeep) or self._height(profile) > MAX_DEPTH:
+                self._failed[profile] = exc
+            raise
         chain.pop()
         order[profile] = None
         self._order[profile] = tuple(order)
