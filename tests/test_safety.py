@@ -1,0 +1,108 @@
+"""Nothing is lost: interrupted builds, unwritable folders, and byte-identical output everywhere."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from compiler.artifacts import sha256
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def many_profiles(count: int, flavour: str = "a") -> dict[str, str]:
+    return {f"profiles/team{i:04d}.toml": f'[conference]\nname = "{flavour}-{i}"\nregion = "{flavour * 50}"\n' for i in range(count)}
+
+
+def manifest_is_honest(folder: Path) -> None:
+    """A complete manifest matches the folder exactly; an incomplete one says so and covers every artifact."""
+    manifest = json.loads((folder / "manifest.json").read_text())
+    on_disk = {p.relative_to(folder).as_posix() for p in folder.rglob("*.swml.yaml")}
+    assert on_disk <= set(manifest["artifacts"]), "an artifact the manifest does not own"
+    if manifest["complete"]:
+        for rel, entry in manifest["artifacts"].items():
+            assert sha256((folder / rel).read_bytes()) == entry["sha256"], rel
+    for path in on_disk:
+        text = (folder / path).read_text()
+        assert text.endswith("\n") and "join_conference:" in text, f"truncated artifact {path}"
+
+
+@pytest.mark.parametrize("offset", [0.0, 0.02, 0.08])
+def test_a_killed_build_leaves_no_truncated_artifact_and_no_lying_manifest(make_repo: Callable[..., Path], tmp_path: Path, offset: float) -> None:
+    repo = make_repo(many_profiles(1500, "a"))
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    command = [sys.executable, "-m", "compiler", "build", str(repo), "--env", "dev", "--out", str(tmp_path / "out")]
+    subprocess.run(command, check=True, env=env, capture_output=True)
+    for rel, text in many_profiles(1500, "b").items():
+        (repo / rel).write_text(text)
+    folder = tmp_path / "out/dev"
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # Kill while the artifacts are being replaced: once the interim manifest is on disk.
+    while b'"complete": false' not in (folder / "manifest.json").read_bytes():
+        assert process.poll() is None, "the build finished before it could be interrupted"
+        time.sleep(0.001)
+    time.sleep(offset)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    manifest_is_honest(folder)
+    assert json.loads((folder / "manifest.json").read_text())["complete"] is False
+    assert subprocess.run(command, env=env, capture_output=True).returncode == 0
+    manifest_is_honest(folder)
+    assert json.loads((folder / "manifest.json").read_text())["complete"] is True
+    assert not list(folder.rglob("*.confc-tmp"))
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes through read-only permissions")
+def test_a_read_only_output_folder_is_a_clear_error(make_repo: Callable[..., Path], cli: Callable, tmp_path: Path) -> None:
+    make_repo(many_profiles(2))
+    (tmp_path / "build").mkdir()
+    (tmp_path / "build").chmod(0o555)
+    try:
+        run = cli("build", "configs", "--env", "dev")
+    finally:
+        (tmp_path / "build").chmod(0o755)
+    assert run.code == 1
+    assert run.err == "build/dev: cannot write the build output: Permission denied\n"
+
+
+def test_a_full_disk_is_a_clear_error(make_repo: Callable[..., Path], cli: Callable, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    make_repo(many_profiles(2))
+    real_fdopen = os.fdopen
+
+    class Full:
+        def __init__(self, fd: int, mode: str) -> None:
+            self._file = real_fdopen(fd, mode)
+
+        def __enter__(self) -> Full:
+            return self
+
+        def __exit__(self, *exc: object) -> None:
+            self._file.close()
+
+        def write(self, data: bytes) -> int:
+            raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "fdopen", Full)
+    run = cli("build", "configs", "--env", "dev")
+    assert (run.code, run.err) == (1, "build/dev: cannot write the build output: No space left on device\n")
+    assert [p.name for p in (tmp_path / "build/dev").iterdir()] == []
+
+
+def test_output_is_identical_across_runs_and_hash_seeds(tmp_path: Path) -> None:
+    outputs = []
+    for seed in ("0", "1", "12345"):
+        out = tmp_path / f"out{seed}"
+        env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONHASHSEED": seed}
+        command = [sys.executable, "-m", "compiler", "build", str(ROOT / "configs"), "--all-envs", "--out", str(out)]
+        subprocess.run(command, check=True, env=env, capture_output=True)
+        outputs.append({p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()})
+    assert outputs[0] == outputs[1] == outputs[2]
+    assert outputs[0] == {p.relative_to(ROOT / "build").as_posix(): p.read_bytes() for p in sorted((ROOT / "build").rglob("*")) if p.is_file()}
