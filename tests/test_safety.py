@@ -106,3 +106,14 @@ def test_output_is_identical_across_runs_and_hash_seeds(tmp_path: Path) -> None:
         outputs.append({p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()})
     assert outputs[0] == outputs[1] == outputs[2]
     assert outputs[0] == {p.relative_to(ROOT / "build").as_posix(): p.read_bytes() for p in sorted((ROOT / "build").rglob("*")) if p.is_file()}
+
+
+def test_an_unwritable_folder_is_a_clear_error_even_for_root(make_repo: Callable[..., Path], cli: Callable, monkeypatch: pytest.MonkeyPatch) -> None:
+    make_repo(many_profiles(2))
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr("tempfile.mkstemp", refuse)
+    run = cli("build", "configs", "--env", "dev")
+    assert (run.code, run.err) == (1, "build/dev: cannot write the build output: Permission denied\n")
