@@ -273,9 +273,10 @@ def plans(
     *,
     guard: bool = True,
     progress: Callable[[int, int], None] | None = None,
+    jobs: int = 1,
 ) -> list[EnvPlan]:
     """Compile every environment, then plan each folder: all errors surface before any write."""
-    built = compiler.artifacts(envs, progress=progress)
+    built = compiler.artifacts(envs, progress=progress, jobs=jobs)
     return [plan(out, display_out, env, compiler.format, [a for a in built if a.env == env], guard=guard) for env in envs]
 
 
@@ -285,9 +286,10 @@ def build(
     out: Path | str,
     display_out: str,
     progress: Callable[[int, int], None] | None = None,
+    jobs: int = 1,
 ) -> list[EnvPlan]:
     """Write the artifacts of `envs` under OUT; nothing is written unless every profile compiles."""
-    planned = plans(compiler, envs, out, display_out, progress=progress)
+    planned = plans(compiler, envs, out, display_out, progress=progress, jobs=jobs)
     for env_plan in planned:
         apply(env_plan)
     return planned

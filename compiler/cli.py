@@ -63,6 +63,12 @@ def _overrides(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
+    return int(text)
+
+
 def parser() -> argparse.ArgumentParser:
     root = _Parser(
         prog="confc",
@@ -85,6 +91,7 @@ def parser() -> argparse.ArgumentParser:
 
     _common(build := command("build", "Compile profiles into SWML artifacts under OUT/ENV."))
     _output(build)
+    build.add_argument("--jobs", type=_positive, default=1, metavar="N", help="compile in N processes (default: 1)")
     _common(check := command("check", "Exit 1 with a diff when the artifacts under OUT are not current."))
     _output(check)
     _common(command("validate", "Resolve, validate and render every profile (every environment by default); write nothing."))

@@ -29,6 +29,11 @@ class ConfcError(Exception):
         self.profile = profile
         self.env = env
 
+    def __reduce__(self) -> tuple[object, ...]:
+        # Errors cross process boundaries (build --jobs): keep every field, not only the message.
+        fields = {name: getattr(self, name) for name in ("file", "line", "key", "profile", "env")}
+        return _rebuild, (type(self), self.message, fields)
+
     def located(self, **where: str | None) -> ConfcError:
         """A copy with the blanks filled from `where` (profile, env, ...)."""
         fields = {name: getattr(self, name) for name in ("file", "line", "key", "profile", "env")}
@@ -62,6 +67,10 @@ class ConfcError(Exception):
             context.append(f"env {self.env}")
         suffix = f" ({', '.join(context)})" if context else ""
         return f"{where}{self.message}{suffix}"
+
+
+def _rebuild(kind: type[ConfcError], message: str, fields: dict[str, object]) -> ConfcError:
+    return kind(message, **fields)  # type: ignore[arg-type]
 
 
 class UsageError(ConfcError):

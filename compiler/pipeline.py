@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+import multiprocessing
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -128,21 +130,51 @@ class Compiler:
         envs: Sequence[str],
         profiles: Iterable[str] | None = None,
         progress: Callable[[int, int], None] | None = None,
+        jobs: int = 1,
     ) -> list[Artifact]:
-        """Every artifact of `envs`; all problems of all profiles are raised together."""
+        """Every artifact of `envs`, in a stable order; all problems of all profiles are raised together."""
         chosen = [p for p in (self.buildable() if profiles is None else profiles) if p not in self.inheritance_errors]
+        tasks = [(profile, env) for env in envs for profile in chosen]
+        outcomes = self._in_parallel(tasks, jobs) if jobs > 1 and len(tasks) > 1 and _FORK else map(self._attempt, tasks)
         built: list[Artifact] = []
         errors: list[ConfcError] = list(self.inheritance_errors.values())
-        done, total = 0, len(chosen) * len(envs)
-        for env in envs:
-            for profile in chosen:
-                try:
-                    built.append(self.artifact(profile, env))
-                except ConfcError as exc:
-                    errors.extend(e.located(profile=profile, env=env) for e in exc.errors)
-                done += 1
-                if progress is not None:
-                    progress(done, total)
+        for done, outcome in enumerate(outcomes, start=1):
+            if isinstance(outcome, Artifact):
+                built.append(outcome)
+            else:
+                errors.extend(outcome)
+            if progress is not None:
+                progress(done, len(tasks))
         if errors:
             raise ErrorGroup(errors)
         return built
+
+    def _attempt(self, task: tuple[str, str]) -> Artifact | list[ConfcError]:
+        profile, env = task
+        try:
+            return self.artifact(profile, env)
+        except ConfcError as exc:
+            return [e.located(profile=profile, env=env) for e in exc.errors]
+
+    def _in_parallel(self, tasks: list[tuple[str, str]], jobs: int) -> Iterator[Artifact | list[ConfcError]]:
+        """Compile in `jobs` forked workers; each inherits this compiler, parsed files and all."""
+        global _WORKER
+        _WORKER = self
+        size = max(1, min(200, len(tasks) // (jobs * 4)))  # small enough to balance, big enough to amortise
+        chunks = [tasks[i : i + size] for i in range(0, len(tasks), size)]
+        with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+            for outcomes, warnings in pool.map(_work, chunks):
+                self.warnings.extend(warnings)
+                yield from outcomes
+
+
+_FORK = "fork" in multiprocessing.get_all_start_methods()
+_WORKER: Compiler | None = None
+
+
+def _work(chunk: list[tuple[str, str]]) -> tuple[list[Artifact | list[ConfcError]], list[ConfcError]]:
+    compiler = _WORKER
+    if compiler is None:
+        raise RuntimeError("worker started without a compiler")
+    compiler.warnings = []
+    return [compiler._attempt(task) for task in chunk], compiler.warnings

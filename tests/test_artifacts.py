@@ -204,3 +204,20 @@ def test_usage_errors_exit_2(repo: Path, cli: Callable, tmp_path: Path, argv: tu
 def test_set_reaches_the_artifact(repo: Path, cli: Callable, tmp_path: Path) -> None:
     assert cli("build", "configs", "--env", "dev", "--set", "conference.max_participants=12").code == 0
     assert "max_participants: 12\n" in (tmp_path / "build/dev/support.swml.yaml").read_text()
+
+
+def test_jobs_build_the_same_bytes_and_report_the_same_errors(make_repo: Callable[..., Path], cli: Callable, tmp_path: Path) -> None:
+    files = {f"profiles/t{i:02d}.toml": f'[conference]\nname = "t{i}"\nmax_participants = {i + 2}\n' for i in range(40)}
+    repo = make_repo(files)
+    assert cli("build", "configs", "--all-envs", "--out", "one").code == 0
+    assert cli("build", "configs", "--all-envs", "--out", "two", "--jobs", "2").code == 0
+    assert snapshot(tmp_path / "one").keys() == snapshot(tmp_path / "two").keys()
+    assert all((tmp_path / "one" / rel).read_bytes() == (tmp_path / "two" / rel).read_bytes() for rel in snapshot(tmp_path / "one"))
+
+    (repo / "profiles/t07.toml").write_text('[conference]\nname = "t7"\nmax_participants = 1\n')
+    (repo / "profiles/t31.toml").write_text('[conference]\nname = "t31"\nbeep = "loud"\n')
+    sequential = cli("build", "configs", "--all-envs", "--out", "three")
+    parallel = cli("build", "configs", "--all-envs", "--out", "three", "--jobs", "2")
+    assert parallel.code == sequential.code == 1
+    assert parallel.err == sequential.err
+    assert len(parallel.err.splitlines()) == 4

@@ -14,7 +14,7 @@ def run(args: argparse.Namespace) -> int:
     envs = choose_envs(compiler.repo, args.env, all_envs=args.all_envs, required=True)
     compiler.format = output_format(args, compiler.repo)
     out, shown = output_dir(args, compiler.repo)
-    plans = artifacts.build(compiler, envs, out, shown, progress=progress())
+    plans = artifacts.build(compiler, envs, out, shown, progress=progress(), jobs=args.jobs)
     warn(compiler.warnings)
     for plan in plans:
         for rel in plan.kept:
