@@ -39,7 +39,14 @@ def build(
     fmt: str = "yaml",
     overrides: Sequence[str] = (),
 ) -> list[EnvPlan]:
-    """Compile every profile of `envs` into OUT/ENV; nothing is written unless all succeed."""
-    from . import artifacts
+    """Compile every profile of `envs` into OUT/ENV; nothing is written unless all succeed.
 
-    return artifacts.build(compiler(config_dir, overrides, fmt), envs, out, os.fspath(out))
+    Artifacts whose inputs are unchanged since the last build are reused, not compiled again.
+    """
+    from . import artifacts, incremental
+    from .repository import load
+
+    plans, _warnings = incremental.plans(load(config_dir, parse=False), envs, out, os.fspath(out), fmt=fmt, overrides=overrides)
+    for plan in plans:
+        artifacts.apply(plan)
+    return plans

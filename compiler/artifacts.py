@@ -11,40 +11,60 @@ import hashlib
 import json
 import os
 import stat
-import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import __version__
 from .errors import ConfcError, raise_all
-from .pipeline import Artifact, Compiler
 
 MANIFEST = "manifest.json"
 SUFFIXES = (".swml.yaml", ".swml.json")
 _TEMP_SUFFIX = ".confc-tmp"
 
 
+@dataclass(frozen=True)
+class Artifact:
+    """One rendered SWML document, with what it was made from."""
+
+    env: str
+    profile: str
+    path: str  # relative to OUT/ENV
+    content: bytes
+    inputs: tuple[str, ...]  # CONFIG_DIR-relative paths, or builtin:NAME.j2
+
+
 def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def manifest_bytes(env: str, fmt: str, artifacts: Sequence[Artifact], *, complete: bool = True) -> bytes:
+def manifest_bytes(stamp: Mapping[str, Any], sources: Mapping[str, str], artifacts: Sequence[Artifact], *, complete: bool = True) -> bytes:
+    """The manifest of one OUT/ENV: what confc owns there, and every input digest (the incremental cache)."""
     entries = {a.path: {"profile": a.profile, "sha256": sha256(a.content), "inputs": list(a.inputs)} for a in artifacts}
-    return _manifest_json(env, fmt, entries, complete)
+    return _manifest_json(stamp, sources, entries, complete)
 
 
-def _manifest_json(env: str, fmt: str, entries: dict[str, Any], complete: bool) -> bytes:
-    manifest = {
-        "generator": "confc",
-        "version": __version__,
-        "env": env,
-        "format": fmt,
-        "complete": complete,
-        "artifacts": dict(sorted(entries.items())),
-    }
-    return (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+def _manifest_json(stamp: Mapping[str, Any], sources: Mapping[str, str], entries: Mapping[str, Any], complete: bool) -> bytes:
+    # One entry a line: diffs stay readable, and json's C encoder (used without indent) does the work.
+    def table(name: str, items: Mapping[str, Any]) -> str:
+        lines = [f"    {_json(key)}: {_json(items[key])}" for key in sorted(items)]
+        return f'  "{name}": {{\n' + ",\n".join(lines) + "\n  }" if lines else f'  "{name}": {{}}'
+
+    header = {"generator": "confc", "version": stamp["version"], "env": stamp["env"], "format": stamp["format"], "complete": complete}
+    fields = [f"  {_json(key)}: {_json(value)}" for key, value in {**header, **stamp}.items()]
+    return ("{\n" + ",\n".join([*fields, table("sources", sources), table("artifacts", entries)]) + "\n}\n").encode("utf-8")
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+@dataclass(frozen=True)
+class Previous:
+    """The manifest the last build left in OUT/ENV, read before anything is compiled."""
+
+    manifest: Mapping[str, Any]  # empty when there is none
+    entries: Mapping[str, Any]  # path -> entry, only paths that stay inside the folder
 
 
 @dataclass
@@ -52,11 +72,12 @@ class EnvPlan:
     """What a build of one environment folder will change, decided before anything is written."""
 
     env: str
-    fmt: str
     folder: Path
     display: str
     artifacts: list[Artifact]
-    previous: dict[str, Any]  # path -> entry of the previous manifest
+    previous: Mapping[str, Any]  # path -> entry of the previous manifest
+    stamp: Mapping[str, Any]
+    sources: Mapping[str, str]
     writes: list[Artifact] = field(default_factory=list)
     removals: list[str] = field(default_factory=list)
     kept: list[str] = field(default_factory=list)  # stale, but edited by hand since confc wrote them
@@ -67,7 +88,7 @@ class EnvPlan:
         return f"{self.display.rstrip('/')}/{rel}"
 
 
-def _read_regular(path: Path) -> bytes | None:
+def read_regular(path: Path) -> bytes | None:
     """The bytes of a regular file, None when nothing is there; never follows a link."""
     try:
         info = os.lstat(path)
@@ -78,39 +99,65 @@ def _read_regular(path: Path) -> bytes | None:
     return path.read_bytes()
 
 
-def _link_inside(folder: Path, rel: str) -> str | None:
-    """The first symbolic link on the way from `folder` to `rel`, if any."""
-    current = folder
-    for part in ("", *rel.split("/")):
-        current = current / part if part else current
-        if current.is_symlink():
-            return str(current)
-    return None
+class _Links:
+    """Finds symbolic links on the way to a file; each folder is looked at once per plan."""
+
+    def __init__(self, folder: Path) -> None:
+        self._folder = folder
+        self._plain: set[Path] = set()
+
+    def first(self, rel: str) -> str | None:
+        """The first symbolic link on the way from the folder to `rel`, if any."""
+        current = self._folder
+        for part in ("", *rel.split("/")):
+            current = current / part if part else current
+            if current in self._plain:
+                continue
+            if current.is_symlink():
+                return str(current)
+            self._plain.add(current)
+        return None
 
 
-def plan(out: Path | str, display_out: str, env: str, fmt: str, artifacts: Sequence[Artifact], *, guard: bool = True) -> EnvPlan:
+def plan(
+    out: Path | str,
+    display_out: str,
+    env: str,
+    stamp: Mapping[str, Any],
+    sources: Mapping[str, str],
+    artifacts: Sequence[Artifact],
+    *,
+    previous: Previous | None = None,
+    current: Collection[str] = (),
+    guard: bool = True,
+) -> EnvPlan:
     """Decide every write and removal for OUT/ENV; raise, writing nothing, if any is unsafe.
 
-    With `guard` off (for `check`), a file in the way is merely stale, not an error.
+    `current` names artifacts already known to be on disk as they are; with `guard` off
+    (for `check`), a file in the way is merely stale, not an error.
     """
     folder = Path(out) / env
-    result = EnvPlan(env, fmt, folder, f"{display_out.rstrip('/')}/{env}", list(artifacts), _previous(folder, f"{display_out.rstrip('/')}/{env}"))
+    display = f"{display_out.rstrip('/')}/{env}"
+    previous = previous or read_previous(out, display_out, env)
+    result = EnvPlan(env, folder, display, list(artifacts), previous.entries, stamp, sources)
+    links = _Links(folder)
     errors: list[ConfcError] = []
     wanted = {a.path for a in artifacts}
     for artifact in artifacts:
-        target = folder / artifact.path
-        link = _link_inside(folder, artifact.path)
+        link = links.first(artifact.path)
         if link:
             errors.append(ConfcError(f"{link} is a symbolic link; confc does not write through links", file=result.show(artifact.path)))
             continue
+        if artifact.path in current:
+            continue
         try:
-            current = _read_regular(target)
+            on_disk = read_regular(folder / artifact.path)
         except OSError:
             errors.append(ConfcError("is in the way and is not a regular file; move it away", file=result.show(artifact.path)))
             continue
-        if current == artifact.content:
+        if on_disk == artifact.content:
             continue
-        if guard and current is not None and artifact.path not in result.previous:
+        if guard and on_disk is not None and artifact.path not in result.previous:
             errors.append(
                 ConfcError(
                     "exists but was not written by confc (not in manifest.json); move it away or delete it, then build again",
@@ -120,45 +167,46 @@ def plan(out: Path | str, display_out: str, env: str, fmt: str, artifacts: Seque
             continue
         result.writes.append(artifact)
     for rel, entry in sorted(result.previous.items()):
-        if rel in wanted or _link_inside(folder, rel):
+        if rel in wanted or links.first(rel):
             continue
         try:
-            current = _read_regular(folder / rel)
+            on_disk = read_regular(folder / rel)
         except OSError:
             continue
-        if current is None:
+        if on_disk is None:
             continue
-        if sha256(current) == entry.get("sha256"):
+        if sha256(on_disk) == entry.get("sha256"):
             result.removals.append(rel)
         else:
             result.kept.append(rel)
     raise_all(errors)
-    result.manifest = manifest_bytes(env, fmt, artifacts)
+    result.manifest = manifest_bytes(stamp, sources, artifacts)
     try:
-        result.manifest_changed = _read_regular(folder / MANIFEST) != result.manifest
+        result.manifest_changed = read_regular(folder / MANIFEST) != result.manifest
     except OSError:
         raise ConfcError("is in the way and is not a regular file; move it away", file=result.show(MANIFEST)) from None
     return result
 
 
-def _previous(folder: Path, display: str) -> dict[str, Any]:
-    """The artifacts the last build listed; only these may be replaced or removed."""
-    path = folder / MANIFEST
+def read_previous(out: Path | str, display_out: str, env: str) -> Previous:
+    """The artifacts the last build listed in OUT/ENV; only these may be replaced or removed."""
+    display = f"{display_out.rstrip('/')}/{env}/{MANIFEST}"
     try:
-        raw = _read_regular(path)
+        raw = read_regular(Path(out) / env / MANIFEST)
     except OSError:
         raw = b"not a file"
     if raw is None:
-        return {}
+        return Previous({}, {})
     try:
         manifest = json.loads(raw)
         if manifest.get("generator") != "confc" or not isinstance(manifest.get("artifacts"), dict):
             raise ValueError
     except (ValueError, AttributeError):
         raise ConfcError(
-            "is not a confc manifest, so confc cannot tell which files it owns; move it away", file=f"{display}/{MANIFEST}"
+            "is not a confc manifest, so confc cannot tell which files it owns; move it away", file=display
         ) from None
-    return {rel: entry for rel, entry in manifest["artifacts"].items() if _safe_rel(rel) and isinstance(entry, dict)}
+    entries = {rel: entry for rel, entry in manifest["artifacts"].items() if _safe_rel(rel) and isinstance(entry, dict)}
+    return Previous(manifest, entries)
 
 
 def _safe_rel(rel: str) -> bool:
@@ -171,48 +219,59 @@ def apply(plan: EnvPlan) -> None:
     """Carry out a plan: interim manifest, artifacts, removals, final manifest."""
     try:
         _clean_temporaries(plan.folder)
+        writer = _AtomicWriter()
         if plan.writes or plan.removals:
             # Until the build finishes, the manifest lists old and new files alike and says
             # it is incomplete: an interrupted build neither lies nor loses track of a file.
             entries = {**plan.previous, **json.loads(plan.manifest)["artifacts"]}
-            _write_atomic(plan.folder / MANIFEST, _manifest_json(plan.env, plan.fmt, entries, complete=False))
+            writer.write(plan.folder / MANIFEST, _manifest_json(plan.stamp, plan.sources, entries, complete=False))
         for artifact in plan.writes:
-            _write_atomic(plan.folder / artifact.path, artifact.content)
+            writer.write(plan.folder / artifact.path, artifact.content)
         for rel in plan.removals:
             (plan.folder / rel).unlink()
             _prune_empty(plan.folder, (plan.folder / rel).parent)
         if plan.manifest_changed or plan.writes or plan.removals:
-            _write_atomic(plan.folder / MANIFEST, plan.manifest)
+            writer.write(plan.folder / MANIFEST, plan.manifest)
     except OSError as exc:
         where = exc.filename or plan.folder
         raise ConfcError(f"cannot write the build output: {exc.strerror or exc}", file=str(where)) from None
 
 
-def _write_atomic(path: Path, content: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=_TEMP_SUFFIX)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(content)
-        os.chmod(temp, 0o666 & ~_umask())
-        os.replace(temp, path)
-    except BaseException:
-        os.unlink(temp)
-        raise
+class _AtomicWriter:
+    """Writes each file beside its target, then renames it into place: no reader ever sees half a file."""
 
+    def __init__(self) -> None:
+        self._folders: set[Path] = set()  # made (or found) already: one mkdir per folder, not per file
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+    def write(self, path: Path, content: bytes) -> None:
+        if path.parent not in self._folders:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._folders.add(path.parent)
+        temp = path.with_name(f".{path.name}.{os.getpid()}{_TEMP_SUFFIX}")
+        # O_EXCL never follows a link planted at the temporary name; mode 0o666 lets the umask decide.
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+        try:
+            fd = os.open(temp, flags, 0o666)
+        except FileExistsError:  # left by a killed build of a process with the same id
+            os.unlink(temp)
+            fd = os.open(temp, flags, 0o666)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(content)
+            os.replace(temp, path)
+        except BaseException:
+            os.unlink(temp)
+            raise
 
 
 def _clean_temporaries(folder: Path) -> None:
     """Remove what an interrupted build left: only files carrying confc's temporary suffix."""
     if folder.is_dir() and not folder.is_symlink():
-        for temp in folder.rglob(f".*{_TEMP_SUFFIX}"):
-            if temp.is_file() and not temp.is_symlink():
-                temp.unlink()
+        for dirpath, _dirs, files in os.walk(folder):
+            for name in files:
+                temp = Path(dirpath) / name
+                if name.startswith(".") and name.endswith(_TEMP_SUFFIX) and temp.is_file() and not temp.is_symlink():
+                    temp.unlink()
 
 
 def _prune_empty(folder: Path, directory: Path) -> None:
@@ -237,7 +296,7 @@ def drift(plan: EnvPlan) -> tuple[list[str], list[str]]:
     problems: list[str] = []
     diffs: list[str] = []
     for artifact in plan.writes:
-        current = _read_regular(plan.folder / artifact.path)
+        current = read_regular(plan.folder / artifact.path)
         if current is None:
             problems.append(f"{plan.show(artifact.path)}: missing (profile {artifact.profile}); run confc build")
         else:
@@ -247,7 +306,7 @@ def drift(plan: EnvPlan) -> tuple[list[str], list[str]]:
     for rel in sorted(produced_files(plan.folder) - wanted):
         problems.append(f"{plan.show(rel)}: extra: no profile produces it in this environment; remove it or run confc build")
     if plan.manifest_changed and not plan.writes:
-        current = _read_regular(plan.folder / MANIFEST) or b""
+        current = read_regular(plan.folder / MANIFEST) or b""
         problems.append(f"{plan.show(MANIFEST)}: {'stale' if current else 'missing'}; run confc build")
         if current:
             diffs.append(_diff(plan.show(MANIFEST), current, plan.manifest))
@@ -264,32 +323,3 @@ def _diff(name: str, old: bytes, new: bytes) -> str:
     return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines)
 
 
-
-def plans(
-    compiler: Compiler,
-    envs: Sequence[str],
-    out: Path | str,
-    display_out: str,
-    *,
-    guard: bool = True,
-    progress: Callable[[int, int], None] | None = None,
-    jobs: int = 1,
-) -> list[EnvPlan]:
-    """Compile every environment, then plan each folder: all errors surface before any write."""
-    built = compiler.artifacts(envs, progress=progress, jobs=jobs)
-    return [plan(out, display_out, env, compiler.format, [a for a in built if a.env == env], guard=guard) for env in envs]
-
-
-def build(
-    compiler: Compiler,
-    envs: Sequence[str],
-    out: Path | str,
-    display_out: str,
-    progress: Callable[[int, int], None] | None = None,
-    jobs: int = 1,
-) -> list[EnvPlan]:
-    """Write the artifacts of `envs` under OUT; nothing is written unless every profile compiles."""
-    planned = plans(compiler, envs, out, display_out, progress=progress, jobs=jobs)
-    for env_plan in planned:
-        apply(env_plan)
-    return planned

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -11,23 +11,13 @@ from typing import Any
 import yaml
 
 from . import render, validate
+from .artifacts import Artifact
 from .errors import ConfcError, ErrorGroup, raise_all
 from .interpolate import Interpolator
 from .repository import Repository
 from .layering import Resolution, Resolver
 
 FORMATS = ("yaml", "json")
-
-
-@dataclass(frozen=True)
-class Artifact:
-    """One rendered SWML document, with what it was made from."""
-
-    env: str
-    profile: str
-    path: str  # relative to OUT/ENV
-    content: bytes
-    inputs: tuple[str, ...]  # CONFIG_DIR-relative paths, or builtin:NAME.j2
 
 
 @dataclass(frozen=True)
@@ -41,8 +31,10 @@ class Compiled:
 class Compiler:
     """Compiles any profile in any environment of one repository, sharing work across them."""
 
-    def __init__(self, repo: Repository, overrides: Sequence[str] = (), fmt: str = "yaml") -> None:
+    def __init__(self, repo: Repository, overrides: Sequence[str] = (), fmt: str = "yaml", *, scope: Collection[str] | None = None) -> None:
+        """`scope`: the CONFIG_DIR-relative files to shape-check (default: all); an incremental build passes what changed."""
         self.repo = repo
+        self.overrides = tuple(overrides)
         self.format = fmt
         self.resolver = Resolver(repo, overrides)
         self.interpolator = Interpolator()
@@ -51,15 +43,22 @@ class Compiler:
         # Cycles and unknown parents are problems of files, reported once, not once per
         # descendant; the profiles they break are skipped so the rest can still be checked.
         self.inheritance_errors: dict[str, ConfcError] = {}
-        for profile in repo.profiles:
+        for profile, source in repo.profiles.items():
+            if scope is None or source.rel in scope:
+                self._inherits(profile)
+        shape_errors = validate.shape_errors(repo, scope)
+        if shape_errors:  # resolving malformed files would only add noise: stop here
+            raise ErrorGroup([*shape_errors, *self.inheritance_errors.values()])
+        self._rules = {env: validate.env_rules(source) for env, source in repo.environments.items()}
+
+    def _inherits(self, profile: str) -> bool:
+        """Whether `profile`'s ancestry is sound; a failure is remembered and reported once."""
+        if profile not in self.inheritance_errors:
             try:
                 self.resolver.inheritance.order(profile)
             except ConfcError as exc:
                 self.inheritance_errors[profile] = exc
-        shape_errors = validate.shape_errors(repo)
-        if shape_errors:  # resolving malformed files would only add noise: stop here
-            raise ErrorGroup([*shape_errors, *self.inheritance_errors.values()])
-        self._rules = {env: validate.env_rules(source) for env, source in repo.environments.items()}
+        return profile not in self.inheritance_errors
 
     def env_context(self, env: str) -> dict[str, Any]:
         data = self.repo.environments[env].data
@@ -128,13 +127,18 @@ class Compiler:
     def artifacts(
         self,
         envs: Sequence[str],
-        profiles: Iterable[str] | None = None,
         progress: Callable[[int, int], None] | None = None,
         jobs: int = 1,
+        skip: Mapping[str, Collection[str]] | None = None,
     ) -> list[Artifact]:
-        """Every artifact of `envs`, in a stable order; all problems of all profiles are raised together."""
-        chosen = [p for p in (self.buildable() if profiles is None else profiles) if p not in self.inheritance_errors]
-        tasks = [(profile, env) for env in envs for profile in chosen]
+        """Every artifact of `envs` but those in `skip` (env -> profiles), in a stable order.
+
+        All problems of all profiles are raised together.
+        """
+        skip = skip or {}
+        wanted = [p for p in self.repo.profiles if any(p not in skip.get(env, ()) for env in envs)]
+        chosen = [p for p in wanted if not self.repo.profiles[p].data.get("abstract", False) and self._inherits(p)]
+        tasks = [(profile, env) for env in envs for profile in chosen if profile not in skip.get(env, ())]
         outcomes = self._in_parallel(tasks, jobs) if jobs > 1 and len(tasks) > 1 and _FORK else map(self._attempt, tasks)
         built: list[Artifact] = []
         errors: list[ConfcError] = list(self.inheritance_errors.values())

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from pathlib import Path
 from types import TracebackType
 from typing import Any
 
@@ -15,7 +14,8 @@ import yaml
 from . import schema
 from .errors import ConfcError, did_you_mean, show
 from .interpolate import environment
-from .repository import Repository
+from .memo import fingerprint
+from .repository import Repository, builtin_templates
 
 _Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -41,6 +41,27 @@ _SwmlDumper.add_representer(str, _represent_str)
 
 def to_yaml(value: Any, indent: int = 0) -> str:
     """Any value as safe YAML; lines after the first are indented by `indent` spaces."""
+    if isinstance(value, Mapping) and value:
+        # A block mapping is its entries one after another: dump each distinct entry once.
+        return ("\n" + " " * indent).join(_entry(key, item, indent) for key, item in value.items())
+    return _dump(value, indent)
+
+
+def _entry(key: Any, value: Any, indent: int) -> str:
+    memo = (fingerprint(key), fingerprint(value), indent)
+    text = _ENTRIES.get(memo)
+    if text is None:
+        if len(_ENTRIES) >= _MAX_ENTRIES:  # a long-lived process must not grow without bound
+            _ENTRIES.clear()
+        text = _ENTRIES[memo] = _dump({key: value}, indent)
+    return text
+
+
+_ENTRIES: dict[tuple[str, str, int], str] = {}
+_MAX_ENTRIES = 200_000
+
+
+def _dump(value: Any, indent: int) -> str:
     text = yaml.dump(
         value,
         Dumper=_SwmlDumper,
@@ -52,18 +73,6 @@ def to_yaml(value: Any, indent: int = 0) -> str:
     if text.endswith("\n...\n"):  # the end marker PyYAML adds after a lone scalar
         text = text[: -len("...\n")]
     return text.rstrip("\n").replace("\n", "\n" + " " * indent)
-
-
-def builtin_templates() -> Path:
-    """The built-in templates: inside the package when installed, beside it in a source tree."""
-    here = Path(__file__).resolve().parent
-    installed = here / "templates"
-    return installed if installed.is_dir() else here.parent / "templates"
-
-
-def template_names(repo: Repository) -> list[str]:
-    builtins = [p.stem for p in builtin_templates().glob("*.j2")]
-    return sorted({*builtins, *repo.templates})
 
 
 class Renderer:
@@ -95,7 +104,7 @@ class Renderer:
 
     def input_name(self, template: str) -> str:
         """The template as a manifest input: its CONFIG_DIR-relative path, or builtin:NAME.j2."""
-        return f"templates/{template}.j2" if template in self._repo.templates else f"builtin:{template}.j2"
+        return self._repo.template_inputs.get(template, f"builtin:{template}.j2")
 
     def render(self, template: str, context: Mapping[str, Any], **where: str) -> str:
         try:
@@ -103,7 +112,7 @@ class Renderer:
             return compiled.render(context)
         except jinja2.TemplateNotFound as exc:
             missing = str(exc.name)
-            hint = did_you_mean(template, template_names(self._repo)) if missing == template else ""
+            hint = did_you_mean(template, self._repo.template_inputs) if missing == template else ""
             raise ConfcError(f"no template named {show(missing)}{hint}", key="template", **where) from None
         except jinja2.TemplateSyntaxError as exc:
             raise ConfcError(f"template syntax error: {exc.message}", file=exc.filename, line=exc.lineno, **where) from None

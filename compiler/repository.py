@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import re
@@ -21,13 +22,40 @@ TEMPLATE_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
 
 @dataclass(frozen=True)
 class SourceFile:
-    """One TOML file of the repository, parsed once."""
+    """One TOML file of the repository: read once, parsed at most once, on first use."""
 
     rel: str  # CONFIG_DIR-relative, with "/" separators: stable across machines
     display: str  # how messages name it: CONFIG_DIR as the user gave it, joined with rel
-    data: Mapping[str, Any]  # as tomllib returned it; never mutated
-    lines: KeyLines = field(repr=False, compare=False)
-    digest: str = field(repr=False)
+    raw: bytes = field(repr=False)
+
+    @functools.cached_property
+    def digest(self) -> str:
+        return hashlib.sha256(self.raw).hexdigest()
+
+    @functools.cached_property
+    def text(self) -> str:
+        try:
+            return self.raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ConfcError(
+                f"not valid UTF-8 (byte 0x{self.raw[exc.start]:02x}); save the file as UTF-8",
+                file=self.display,
+                line=self.raw[: exc.start].count(b"\n") + 1,
+            ) from None
+
+    @functools.cached_property
+    def data(self) -> Mapping[str, Any]:
+        """The file as tomllib returns it; never mutated. A located ConfcError if it does not parse."""
+        try:
+            return tomllib.loads(self.text)
+        except tomllib.TOMLDecodeError as exc:
+            message, line = _toml_problem(exc)
+            raise ConfcError(f"invalid TOML: {message}", file=self.display, line=line) from None
+
+    @functools.cached_property
+    def lines(self) -> KeyLines:
+        # Scanning for key lines costs as much as parsing: only errors and explain need it.
+        return key_lines(self.text)
 
     def line(self, *path: str) -> int | None:
         return self.lines[path]
@@ -50,39 +78,62 @@ class Repository:
     def display(self, rel: str) -> str:
         return _join(self.display_root, rel)
 
+    @functools.cached_property
+    def _by_rel(self) -> dict[str, SourceFile]:
+        return {source.rel: source for source in (*self.profiles.values(), *self.environments.values())}
+
+    def source(self, rel: str) -> SourceFile:
+        """A profile or environment file by its CONFIG_DIR-relative path."""
+        return self._by_rel[rel]
+
+    @functools.cached_property
+    def template_inputs(self) -> dict[str, str]:
+        """Every template name -> how manifests name it: templates/NAME.j2 shadows builtin:NAME.j2."""
+        builtins = {path.stem: f"builtin:{path.name}" for path in builtin_templates().glob("*.j2")}
+        return dict(sorted({**builtins, **{name: f"templates/{name}.j2" for name in self.templates}}.items()))
+
+    def template_digests(self) -> dict[str, str]:
+        """The sha256 of every template, by its input name."""
+        digests = {}
+        for name in self.template_inputs.values():
+            try:
+                digests[name] = hashlib.sha256(self.template_path(name).read_bytes()).hexdigest()
+            except OSError:
+                digests[name] = "unreadable"  # never matches a recorded digest; rendering reports why
+        return digests
+
+    def template_path(self, input_name: str) -> Path:
+        if input_name.startswith("builtin:"):
+            return builtin_templates() / input_name[len("builtin:") :]
+        return self.root / input_name
+
+
+def builtin_templates() -> Path:
+    """The built-in templates: inside the package when installed, beside it in a source tree."""
+    here = Path(__file__).resolve().parent
+    installed = here / "templates"
+    return installed if installed.is_dir() else here.parent / "templates"
+
 
 def _join(root: str, rel: str) -> str:
     return rel if root in ("", ".") else f"{root.rstrip('/')}/{rel}"
 
 
-def parse_toml(root: Path, display_root: str, rel: str) -> SourceFile:
-    """Read and parse one file; every failure is a located ConfcError."""
+def read_source(root: Path, display_root: str, rel: str) -> SourceFile:
+    """Read one file (without parsing it); an unreadable file is a located ConfcError."""
     display = _join(display_root, rel)
     try:
         raw = (root / rel).read_bytes()
     except OSError as exc:
         raise ConfcError(f"cannot read file: {exc.strerror}", file=display) from None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise ConfcError(
-            f"not valid UTF-8 (byte 0x{raw[exc.start]:02x}); save the file as UTF-8",
-            file=display,
-            line=line,
-        ) from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        message, line = _toml_problem(exc)
-        raise ConfcError(f"invalid TOML: {message}", file=display, line=line) from None
-    return SourceFile(
-        rel=rel,
-        display=display,
-        data=data,
-        lines=key_lines(text),
-        digest=hashlib.sha256(raw).hexdigest(),
-    )
+    return SourceFile(rel=rel, display=display, raw=raw)
+
+
+def parse_toml(root: Path, display_root: str, rel: str) -> SourceFile:
+    """Read and parse one file; every failure is a located ConfcError."""
+    source = read_source(root, display_root, rel)
+    source.data  # noqa: B018 - parse now, so a broken file fails here
+    return source
 
 
 def _toml_problem(exc: tomllib.TOMLDecodeError) -> tuple[str, int | None]:
@@ -94,8 +145,11 @@ def _toml_problem(exc: tomllib.TOMLDecodeError) -> tuple[str, int | None]:
     return message, int(match.group(1)) if match.group(1) else None
 
 
-def load(config_dir: str | os.PathLike[str]) -> Repository:
-    """Read every file of CONFIG_DIR; report all unreadable or misnamed files at once."""
+def load(config_dir: str | os.PathLike[str], *, parse: bool = True) -> Repository:
+    """Read every file of CONFIG_DIR; report all unreadable, misnamed (and, with `parse`, malformed) files at once.
+
+    Without `parse`, files are parsed on first use: an incremental build parses only what changed.
+    """
     display_root = os.fspath(config_dir)
     root = Path(config_dir)
     if not root.is_dir():
@@ -104,7 +158,8 @@ def load(config_dir: str | os.PathLike[str]) -> Repository:
     errors: list[ConfcError] = []
 
     def inside(path: Path) -> bool:
-        return path.resolve().is_relative_to(real_root)
+        # Only a link can lead out: a plain entry under an inside folder is inside.
+        return not path.is_symlink() or path.resolve().is_relative_to(real_root)
 
     def files(sub: str, suffix: str) -> list[str]:
         found: list[str] = []
@@ -142,7 +197,7 @@ def load(config_dir: str | os.PathLike[str]) -> Repository:
                 )
             )
             continue
-        _collect(errors, profiles, profile_id, root, display_root, rel)
+        _collect(errors, profiles, profile_id, root, display_root, rel, parse)
 
     environments: dict[str, SourceFile] = {}
     env_dir = root / "environments"
@@ -156,7 +211,7 @@ def load(config_dir: str | os.PathLike[str]) -> Repository:
                 )
             )
             continue
-        _collect(errors, environments, name, root, display_root, rel)
+        _collect(errors, environments, name, root, display_root, rel, parse)
     if not env_dir.is_dir() or not (environments or errors):
         errors.append(
             ConfcError(
@@ -190,8 +245,10 @@ def load(config_dir: str | os.PathLike[str]) -> Repository:
     )
 
 
-def _collect(errors: list[ConfcError], into: dict[str, SourceFile], name: str, root: Path, display_root: str, rel: str) -> None:
+def _collect(
+    errors: list[ConfcError], into: dict[str, SourceFile], name: str, root: Path, display_root: str, rel: str, parse: bool
+) -> None:
     try:
-        into[name] = parse_toml(root, display_root, rel)
+        into[name] = (parse_toml if parse else read_source)(root, display_root, rel)
     except ConfcError as exc:
         errors.append(exc)

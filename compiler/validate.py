@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from cerberus import errors as cerberus_errors
 
 from . import schema
 from .errors import ConfcError, did_you_mean, show
+from .memo import fingerprint
 from .repository import PROFILE_ID, Repository, SourceFile
 from .layering import MISSING, Resolution, lookup
 
@@ -104,11 +105,23 @@ def _known_keys(root: Mapping[str, Any], path: Sequence[Any]) -> list[str]:
     return sorted((rules.get("schema") or {}).keys())
 
 
-def shape_errors(repo: Repository) -> list[ConfcError]:
-    """Check every profile, environment and settings file against its shape."""
+def shape_errors(repo: Repository, scope: Collection[str] | None = None) -> list[ConfcError]:
+    """Check every profile, environment and settings file (or those in `scope`) against its shape."""
     found: list[ConfcError] = []
+
+    def parsed(sources: Iterable[SourceFile]) -> Iterator[SourceFile]:
+        for source in sources:
+            if scope is not None and source.rel not in scope:
+                continue
+            try:
+                source.data  # noqa: B018 - files are parsed on first use
+            except ConfcError as exc:
+                found.append(exc)
+                continue
+            yield source
+
     profile_check = validator(schema.profile_file_schema(list(repo.environments)))
-    for source in repo.profiles.values():
+    for source in parsed(repo.profiles.values()):
         found += _located(source, problems(profile_check, source.data))
         found += _unset_errors(source, source.data.get("unset"), ("unset",))
         for env, layer in _tables(source.data.get("env")):
@@ -118,7 +131,7 @@ def shape_errors(repo: Repository) -> list[ConfcError]:
             if isinstance(parent, str) and not PROFILE_ID.match(parent):
                 found.append(source.error(f'{show(parent)} is not a profile id (like "base" or "teams/sales")', "extends"))
     env_check = validator(schema.ENVIRONMENT_FILE)
-    for source in repo.environments.values():
+    for source in parsed(repo.environments.values()):
         found += _located(source, problems(env_check, source.data))
         for key, _rules in _tables(source.data.get("rules")):
             path = tuple(key.split("."))
@@ -130,9 +143,14 @@ def shape_errors(repo: Repository) -> list[ConfcError]:
                         key,
                     )
                 )
-    if repo.settings is not None:
-        found += _located(repo.settings, problems(validator(schema.SETTINGS_FILE), repo.settings.data))
-    return found
+    return found + settings_errors(repo)
+
+
+def settings_errors(repo: Repository) -> list[ConfcError]:
+    """Check confc.toml, which every command reads before anything else."""
+    if repo.settings is None:
+        return []
+    return _located(repo.settings, problems(validator(schema.SETTINGS_FILE), repo.settings.data))
 
 
 def _tables(value: Any) -> list[tuple[str, Mapping[str, Any]]]:
@@ -159,14 +177,52 @@ def _located(source: SourceFile, found: list[Problem]) -> list[ConfcError]:
 
 
 
+class FieldwiseCheck:
+    """Cerberus on a mapping, one field at a time, each distinct field value checked once.
+
+    Thousands of resolved profiles share most of their values (an inherited URL, a region), so
+    memoizing per field turns validation from the slowest stage into a lookup. Which keys are
+    present (required, dependencies, unknown keys) is checked on its own, once per set of keys.
+    """
+
+    _STRUCTURE_RULES = ("required", "dependencies")
+
+    def __init__(self, rules: Mapping[str, Any], nested: Mapping[str, FieldwiseCheck] | None = None) -> None:
+        self._nested = dict(nested or {})
+        structure = {key: {r: v for r, v in spec.items() if r in self._STRUCTURE_RULES} for key, spec in rules.items()}
+        self._structure = validator(structure)
+        self._fields = {key: validator({key: self._value_rules(key, spec)}) for key, spec in rules.items()}
+        self._memo: dict[tuple[str, str], list[Problem]] = {}
+
+    def _value_rules(self, key: str, spec: Mapping[str, Any]) -> dict[str, Any]:
+        dropped = {*self._STRUCTURE_RULES, *(("schema",) if key in self._nested else ())}
+        return {rule: value for rule, value in spec.items() if rule not in dropped}
+
+    def problems(self, document: Mapping[str, Any]) -> list[Problem]:
+        found = self._cached(("", " ".join(document)), lambda: problems(self._structure, dict.fromkeys(document, True)))
+        for key, value in document.items():
+            nested = self._nested.get(key)
+            if nested is not None and isinstance(value, Mapping):
+                found += [((key, *path), message) for path, message in nested.problems(value)]
+            elif key in self._fields:
+                found += self._cached((key, fingerprint(value)), lambda: problems(self._fields[key], {key: value}))
+        return found
+
+    def _cached(self, key: tuple[str, str], check: Callable[[], list[Problem]]) -> list[Problem]:
+        found = self._memo.get(key)
+        if found is None:
+            found = self._memo[key] = check()
+        return list(found)
+
+
 @functools.cache
-def _resolved_check() -> schema.ConfcValidator:
-    return validator(schema.RESOLVED_PROFILE)
+def _resolved_check() -> FieldwiseCheck:
+    return FieldwiseCheck(schema.RESOLVED_PROFILE, nested={"conference": FieldwiseCheck(schema.CONFERENCE)})
 
 
 def resolved_errors(resolution: Resolution, values: Mapping[str, Any]) -> list[ConfcError]:
     """Check an interpolated, non-abstract profile against the SWML rules of SPEC section 5."""
-    return [resolution.error(message, path) for path, message in problems(_resolved_check(), values)]
+    return [resolution.error(message, path) for path, message in _resolved_check().problems(values)]
 
 
 def emitted(values: Mapping[str, Any]) -> dict[str, Any]:
@@ -195,6 +251,16 @@ class Rule:
     key: str
     required: bool
     check: schema.ConfcValidator | None  # the other rules, applied to a known value
+    _memo: dict[str, list[str]] = field(default_factory=dict, compare=False, repr=False)
+
+    def messages(self, value: Any) -> list[str]:
+        """Why `value` breaks this rule; each distinct value is checked once."""
+        if self.check is None:
+            return []
+        key = fingerprint(value)
+        if key not in self._memo:
+            self._memo[key] = [message for _, message in problems(self.check, {"value": value})]
+        return self._memo[key]
 
     @property
     def where(self) -> str:
@@ -236,6 +302,6 @@ def rule_errors(rules: Sequence[Rule], resolution: Resolution, values: Mapping[s
         if isinstance(value, str) and schema.SWML_VAR.match(value):
             warnings.append(resolution.error(f"rule at {rule.where} skipped: {show(value)} is only known when the call runs", path))
             continue
-        for _, message in problems(rule.check, {"value": value}):
+        for message in rule.messages(value):
             found.append(resolution.error(f"{message} (rule at {rule.where})", path))
     return found

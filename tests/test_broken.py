@@ -28,7 +28,7 @@ def test_broken_repository(case: str, cli: Callable, tmp_path: Path) -> None:
     assert all(line.startswith("configs/") for line in message.splitlines() if line[0] != " ")
 
     build = cli("build", "configs", "--all-envs")
-    assert build.code == int(code)
+    assert (build.code, build.err) == (int(code), message)  # the incremental build checks as much as validate
     assert not (tmp_path / "build").exists()
 
 

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 import compiler
 from compiler.errors import ConfcError
+from compiler import render
 from compiler.render import document_problems, parse_yaml, to_yaml
 
 TRICKY = [
@@ -54,6 +55,22 @@ def test_yaml_filter_indents_following_lines() -> None:
 def test_yaml_filter_never_writes_anchors() -> None:
     shared = ["x"]
     assert "&" not in to_yaml({"a": shared, "b": shared})
+
+
+yaml_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=12),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3),
+    max_leaves=8,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(table=st.dictionaries(st.text(max_size=8), yaml_values, min_size=1, max_size=5), indent=st.integers(0, 10))
+def test_yaml_filter_writes_a_table_as_pyyaml_writes_it_whole(table: dict[str, object], indent: int) -> None:
+    # The filter dumps each entry on its own (and remembers it): the text must not differ.
+    whole = yaml.dump(table, Dumper=render._SwmlDumper, default_flow_style=False, sort_keys=False, allow_unicode=True, width=2**30)
+    assert to_yaml(table, indent) == whole.rstrip("\n").replace("\n", "\n" + " " * indent)
+    assert to_yaml(table, indent) == to_yaml(table, indent)  # the remembered entries too
 
 
 # Any string a TOML basic string can hold (TOML forbids most control characters).

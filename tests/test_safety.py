@@ -111,9 +111,13 @@ def test_output_is_identical_across_runs_and_hash_seeds(tmp_path: Path) -> None:
 def test_an_unwritable_folder_is_a_clear_error_even_for_root(make_repo: Callable[..., Path], cli: Callable, monkeypatch: pytest.MonkeyPatch) -> None:
     make_repo(many_profiles(2))
 
-    def refuse(*args: object, **kwargs: object) -> None:
-        raise PermissionError(13, "Permission denied")
+    real_open = os.open
 
-    monkeypatch.setattr("tempfile.mkstemp", refuse)
+    def refuse(path: str, *args: object, **kwargs: object) -> int:
+        if str(path).endswith(".confc-tmp"):  # creating a file in the output folder
+            raise PermissionError(13, "Permission denied")
+        return real_open(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr("os.open", refuse)
     run = cli("build", "configs", "--env", "dev")
     assert (run.code, run.err) == (1, "build/dev: cannot write the build output: Permission denied\n")

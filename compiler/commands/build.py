@@ -5,17 +5,21 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .. import artifacts
-from .common import progress, choose_envs, open_repo, output_dir, output_format, warn
+from .. import artifacts, incremental
+from ..repository import load
+from .common import choose_envs, output_dir, output_format, overrides, progress, warn
 
 
 def run(args: argparse.Namespace) -> int:
-    compiler = open_repo(args)
-    envs = choose_envs(compiler.repo, args.env, all_envs=args.all_envs, required=True)
-    compiler.format = output_format(args, compiler.repo)
-    out, shown = output_dir(args, compiler.repo)
-    plans = artifacts.build(compiler, envs, out, shown, progress=progress(), jobs=args.jobs)
-    warn(compiler.warnings)
+    repo = load(args.config_dir, parse=False)  # files are parsed only when what they feed must be rebuilt
+    envs = choose_envs(repo, args.env, all_envs=args.all_envs, required=True)
+    out, shown = output_dir(args, repo)
+    plans, warnings = incremental.plans(
+        repo, envs, out, shown, fmt=output_format(args, repo), overrides=overrides(args), progress=progress(), jobs=args.jobs
+    )
+    for plan in plans:
+        artifacts.apply(plan)
+    warn(warnings)
     for plan in plans:
         for rel in plan.kept:
             print(f"warning: {plan.show(rel)}: no profile produces it any more, but it was edited since confc wrote it; left in place", file=sys.stderr)

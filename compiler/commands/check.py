@@ -5,18 +5,22 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .. import artifacts
-from .common import progress, choose_envs, open_repo, output_dir, output_format
+from .. import artifacts, incremental
+from ..repository import load
+from .common import choose_envs, output_dir, output_format, overrides, progress
 
 
 def run(args: argparse.Namespace) -> int:
-    compiler = open_repo(args)
-    envs = choose_envs(compiler.repo, args.env, all_envs=args.all_envs, required=True)
-    compiler.format = output_format(args, compiler.repo)
-    out, shown = output_dir(args, compiler.repo)
+    repo = load(args.config_dir)
+    envs = choose_envs(repo, args.env, all_envs=args.all_envs, required=True)
+    out, shown = output_dir(args, repo)
+    # The proof trusts nothing on disk: every profile is compiled, the cache is not consulted.
+    plans, _warnings = incremental.plans(
+        repo, envs, out, shown, fmt=output_format(args, repo), overrides=overrides(args), incremental=False, guard=False, progress=progress()
+    )
     problems: list[str] = []
     total = 0
-    for plan in artifacts.plans(compiler, envs, out, shown, guard=False, progress=progress()):
+    for plan in plans:
         found, diffs = artifacts.drift(plan)
         problems += found
         total += len(plan.artifacts)

@@ -7,20 +7,35 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ..errors import ConfcError, UsageError, did_you_mean, show
-from ..pipeline import Compiler
+from ..errors import ConfcError, UsageError, did_you_mean, raise_all, show
 from ..repository import Repository, load
+
+if TYPE_CHECKING:
+    from ..pipeline import Compiler
 
 
 def open_repo(args: argparse.Namespace, *, fmt: str = "yaml") -> Compiler:
+    """Read and check every file of CONFIG_DIR, ready to compile any profile."""
+    from ..pipeline import Compiler
+
     repo = load(args.config_dir)
-    return Compiler(repo, overrides=getattr(args, "set", None) or (), fmt=fmt)
+    return Compiler(repo, overrides=overrides(args), fmt=fmt)
+
+
+def overrides(args: argparse.Namespace) -> list[str]:
+    return getattr(args, "set", None) or []
 
 
 def settings(repo: Repository) -> dict[str, str]:
-    build = repo.settings.data.get("build", {}) if repo.settings else {}
-    return dict(build)
+    """[build] of confc.toml, checked: out and format are used before anything is compiled."""
+    if repo.settings is None:
+        return {}
+    from ..validate import settings_errors
+
+    raise_all(settings_errors(repo))
+    return dict(repo.settings.data.get("build", {}))
 
 
 def choose_envs(repo: Repository, names: Sequence[str] | None, *, all_envs: bool, required: bool) -> list[str]:

@@ -1,0 +1,155 @@
+"""Incremental builds: the previous manifest of each OUT/ENV is the cache.
+
+A manifest records the digest of every file a build read and, per artifact, the
+files it was made from. An artifact is reused as it stands on disk when all of
+these hold: the same confc version, format, environments, templates and --set
+made it; every one of its inputs still has its recorded digest; and the file is
+still byte for byte what the manifest says confc wrote. Its profiles are then
+neither parsed nor rendered. Everything else is compiled, and every changed file
+is checked, exactly as a full build would.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from . import __version__
+from .artifacts import Artifact, EnvPlan, Previous, plan, read_previous, read_regular, sha256
+from .errors import ConfcError, raise_all
+from .repository import Repository
+
+if TYPE_CHECKING:
+    from .pipeline import Compiler
+
+
+def stamp(repo: Repository, env: str, fmt: str, overrides: Sequence[str]) -> dict[str, Any]:
+    """What every artifact of `env` depends on besides its own files: any change rebuilds them all."""
+    return {
+        "version": __version__,
+        "env": env,
+        "format": fmt,
+        "environments": list(repo.environments),  # [env.NAME] tables are checked against them
+        "templates": list(repo.template_inputs.values()),  # a new template may shadow a built-in
+        "overrides": list(overrides),
+    }
+
+
+def sources(repo: Repository, env: str, templates: Mapping[str, str]) -> dict[str, str]:
+    """The digest of every file a build of `env` may read, by its input name."""
+    found = {source.rel: source.digest for source in repo.profiles.values()}
+    found[repo.environments[env].rel] = repo.environments[env].digest
+    found.update(templates)
+    return found
+
+
+@dataclass(frozen=True)
+class Reuse:
+    artifacts: Mapping[str, Artifact]  # profile -> its artifact, read back from disk
+    unchanged: frozenset[str]  # inputs whose digest is the one the manifest recorded
+
+
+def reusable(repo: Repository, previous: Previous, folder: Path, stamp: Mapping[str, Any], digests: Mapping[str, str]) -> Reuse:
+    """The artifacts of the previous build that this build would write again unchanged."""
+    manifest = previous.manifest
+    recorded = manifest.get("sources")
+    if manifest.get("complete") is not True or not isinstance(recorded, dict) or any(manifest.get(k) != v for k, v in stamp.items()):
+        return Reuse({}, frozenset())
+    unchanged = frozenset(rel for rel, digest in digests.items() if recorded.get(rel) == digest)
+    found: dict[str, Artifact] = {}
+    for path, entry in previous.entries.items():
+        profile, inputs = entry.get("profile"), entry.get("inputs")
+        source = repo.profiles.get(profile) if isinstance(profile, str) else None
+        if (
+            source is None
+            or path != f"{profile}.swml.{stamp['format']}"
+            or not isinstance(inputs, list)
+            or source.rel not in inputs
+            or not all(isinstance(i, str) and i in unchanged for i in inputs)
+        ):
+            continue
+        try:
+            content = read_regular(folder / path)
+        except OSError:
+            continue
+        if content is not None and sha256(content) == entry.get("sha256"):
+            found[profile] = Artifact(stamp["env"], profile, path, content, tuple(inputs))
+    return Reuse(found, unchanged)
+
+
+def plans(
+    repo: Repository,
+    envs: Sequence[str],
+    out: Path | str,
+    display_out: str,
+    *,
+    fmt: str = "yaml",
+    overrides: Sequence[str] = (),
+    incremental: bool = True,
+    guard: bool = True,
+    progress: Callable[[int, int], None] | None = None,
+    jobs: int = 1,
+) -> tuple[list[EnvPlan], list[ConfcError]]:
+    """Compile what is needed for `envs`, then plan each folder; all errors surface before any write.
+
+    Returns the plans and the warnings of what was compiled. Without `incremental`,
+    every profile is compiled, as `check` and `validate` do.
+    """
+    templates = repo.template_digests()
+    stamps = {env: stamp(repo, env, fmt, overrides) for env in envs}
+    digests = {env: sources(repo, env, templates) for env in envs}
+    previous = {env: read_previous(out, display_out, env) for env in envs}
+    reuse = {
+        env: reusable(repo, previous[env], Path(out) / env, stamps[env], digests[env]) if incremental else Reuse({}, frozenset())
+        for env in envs
+    }
+    # A file is checked again unless every manifest consulted vouches for it.
+    vouched = frozenset.intersection(*(r.unchanged for r in reuse.values())) if reuse else frozenset()
+    scope = {source.rel for source in (*repo.profiles.values(), *repo.environments.values())} - vouched
+    raise_all([error for rel in sorted(scope) if (error := _parse_error(repo, rel)) is not None])
+    skip = {env: set(reuse[env].artifacts) for env in envs}
+    built: list[Artifact] = []
+    warnings: list[ConfcError] = []
+    if scope or any(_buildable(repo, p) for p in repo.profiles if any(p not in skip[env] for env in envs)):
+        compiler = _compiler(repo, overrides, fmt, scope)
+        built = compiler.artifacts(envs, progress=progress, jobs=jobs, skip=skip)
+        warnings = compiler.warnings
+    planned = []
+    for env in envs:
+        reused = list(reuse[env].artifacts.values())
+        fresh = [a for a in built if a.env == env]
+        planned.append(
+            plan(
+                out,
+                display_out,
+                env,
+                stamps[env],
+                digests[env],
+                sorted([*reused, *fresh], key=lambda a: a.path),
+                previous=previous[env],
+                current={a.path for a in reused},
+                guard=guard,
+            )
+        )
+    return planned, warnings
+
+
+def _compiler(repo: Repository, overrides: Sequence[str], fmt: str, scope: set[str]) -> Compiler:
+    from .pipeline import Compiler  # Jinja, Cerberus and PyYAML load only when something is compiled
+
+    return Compiler(repo, overrides, fmt, scope=scope)
+
+
+def _parse_error(repo: Repository, rel: str) -> ConfcError | None:
+    source = repo.source(rel)
+    try:
+        source.data  # noqa: B018 - parse now, so every broken file is reported before anything else
+    except ConfcError as exc:
+        return exc
+    return None
+
+
+def _buildable(repo: Repository, profile: str) -> bool:
+    return not repo.profiles[profile].data.get("abstract", False)
