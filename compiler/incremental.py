@@ -107,12 +107,15 @@ def plans(
     }
     # A file is checked again unless every manifest consulted vouches for it.
     vouched = frozenset.intersection(*(r.unchanged for r in reuse.values())) if reuse else frozenset()
-    scope = {source.rel for source in (*repo.profiles.values(), *repo.environments.values())} - vouched
-    raise_all([error for rel in sorted(scope) if (error := _parse_error(repo, rel)) is not None])
+    changed = {source.rel for source in (*repo.profiles.values(), *repo.environments.values())} - vouched
+    raise_all([error for rel in sorted(changed) if (error := _parse_error(repo, rel)) is not None])
     skip = {env: set(reuse[env].artifacts) for env in envs}
+    rebuilt = [p for p in repo.profiles if any(p not in skip[env] for env in envs) and _buildable(repo, p)]
+    # A profile compiled again is checked again too, so errors read as in a full build.
+    scope = changed | {repo.profiles[p].rel for p in rebuilt}
     built: list[Artifact] = []
     warnings: list[ConfcError] = []
-    if scope or any(_buildable(repo, p) for p in repo.profiles if any(p not in skip[env] for env in envs)):
+    if scope:
         compiler = _compiler(repo, overrides, fmt, scope)
         built = compiler.artifacts(envs, progress=progress, jobs=jobs, skip=skip)
         warnings = compiler.warnings

@@ -1,0 +1,183 @@
+"""Incremental builds: a change to any input rebuilds exactly what depends on it, and never less."""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from compiler import incremental
+from compiler.pipeline import Compiler
+
+FILES = {
+    "profiles/base.toml": 'abstract = true\n[conference]\nstatus_callback = "{{ vars.hooks }}/c"\n',
+    "profiles/mixin.toml": 'abstract = true\n[conference]\nregion = "us-east"\n',
+    "profiles/sales.toml": 'extends = ["base", "mixin"]\n[conference]\nname = "sales"\n',
+    "profiles/support.toml": 'extends = "base"\ntemplate = "custom"\n[conference]\nname = "support"\n',
+    "profiles/teams/ops.toml": '[conference]\nname = "ops"\n',
+    "templates/custom.j2": "version: 1.0.0\nsections:\n  main:\n    - answer: {}\n    - join_conference:\n        {{ profile.conference | yaml(8) }}\n",
+}
+
+
+@pytest.fixture
+def compiled(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[tuple[str, str]]]:
+    """Every (profile, env) the build compiles, in order."""
+    seen: list[tuple[str, str]] = []
+    real = Compiler.artifact
+
+    def spy(self: Compiler, profile: str, env: str) -> object:
+        seen.append((profile, env))
+        return real(self, profile, env)
+
+    monkeypatch.setattr(Compiler, "artifact", spy)
+    yield seen
+
+
+@pytest.fixture
+def built(make_repo: Callable[..., Path], cli: Callable, compiled: list[tuple[str, str]]) -> Path:
+    repo = make_repo(FILES)
+    assert cli("build", "configs", "--all-envs").code == 0
+    assert len(compiled) == 6
+    compiled.clear()
+    return repo
+
+
+def outputs(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def rebuild(cli: Callable, *args: str) -> str:
+    run = cli("build", "configs", "--all-envs", *args)
+    assert run.code == 0, run.err
+    return run.err
+
+
+def test_nothing_changed_compiles_nothing_and_writes_nothing(built: Path, cli: Callable, compiled: list, tmp_path: Path) -> None:
+    before = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in (tmp_path / "build").rglob("*") if p.is_file()}
+    assert rebuild(cli) == "build/dev: 0 written, 3 unchanged, 0 removed\nbuild/prod: 0 written, 3 unchanged, 0 removed\n"
+    assert compiled == []
+    assert before == {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in (tmp_path / "build").rglob("*") if p.is_file()}
+
+
+def test_a_comment_in_a_leaf_recompiles_only_that_leaf(built: Path, cli: Callable, compiled: list) -> None:
+    (built / "profiles/teams/ops.toml").write_text('# who owns it: ops\n[conference]\nname = "ops"\n')
+    rebuild(cli)
+    assert sorted(compiled) == [("teams/ops", "dev"), ("teams/ops", "prod")]
+
+
+@pytest.mark.parametrize(
+    ("changed", "expected"),
+    [
+        ("profiles/base.toml", ["sales", "support"]),
+        ("profiles/mixin.toml", ["sales"]),
+        ("profiles/sales.toml", ["sales"]),
+        ("templates/custom.j2", ["support"]),
+    ],
+)
+def test_a_change_rebuilds_exactly_its_dependents(built: Path, cli: Callable, compiled: list, changed: str, expected: list[str]) -> None:
+    with (built / changed).open("a") as handle:
+        handle.write("\n# touched\n" if changed.endswith(".toml") else "{# touched #}\n")
+    rebuild(cli)
+    assert sorted(compiled) == sorted((profile, env) for profile in expected for env in ("dev", "prod"))
+
+
+def test_an_environment_file_rebuilds_its_environment_only(built: Path, cli: Callable, compiled: list, tmp_path: Path) -> None:
+    (built / "environments/prod.toml").write_text('description = "Production"\n[vars]\nhooks = "https://new.example.com"\n')
+    err = rebuild(cli)
+    assert sorted(compiled) == [("sales", "prod"), ("support", "prod"), ("teams/ops", "prod")]
+    assert err == "build/dev: 0 written, 3 unchanged, 0 removed\nbuild/prod: 2 written, 1 unchanged, 0 removed\n"
+    assert b"https://new.example.com/c" in (tmp_path / "build/prod/sales.swml.yaml").read_bytes()
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        "--set",  # a different --set
+        "environment added",  # [env.NAME] tables are checked against the environments
+        "template added",  # a new template may shadow a built-in one
+        "version",  # another confc
+    ],
+)
+def test_what_every_artifact_depends_on_rebuilds_everything(
+    built: Path, cli: Callable, compiled: list, monkeypatch: pytest.MonkeyPatch, change: str
+) -> None:
+    args: list[str] = []
+    if change == "--set":
+        args = ["--set", "conference.region=eu"]
+    elif change == "environment added":
+        (built / "environments/qa.toml").write_text('[vars]\nhooks = "https://qa.example.com"\n')
+    elif change == "template added":
+        (built / "templates/conference.j2").write_text(FILES["templates/custom.j2"])
+    else:
+        monkeypatch.setattr(incremental, "__version__", "99.0")
+    rebuild(cli, *args)
+    assert {profile for profile, _ in compiled} == {"sales", "support", "teams/ops"}
+    assert {env for _, env in compiled} >= {"dev", "prod"}
+    compiled.clear()
+    rebuild(cli, *args)
+    assert compiled == []  # and once built, reused again
+
+
+def test_an_edited_artifact_is_rebuilt(built: Path, cli: Callable, compiled: list, tmp_path: Path) -> None:
+    artifact = tmp_path / "build/dev/sales.swml.yaml"
+    original = artifact.read_bytes()
+    artifact.write_bytes(original.replace(b"sales", b"hacked"))
+    assert rebuild(cli).startswith("build/dev: 1 written, 2 unchanged")
+    assert compiled == [("sales", "dev")]
+    assert artifact.read_bytes() == original
+
+
+def test_an_incomplete_manifest_is_not_trusted(built: Path, cli: Callable, compiled: list, tmp_path: Path) -> None:
+    manifest = tmp_path / "build/dev/manifest.json"
+    manifest.write_text(manifest.read_text().replace('"complete": true', '"complete": false'))
+    rebuild(cli)
+    assert sorted(compiled) == [("sales", "dev"), ("support", "dev"), ("teams/ops", "dev")]
+
+
+def test_a_broken_change_fails_the_build_with_the_full_report(built: Path, cli: Callable, tmp_path: Path) -> None:
+    before = outputs(tmp_path / "build")
+    (built / "profiles/mixin.toml").write_text('abstract = true\n[conference]\nregion = ""\n')
+    (built / "profiles/unused.toml").write_text("abstract = true\nextend = []\n")
+    (built / "profiles/base.toml").unlink()
+    run = cli("build", "configs", "--all-envs")
+    assert run.code == 1
+    assert run.err == (
+        'configs/profiles/sales.toml:1: extends: unknown parent profile "base"\n'
+        'configs/profiles/support.toml:1: extends: unknown parent profile "base"\n'
+        "configs/profiles/unused.toml:2: extend: unknown key (did you mean \"extends\"?); accepted: "
+        "abstract, conference, description, env, extends, greeting, template, unset, vars\n"
+    )
+    assert outputs(tmp_path / "build") == before
+
+
+def test_a_removed_profile_loses_its_artifact(built: Path, cli: Callable, compiled: list, tmp_path: Path) -> None:
+    (built / "profiles/teams/ops.toml").unlink()
+    assert rebuild(cli) == "build/dev: 0 written, 2 unchanged, 1 removed\nbuild/prod: 0 written, 2 unchanged, 1 removed\n"
+    assert compiled == []
+    assert "teams/ops.swml.yaml" not in json.loads((tmp_path / "build/dev/manifest.json").read_text())["artifacts"]
+
+
+EDITS = [
+    ("profiles/base.toml", 'abstract = true\n[conference]\nstatus_callback = "{{ vars.hooks }}/v2"\n'),
+    ("profiles/mixin.toml", 'abstract = true\n[conference]\nregion = "eu-west"\nbeep = "onExit"\n'),
+    ("profiles/sales.toml", 'extends = ["mixin"]\n[conference]\nname = "sales-{{ env.name }}"\n'),
+    ("profiles/support.toml", 'extends = "mixin"\n[conference]\nname = "support"\n'),
+    ("profiles/teams/ops.toml", 'extends = "base"\nabstract = true\n'),
+    ("profiles/teams/new.toml", 'extends = "teams/ops"\n[conference]\nname = "new"\n'),
+    ("templates/custom.j2", "version: 1.0.0\nsections:\n  main:\n    - join_conference:\n        {{ profile.conference | yaml(8) }}\n"),
+    ("environments/dev.toml", 'description = "Dev"\n[vars]\nhooks = "https://dev2.example.com"\n'),
+]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_a_series_of_edits_builds_what_a_fresh_build_builds(built: Path, cli: Callable, tmp_path: Path, seed: int) -> None:
+    rng = random.Random(seed)
+    for step in range(4):
+        for path, text in rng.sample(EDITS, rng.randint(1, 3)):
+            (built / path).write_text(text.replace("2", str(step)) if rng.random() < 0.5 else text)
+        rebuild(cli)
+        assert cli("build", "configs", "--all-envs", "--out", f"fresh{seed}-{step}").code == 0
+        assert outputs(tmp_path / "build") == outputs(tmp_path / f"fresh{seed}-{step}")
