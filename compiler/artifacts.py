@@ -7,6 +7,7 @@ the previous manifest of that environment folder. Everything else is left alone.
 from __future__ import annotations
 
 import difflib
+import functools
 import hashlib
 import json
 import os
@@ -34,6 +35,10 @@ class Artifact:
     content: bytes
     inputs: tuple[str, ...]  # CONFIG_DIR-relative paths, or builtin:NAME.j2
 
+    @functools.cached_property
+    def sha256(self) -> str:
+        return sha256(self.content)
+
 
 def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
@@ -41,7 +46,7 @@ def sha256(data: bytes) -> str:
 
 def manifest_bytes(stamp: Mapping[str, Any], sources: Mapping[str, str], artifacts: Sequence[Artifact], *, complete: bool = True) -> bytes:
     """The manifest of one OUT/ENV: what confc owns there, and every input digest (the incremental cache)."""
-    entries = {a.path: {"profile": a.profile, "sha256": sha256(a.content), "inputs": list(a.inputs)} for a in artifacts}
+    entries = {a.path: {"profile": a.profile, "sha256": a.sha256, "inputs": list(a.inputs)} for a in artifacts}
     return _manifest_json(stamp, sources, entries, complete)
 
 
@@ -56,8 +61,7 @@ def _manifest_json(stamp: Mapping[str, Any], sources: Mapping[str, str], entries
     return ("{\n" + ",\n".join([*fields, table("sources", sources), table("artifacts", entries)]) + "\n}\n").encode("utf-8")
 
 
-def _json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False)
+_json = json.JSONEncoder(ensure_ascii=False).encode
 
 
 @dataclass(frozen=True)
@@ -77,6 +81,7 @@ class EnvPlan:
     display: str
     artifacts: list[Artifact]
     previous: Mapping[str, Any]  # path -> entry of the previous manifest
+    previous_complete: bool
     stamp: Mapping[str, Any]
     sources: Mapping[str, str]
     writes: list[Artifact] = field(default_factory=list)
@@ -89,35 +94,45 @@ class EnvPlan:
         return f"{self.display.rstrip('/')}/{rel}"
 
 
-def read_regular(path: Path) -> bytes | None:
+def read_regular(path: str | os.PathLike[str]) -> bytes | None:
     """The bytes of a regular file, None when nothing is there; never follows a link."""
     try:
-        info = os.lstat(path)
+        fd = os.open(path, _READ_FLAGS)
     except FileNotFoundError:
         return None
-    if not stat.S_ISREG(info.st_mode):
-        raise OSError(f"{path} is not a regular file")
-    return path.read_bytes()
+    except OSError:
+        if os.path.islink(path):
+            raise OSError(f"{path} is a symbolic link") from None
+        raise
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(f"{path} is not a regular file")
+        return handle.read()
+
+
+# Never follow a link; never block on a FIFO someone left in the way.
+_READ_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
 
 
 class _Links:
     """Finds symbolic links on the way to a file; each folder is looked at once per plan."""
 
     def __init__(self, folder: Path) -> None:
-        self._folder = folder
-        self._plain: set[Path] = set()
+        self._folder = os.fspath(folder)
+        self._plain: set[str] = set()
 
-    def first(self, rel: str) -> str | None:
-        """The first symbolic link on the way from the folder to `rel`, if any."""
+    def first(self, rel: str, *, itself: bool = True) -> str | None:
+        """The first symbolic link on the way from the folder to `rel` (and `rel` itself), if any."""
+        *folders, name = rel.split("/")
         current = self._folder
-        for part in ("", *rel.split("/")):
-            current = current / part if part else current
-            if current in self._plain:
-                continue
-            if current.is_symlink():
-                return str(current)
-            self._plain.add(current)
-        return None
+        for part in ("", *folders):
+            current = os.path.join(current, part) if part else current
+            if current not in self._plain:
+                if os.path.islink(current):
+                    return current
+                self._plain.add(current)  # the same answer for every file beneath it
+        path = os.path.join(current, name)
+        return path if itself and os.path.islink(path) else None
 
 
 def plan(
@@ -140,16 +155,18 @@ def plan(
     folder = Path(out) / env
     display = f"{display_out.rstrip('/')}/{env}"
     previous = previous or read_previous(out, display_out, env)
-    result = EnvPlan(env, folder, display, list(artifacts), previous.entries, stamp, sources)
+    complete = previous.manifest.get("complete") is True
+    result = EnvPlan(env, folder, display, list(artifacts), previous.entries, complete, stamp, sources)
     links = _Links(folder)
     errors: list[ConfcError] = []
     wanted = {a.path for a in artifacts}
     for artifact in artifacts:
-        link = links.first(artifact.path)
+        known = artifact.path in current  # read back as a regular file already: only its folders are left to look at
+        link = links.first(artifact.path, itself=not known)
         if link:
             errors.append(ConfcError(f"{link} is a symbolic link; confc does not write through links", file=result.show(artifact.path)))
             continue
-        if artifact.path in current:
+        if known:
             continue
         try:
             on_disk = read_regular(folder / artifact.path)
@@ -219,7 +236,7 @@ def _safe_rel(rel: str) -> bool:
 def apply(plan: EnvPlan) -> None:
     """Carry out a plan: interim manifest, artifacts, removals, final manifest."""
     try:
-        _clean_temporaries(plan.folder)
+        _clean_temporaries(plan.folder, deep=plan.previous_complete is not True)
         writer = _AtomicWriter()
         if plan.writes or plan.removals:
             # Until the build finishes, the manifest lists old and new files alike and says
@@ -283,10 +300,14 @@ class _AtomicWriter:
             raise
 
 
-def _clean_temporaries(folder: Path) -> None:
-    """Remove what an interrupted build left: only files carrying confc's temporary suffix."""
+def _clean_temporaries(folder: Path, *, deep: bool) -> None:
+    """Remove what an interrupted build left: only files carrying confc's temporary suffix.
+
+    Artifacts are only written while the manifest says the build is incomplete, so a complete
+    manifest leaves just its own temporary to look for, beside it.
+    """
     if folder.is_dir() and not folder.is_symlink():
-        for dirpath, _dirs, files in os.walk(folder):
+        for dirpath, _dirs, files in os.walk(folder) if deep else [(os.fspath(folder), [], os.listdir(folder))]:
             for name in files:
                 temp = Path(dirpath) / name
                 if name.startswith(".") and name.endswith(_TEMP_SUFFIX) and temp.is_file() and not temp.is_symlink():

@@ -11,13 +11,14 @@ is checked, exactly as a full build would.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import __version__
-from .artifacts import Artifact, EnvPlan, Previous, plan, read_previous, read_regular, sha256
+from .artifacts import Artifact, EnvPlan, Previous, plan, read_previous, read_regular
 from .errors import ConfcError, raise_all
 from .repository import Repository
 
@@ -49,6 +50,7 @@ def sources(repo: Repository, env: str, templates: Mapping[str, str]) -> dict[st
 class Reuse:
     artifacts: Mapping[str, Artifact]  # profile -> its artifact, read back from disk
     unchanged: frozenset[str]  # inputs whose digest is the one the manifest recorded
+    changed: frozenset[str]  # inputs it recorded otherwise, or not at all
 
 
 def reusable(repo: Repository, previous: Previous, folder: Path, stamp: Mapping[str, Any], digests: Mapping[str, str]) -> Reuse:
@@ -56,7 +58,7 @@ def reusable(repo: Repository, previous: Previous, folder: Path, stamp: Mapping[
     manifest = previous.manifest
     recorded = manifest.get("sources")
     if manifest.get("complete") is not True or not isinstance(recorded, dict) or any(manifest.get(k) != v for k, v in stamp.items()):
-        return Reuse({}, frozenset())
+        return Reuse({}, frozenset(), frozenset(digests))
     unchanged = frozenset(rel for rel, digest in digests.items() if recorded.get(rel) == digest)
     found: dict[str, Artifact] = {}
     for path, entry in previous.entries.items():
@@ -71,12 +73,15 @@ def reusable(repo: Repository, previous: Previous, folder: Path, stamp: Mapping[
         ):
             continue
         try:
-            content = read_regular(folder / path)
+            content = read_regular(os.path.join(folder, path))
         except OSError:
             continue
-        if content is not None and sha256(content) == entry.get("sha256"):
-            found[profile] = Artifact(stamp["env"], profile, path, content, tuple(inputs))
-    return Reuse(found, unchanged)
+        if content is None:
+            continue
+        artifact = Artifact(stamp["env"], profile, path, content, tuple(inputs))
+        if artifact.sha256 == entry.get("sha256"):
+            found[profile] = artifact
+    return Reuse(found, unchanged, frozenset(digests) - unchanged)
 
 
 def plans(
@@ -102,11 +107,14 @@ def plans(
     digests = {env: sources(repo, env, templates) for env in envs}
     previous = {env: read_previous(out, display_out, env) for env in envs}
     reuse = {
-        env: reusable(repo, previous[env], Path(out) / env, stamps[env], digests[env]) if incremental else Reuse({}, frozenset())
+        env: reusable(repo, previous[env], Path(out) / env, stamps[env], digests[env])
+        if incremental
+        else Reuse({}, frozenset(), frozenset(digests[env]))
         for env in envs
     }
-    # A file is checked again unless every manifest consulted vouches for it.
-    vouched = frozenset.intersection(*(r.unchanged for r in reuse.values())) if reuse else frozenset()
+    # A file is checked again unless a manifest vouches for it and none doubts it (an
+    # environment's file is recorded only in its own manifest; other environments are checked).
+    vouched = frozenset().union(*(r.unchanged for r in reuse.values())) - frozenset().union(*(r.changed for r in reuse.values()))
     changed = {source.rel for source in (*repo.profiles.values(), *repo.environments.values())} - vouched
     raise_all([error for rel in sorted(changed) if (error := _parse_error(repo, rel)) is not None])
     skip = {env: set(reuse[env].artifacts) for env in envs}

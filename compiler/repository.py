@@ -123,7 +123,8 @@ def read_source(root: Path, display_root: str, rel: str) -> SourceFile:
     """Read one file (without parsing it); an unreadable file is a located ConfcError."""
     display = _join(display_root, rel)
     try:
-        raw = (root / rel).read_bytes()
+        with open(os.path.join(root, rel), "rb") as handle:
+            raw = handle.read()
     except OSError as exc:
         raise ConfcError(f"cannot read file: {exc.strerror}", file=display) from None
     return SourceFile(rel=rel, display=display, raw=raw)
@@ -157,29 +158,28 @@ def load(config_dir: str | os.PathLike[str], *, parse: bool = True) -> Repositor
     real_root = root.resolve()
     errors: list[ConfcError] = []
 
-    def inside(path: Path) -> bool:
+    def inside(path: str) -> bool:
         # Only a link can lead out: a plain entry under an inside folder is inside.
-        return not path.is_symlink() or path.resolve().is_relative_to(real_root)
+        return not os.path.islink(path) or Path(path).resolve().is_relative_to(real_root)
 
     def files(sub: str, suffix: str) -> list[str]:
         found: list[str] = []
-        base = root / sub
-        if not base.is_dir():
+        top = os.path.join(root, sub)
+        if not os.path.isdir(top):
             return found
-        for dirpath, dirnames, filenames in os.walk(base, followlinks=True):
-            current = Path(dirpath)
+        for dirpath, dirnames, filenames in os.walk(top, followlinks=True):
+            # Paths stay strings here: a repository may hold tens of thousands of files.
+            rel_dir = Path(os.path.relpath(dirpath, root)).as_posix()
             kept = []
             for name in sorted(dirnames):
-                if inside(current / name):
+                if inside(os.path.join(dirpath, name)):
                     kept.append(name)
                 else:
-                    rel = (current / name).relative_to(root).as_posix()
-                    errors.append(ConfcError("symbolic link points outside CONFIG_DIR; not read", file=_join(display_root, rel)))
+                    errors.append(ConfcError("symbolic link points outside CONFIG_DIR; not read", file=_join(display_root, f"{rel_dir}/{name}")))
             dirnames[:] = kept
             for name in sorted(filenames):
-                path = current / name
-                rel = path.relative_to(root).as_posix()
-                if not inside(path):
+                rel = f"{rel_dir}/{name}"
+                if not inside(os.path.join(dirpath, name)):
                     errors.append(ConfcError("symbolic link points outside CONFIG_DIR; not read", file=_join(display_root, rel)))
                 elif name.endswith(suffix) or sub == "profiles":
                     found.append(rel)
