@@ -331,26 +331,36 @@ def produced_files(folder: Path) -> set[str]:
     return found
 
 
-def drift(plan: EnvPlan) -> tuple[list[str], list[str]]:
-    """What `check` reports: one line per problem, and a unified diff per stale file."""
-    problems: list[str] = []
-    diffs: list[str] = []
+@dataclass(frozen=True)
+class Drift:
+    """One way OUT/ENV differs from what a build would write now."""
+
+    file: str  # as messages show it
+    message: str
+    diff: str | None = None  # unified diff, for a stale file
+
+
+def drift(plan: EnvPlan) -> list[Drift]:
+    """What `check` reports for one environment folder."""
+    found: list[Drift] = []
     for artifact in plan.writes:
         current = read_regular(plan.folder / artifact.path)
+        shown = plan.show(artifact.path)
         if current is None:
-            problems.append(f"{plan.show(artifact.path)}: missing (profile {artifact.profile}); run confc build")
+            found.append(Drift(shown, f"missing (profile {artifact.profile}); run confc build"))
         else:
-            problems.append(f"{plan.show(artifact.path)}: stale (profile {artifact.profile}); run confc build")
-            diffs.append(_diff(plan.show(artifact.path), current, artifact.content))
+            found.append(Drift(shown, f"stale (profile {artifact.profile}); run confc build", _diff(shown, current, artifact.content)))
     wanted = {a.path for a in plan.artifacts}
     for rel in sorted(produced_files(plan.folder) - wanted):
-        problems.append(f"{plan.show(rel)}: extra: no profile produces it in this environment; remove it or run confc build")
+        found.append(Drift(plan.show(rel), "extra: no profile produces it in this environment; remove it or run confc build"))
     if plan.manifest_changed and not plan.writes:
         current = read_regular(plan.folder / MANIFEST) or b""
-        problems.append(f"{plan.show(MANIFEST)}: {'stale' if current else 'missing'}; run confc build")
+        shown = plan.show(MANIFEST)
         if current:
-            diffs.append(_diff(plan.show(MANIFEST), current, plan.manifest))
-    return problems, diffs
+            found.append(Drift(shown, "stale; run confc build", _diff(shown, current, plan.manifest)))
+        else:
+            found.append(Drift(shown, "missing; run confc build"))
+    return found
 
 
 def _diff(name: str, old: bytes, new: bytes) -> str:

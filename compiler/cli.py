@@ -18,7 +18,8 @@ EXAMPLES = {
   confc check configs --all-envs        # exit 1 and a diff when build/ is stale""",
     "validate": """examples:
   confc validate configs                # every environment
-  confc validate configs --env prod""",
+  confc validate configs --env prod
+  confc validate configs --error-format github   # annotations in a GitHub Actions log""",
     "show": """examples:
   confc show configs support/agent --env prod
   confc show configs support/agent --env prod --format json
@@ -28,6 +29,9 @@ EXAMPLES = {
   confc explain configs support/customer conference --env dev""",
     "list": """examples:
   confc list configs""",
+    "schema": """examples:
+  confc schema profile > profile.schema.json
+  confc schema environment > environment.schema.json""",
     "init": """examples:
   confc init configs && confc build configs --all-envs""",
 }
@@ -63,6 +67,15 @@ def _overrides(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _error_format(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--error-format",
+        choices=("text", "github", "json"),
+        default="text",
+        help="text (default, on stderr); github: GitHub Actions annotations on stdout; json: one object per line on stdout",
+    )
+
+
 def _positive(text: str) -> int:
     if not text.isdigit() or int(text) < 1:
         raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
@@ -92,9 +105,12 @@ def parser() -> argparse.ArgumentParser:
     _common(build := command("build", "Compile profiles into SWML artifacts under OUT/ENV."))
     _output(build)
     build.add_argument("--jobs", type=_positive, default=1, metavar="N", help="compile in N processes (default: 1)")
+    _error_format(build)
     _common(check := command("check", "Exit 1 with a diff when the artifacts under OUT are not current."))
     _output(check)
-    _common(command("validate", "Resolve, validate and render every profile (every environment by default); write nothing."))
+    _error_format(check)
+    _common(validate := command("validate", "Resolve, validate and render every profile (every environment by default); write nothing."))
+    _error_format(validate)
 
     show = command("show", "Print a profile as resolved for one environment, or its SWML document.")
     _common(show, many_envs=False)
@@ -112,6 +128,8 @@ def parser() -> argparse.ArgumentParser:
     _overrides(explain)
 
     _common(command("list", "List every profile with its parents, and the environments."), many_envs=False)
+    schema = command("schema", "Print the JSON Schema of profile or environment files, for editors such as Taplo.")
+    schema.add_argument("kind", choices=("profile", "environment"), help="which file format")
     init = command("init", "Write a starter repository (base, support, standup; dev, staging, prod) into DIR.")
     init.add_argument("dir", metavar="DIR", help="the new CONFIG_DIR; no existing file is ever overwritten")
     return root
@@ -124,12 +142,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:  # --help, --version and usage errors
         return exc.code if isinstance(exc.code, int) else 0
     from .errors import ConfcError
+    from .report import Reporter
 
     try:
         module = importlib.import_module(f".commands.{args.command}", __package__)
         return int(module.run(args))
     except ConfcError as error:
-        print(f"confc: error: {error}" if error.exit_code == 2 else error, file=sys.stderr)
+        if error.exit_code == 2:
+            print(f"confc: error: {error}", file=sys.stderr)
+        else:
+            Reporter(getattr(args, "error_format", None) or "text").error(error)
         return error.exit_code
     except KeyboardInterrupt:
         print("confc: interrupted", file=sys.stderr)

@@ -16,7 +16,8 @@ from .errors import ConfcError, UsageError, raise_all
 from .tomllines import KeyLines, key_lines
 
 PROFILE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*(/[a-z0-9][a-z0-9_-]*)*$")
-ENV_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+ENV_NAME_PATTERN = "[a-z0-9][a-z0-9_-]*"
+ENV_NAME = re.compile(f"^{ENV_NAME_PATTERN}$")
 TEMPLATE_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
 
 

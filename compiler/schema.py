@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 from cerberus import TypeDefinition, Validator
 
 from .errors import did_you_mean, show
+from .repository import ENV_NAME_PATTERN
 
 SWML_VAR = re.compile(r"^[$%]\{.*\}$", re.DOTALL)
 
@@ -198,11 +199,39 @@ def json_problems(value: Any) -> list[str]:
     return []
 
 
+# What each join_conference parameter does, after SignalWire's SWML reference. Carried in
+# Cerberus's `meta` rule, which validation ignores, so `confc schema` can show it to editors.
+DESCRIPTIONS = {
+    "name": "The conference room to join: every call that joins the same name meets in one room. Required.",
+    "muted": "Join with this participant muted; they still hear the others. SignalWire's default: false.",
+    "beep": 'When a beep sounds as participants come and go: true (always), false (never), "onEnter" or "onExit". Default: true.',
+    "start_on_enter": "Start the conference as soon as this participant arrives instead of waiting for more. Default: true.",
+    "end_on_exit": "End the conference for everyone when this participant leaves. Default: false.",
+    "wait_url": "An http(s) URL of audio to play while the conference is on hold; SignalWire plays its own music when unset.",
+    "max_participants": "The most participants the room admits (2 to 100000); once full, further callers cannot join. Default: 250.",
+    "record": 'Record the conference ("record-from-start") or not ("do-not-record", the default).',
+    "region": "The geographic region that hosts the conference.",
+    "trim": 'For recordings: "trim-silence" (the default) removes the silence at the start, "do-not-trim" keeps it.',
+    "coach": "The call SID of a participant already connected to this conference, whom this caller coaches. An unknown or ended call makes the join fail.",
+    "status_callback_event": "Conference events to report to status_callback: start, end, join, leave, mute, hold, modify, speaker, announcement (a list, or one space-separated string).",
+    "status_callback": "A public http(s) URL that receives a request for each conference status event.",
+    "status_callback_method": 'The HTTP method of status callbacks: "GET" or "POST" (the default).',
+    "recording_status_callback": "A public http(s) URL that receives a request for each recording status event.",
+    "recording_status_callback_method": 'The HTTP method of recording status callbacks: "GET" or "POST" (the default).',
+    "recording_status_callback_event": "Recording events to report to recording_status_callback: in-progress, completed, absent.",
+    "result": "What the call does when the conference is over: a switch table (variable, case, default) or a cond array of SWML methods. return_value holds how the join ended: completed, answered, no-answer, failed or canceled.",
+}
+
+
+def _described(rules: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    return {key: {**spec, "meta": {"description": DESCRIPTIONS[key]}} for key, spec in rules.items()}
+
+
 _BOOL_OR_VAR = {"type": ["boolean", "swml_var"]}
 _TEXT = {"type": "string", "nonblank": True}
 _URL = {"type": "string", "url": "http"}
 
-CONFERENCE = {
+CONFERENCE = _described({
     "name": {"type": "string", "required": True, "nonblank": True},
     "muted": _BOOL_OR_VAR,
     "beep": {"type": ["boolean", "string"], "allowed": list(BEEP_VALUES)},
@@ -228,7 +257,7 @@ CONFERENCE = {
         "dependencies": "recording_status_callback",
     },
     "result": {"swml_result": True},
-}
+})
 # Conference keys in the order SignalWire documents them; artifacts follow it.
 CONFERENCE_KEYS = tuple(CONFERENCE)
 
@@ -256,7 +285,7 @@ _SHAPE_TYPES = {
     "recording_status_callback_event": ["list", "string"],
     "result": ["dict", "list"],
 }
-CONFERENCE_SHAPE = {key: {"type": _SHAPE_TYPES.get(key, ["string"])} for key in CONFERENCE_KEYS}
+CONFERENCE_SHAPE = _described({key: {"type": _SHAPE_TYPES.get(key, ["string"])} for key in CONFERENCE_KEYS})
 GREETING_SHAPE = {"say": {"type": "string"}, "url": {"type": "string"}}
 TEMPLATE_FIELD = {"type": "string", "regex": r"[A-Za-z0-9_][A-Za-z0-9_.-]*"}
 UNSET_FIELD = {"type": "list", "schema": {"type": "string"}}
@@ -271,15 +300,16 @@ LAYER_SHAPE = {
 }
 
 
-def profile_file_schema(environments: Sequence[str]) -> dict[str, Any]:
-    """The shape of a profile file; `[env.NAME]` must name one of `environments`."""
+def profile_file_schema(environments: Sequence[str] | None) -> dict[str, Any]:
+    """The shape of a profile file; `[env.NAME]` must name one of `environments` (None: any valid name)."""
+    names = {"allowed": list(environments)} if environments is not None else {"regex": ENV_NAME_PATTERN}
     return {
         "extends": {"type": ["string", "list"], "schema": {"type": "string"}},
         "abstract": {"type": "boolean"},
         **LAYER_SHAPE,
         "env": {
             "type": "dict",
-            "keysrules": {"type": "string", "allowed": list(environments)},
+            "keysrules": {"type": "string", **names},
             "valuesrules": {"type": "dict", "schema": {k: v for k, v in LAYER_SHAPE.items()}},
         },
     }

@@ -19,7 +19,7 @@ def run(args: argparse.Namespace) -> int:
     )
     for plan in plans:
         artifacts.apply(plan)
-    warn(warnings)
+    warn(args, warnings)
     for plan in plans:
         for rel in plan.kept:
             print(f"warning: {plan.show(rel)}: no profile produces it any more, but it was edited since confc wrote it; left in place", file=sys.stderr)

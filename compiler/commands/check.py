@@ -7,7 +7,7 @@ import sys
 
 from .. import artifacts, incremental
 from ..repository import load
-from .common import choose_envs, output_dir, output_format, overrides, progress
+from .common import choose_envs, output_dir, output_format, overrides, progress, reporter
 
 
 def run(args: argparse.Namespace) -> int:
@@ -18,17 +18,15 @@ def run(args: argparse.Namespace) -> int:
     plans, _warnings = incremental.plans(
         repo, envs, out, shown, fmt=output_format(args, repo), overrides=overrides(args), incremental=False, guard=False, progress=progress()
     )
-    problems: list[str] = []
-    total = 0
-    for plan in plans:
-        found, diffs = artifacts.drift(plan)
-        problems += found
-        total += len(plan.artifacts)
-        sys.stdout.write("".join(diffs))
-    for problem in problems:
-        print(problem, file=sys.stderr)
-    if problems:
-        print(f"{len(problems)} problem(s): the artifacts are not current; run confc build", file=sys.stderr)
+    report = reporter(args)
+    found = [problem for plan in plans for problem in artifacts.drift(plan)]
+    if report.format == "text":
+        sys.stdout.write("".join(problem.diff for problem in found if problem.diff))
+    for problem in found:
+        report.drift(problem.file, problem.message, problem.diff)
+    if found:
+        print(f"{len(found)} problem(s): the artifacts are not current; run confc build", file=sys.stderr)
         return 1
+    total = sum(len(plan.artifacts) for plan in plans)
     print(f"{shown}: {total} artifacts in {len(envs)} environment(s) are up to date", file=sys.stderr)
     return 0

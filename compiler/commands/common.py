@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import ConfcError, UsageError, did_you_mean, raise_all, show
+from ..report import Reporter
 from ..repository import Repository, load
 
 if TYPE_CHECKING:
@@ -75,9 +76,14 @@ def output_dir(args: argparse.Namespace, repo: Repository) -> tuple[Path, str]:
     return Path(shown), shown
 
 
-def warn(errors: Sequence[ConfcError]) -> None:
-    for error in errors:
-        print(f"warning: {error}", file=sys.stderr)
+def reporter(args: argparse.Namespace) -> Reporter:
+    return Reporter(getattr(args, "error_format", None) or "text")
+
+
+def warn(args: argparse.Namespace, warnings: Sequence[ConfcError]) -> None:
+    report = reporter(args)
+    for warning in warnings:
+        report.warning(warning)
 
 
 def progress() -> Callable[[int, int], None] | None:

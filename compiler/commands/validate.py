@@ -12,7 +12,7 @@ def run(args: argparse.Namespace) -> int:
     compiler = open_repo(args)
     envs = choose_envs(compiler.repo, args.env, all_envs=False, required=False)
     built = compiler.artifacts(envs, progress=progress())
-    warn(compiler.warnings)
+    warn(args, compiler.warnings)
     profiles = len({a.profile for a in built})
     print(f"{compiler.repo.display_root}: {profiles} profile(s) valid in {len(envs)} environment(s): {', '.join(envs)}", file=sys.stderr)
     return 0

@@ -1,0 +1,136 @@
+"""JSON Schema (draft 2020-12) for editors, translated from the Cerberus schemas the compiler uses.
+
+Taplo and Even Better TOML read JSON Schema; confc's one source of truth is its
+Cerberus schemas (schema.py). This module translates them rule by rule, and refuses a
+rule it does not know, so the two can never drift apart silently.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from . import schema
+
+DRAFT = "https://json-schema.org/draft/2020-12/schema"
+
+_TYPES = {
+    "string": {"type": "string"},
+    "integer": {"type": "integer"},
+    "boolean": {"type": "boolean"},
+    "number": {"type": "number"},
+    "float": {"type": "number"},
+    "list": {"type": "array"},
+    "dict": {"type": "object"},
+    "swml_var": {"type": "string", "pattern": schema.SWML_VAR.pattern, "description": "a SWML variable such as ${...}"},
+    "expression": {"type": "string", "pattern": r"\{\{|\{%", "description": "a {{ }} expression confc renders"},
+}
+
+PROFILE_KEYS = {
+    "extends": "The profile id (or list of ids) this profile inherits from; later parents beat earlier ones.",
+    "abstract": "true: a building block for other profiles, which gets no artifact of its own.",
+    "description": "What this profile is for; templates and {{ profile.description }} can use it.",
+    "template": 'The template that renders the SWML document (default "conference").',
+    "unset": "Dotted keys to remove from what the layers beneath set, such as \"conference.wait_url\".",
+    "vars": "Compile-time variables for {{ }} expressions, inherited and overridable.",
+    "greeting": "Played before joining: say (text to speak) or url (an audio file), exactly one.",
+    "conference": "The SWML join_conference parameters.",
+    "env": "Per-environment overrides: [env.NAME] applies only when building environment NAME.",
+}
+ENVIRONMENT_KEYS = {
+    "description": "What this environment is; templates see it as env.description.",
+    "vars": "Variables visible to every profile in this environment, beneath each profile's own vars.",
+    "defaults": "Profile-shaped values (greeting, conference) beneath every profile in this environment.",
+    "rules": 'Policy on resolved keys: "conference.KEY" = { required, allowed, forbidden, min, max, minlength, maxlength, regex, type }.',
+}
+
+
+def profile() -> dict[str, Any]:
+    """The JSON Schema of a profile file."""
+    return _document("confc profile", "A confc conference profile (profiles/**/*.toml).", schema.profile_file_schema(None), PROFILE_KEYS)
+
+
+def environment() -> dict[str, Any]:
+    """The JSON Schema of an environment file."""
+    return _document("confc environment", "A confc environment (environments/NAME.toml).", schema.ENVIRONMENT_FILE, ENVIRONMENT_KEYS)
+
+
+def _document(title: str, description: str, fields: Mapping[str, Any], descriptions: Mapping[str, str]) -> dict[str, Any]:
+    translated = _mapping(fields)
+    for key, text in descriptions.items():
+        translated["properties"][key] = {"description": text, **translated["properties"][key]}
+    return {"$schema": DRAFT, "title": title, "description": description, **translated}
+
+
+def _mapping(fields: Mapping[str, Any]) -> dict[str, Any]:
+    """A Cerberus `schema` of a dict: named fields, nothing else."""
+    result: dict[str, Any] = {
+        "type": "object",
+        "properties": {key: _field(rules) for key, rules in fields.items()},
+        "additionalProperties": False,
+    }
+    required = [key for key, rules in fields.items() if rules.get("required")]
+    dependent = {key: [rules["dependencies"]] for key, rules in fields.items() if "dependencies" in rules}
+    if required:
+        result["required"] = required
+    if dependent:
+        result["dependentRequired"] = dependent
+    return result
+
+
+def _field(rules: Mapping[str, Any]) -> dict[str, Any]:
+    """One field's Cerberus rules as JSON Schema keywords."""
+    out: dict[str, Any] = {}
+    for rule, value in rules.items():
+        if rule in ("required", "dependencies"):
+            continue  # the enclosing object's required / dependentRequired
+        translate = _RULES.get(rule)
+        if translate is None:
+            raise ValueError(f"no JSON Schema translation for the Cerberus rule {rule!r}")
+        out.update(translate(value, rules))
+    return out
+
+
+def _type(value: Any, rules: Mapping[str, Any]) -> dict[str, Any]:
+    alternatives = [_TYPES[name] for name in ([value] if isinstance(value, str) else value)]
+    if all(len(alternative) == 1 for alternative in alternatives):
+        names = [alternative["type"] for alternative in alternatives]
+        return {"type": names[0] if len(names) == 1 else list(dict.fromkeys(names))}
+    return {"anyOf": alternatives}
+
+
+def _schema(value: Any, rules: Mapping[str, Any]) -> dict[str, Any]:
+    types = [rules.get("type")] if isinstance(rules.get("type"), str) else rules.get("type", [])
+    if "dict" in types:
+        return _mapping(value)
+    return {"items": _field(value)}
+
+
+def _events(value: Any, rules: Mapping[str, Any]) -> dict[str, Any]:
+    names = list(value)
+    return {
+        "anyOf": [
+            {"type": "array", "items": {"enum": names}, "uniqueItems": True},
+            {"type": "string", "pattern": rf"^({'|'.join(names)})( ({'|'.join(names)}))*$"},
+        ]
+    }
+
+
+_RULES: dict[str, Any] = {
+    "type": _type,
+    "schema": _schema,
+    "meta": lambda value, rules: {"description": value["description"]},
+    "allowed": lambda value, rules: {"enum": list(value)},
+    "min": lambda value, rules: {"minimum": value},
+    "max": lambda value, rules: {"maximum": value},
+    "regex": lambda value, rules: {"pattern": f"^(?:{value})$"},  # Cerberus matches the whole value
+    "keysrules": lambda value, rules: {"propertyNames": _field(value)},
+    "valuesrules": lambda value, rules: {"additionalProperties": _field(value)},
+    "nonblank": lambda value, rules: {"pattern": r"\S"},
+    "one_line": lambda value, rules: {"pattern": r"^[^\n\r\u2028\u2029]*$"},
+    "url": lambda value, rules: {"format": "uri"},
+    "compiles": lambda value, rules: {"format": "regex"},
+    "events": _events,
+    "swml_result": lambda value, rules: {"type": ["object", "array"]},
+    "exactly_one_of": lambda value, rules: {"oneOf": [{"required": [key]} for key in value]},
+}

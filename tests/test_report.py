@@ -1,0 +1,95 @@
+"""--error-format: GitHub annotations and JSON lines for the tools around confc."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+BROKEN = {
+    "profiles/p.toml": '[conference]\nname = "p"\nbeep = "loud"\n',
+    "profiles/q.toml": '[conference]\nname = "q, 100%: sure"\nwait_url = "ftp://x"\n',
+}
+BEEP = 'beep: "loud" is not accepted; use one of true, false, "true", "false", "onEnter", "onExit"'
+
+
+def test_github_annotations(make_repo: Callable[..., Path], cli: Callable) -> None:
+    make_repo(BROKEN)
+    run = cli("validate", "configs", "--env", "dev", "--error-format", "github")
+    assert run.code == 1
+    assert run.err == ""
+    assert run.out.splitlines() == [
+        "::error file=configs/profiles/p.toml,line=3,title=confc conference.beep::"
+        + BEEP.removeprefix("beep: ").replace("%", "%25")
+        + " (profile p, env dev)",
+        "::error file=configs/profiles/q.toml,line=3,title=confc conference.wait_url::"
+        'must be an absolute http(s) URL like "https://example.com/path" or a SWML variable such as ${...}, got "ftp://x" (profile q, env dev)',
+    ]
+
+
+def test_github_escapes_what_would_break_a_workflow_command(make_repo: Callable[..., Path], cli: Callable) -> None:
+    make_repo({"profiles/a,b:c%.toml": ""})
+    run = cli("validate", "configs", "--env", "dev", "--error-format", "github")
+    assert run.code == 1
+    assert run.out.startswith("::error file=configs/profiles/a%2Cb%3Ac%25.toml,title=confc::not a profile file name")
+    (Path("configs/profiles/a,b:c%.toml")).unlink()
+    Path("configs/profiles/x.toml").write_text('[conference]\nname = "x"\nbeep = "100%"\n')
+    run = cli("validate", "configs", "--env", "dev", "--error-format", "github")
+    assert run.out.startswith('::error file=configs/profiles/x.toml,line=3,title=confc conference.beep::"100%25" is not accepted')
+
+
+def test_json_lines(make_repo: Callable[..., Path], cli: Callable) -> None:
+    make_repo(BROKEN)
+    run = cli("build", "configs", "--all-envs", "--error-format", "json")
+    assert run.code == 1 and run.err == ""
+    objects = [json.loads(line) for line in run.out.splitlines()]
+    assert len(objects) == 4  # two profiles, two environments
+    assert objects[0] == {
+        "severity": "error",
+        "file": "configs/profiles/p.toml",
+        "line": 3,
+        "key": "conference.beep",
+        "profile": "p",
+        "env": "dev",
+        "message": BEEP.removeprefix("beep: "),
+    }
+
+
+def test_warnings_are_annotations_too(make_repo: Callable[..., Path], cli: Callable) -> None:
+    make_repo(
+        {
+            "environments/prod.toml": '[rules]\n"conference.max_participants" = { max = 10 }\n',
+            "profiles/p.toml": '[conference]\nname = "p"\nmax_participants = "${max}"\n',
+        }
+    )
+    run = cli("validate", "configs", "--env", "prod", "--error-format", "github")
+    assert run.code == 0
+    assert run.out == (
+        "::warning file=configs/profiles/p.toml,line=3,title=confc conference.max_participants::"
+        'rule at configs/environments/prod.toml:2 skipped: "${max}" is only known when the call runs (profile p, env prod)\n'
+    )
+
+
+@pytest.mark.parametrize("fmt", ["github", "json"])
+def test_check_reports_drift_in_the_chosen_format(make_repo: Callable[..., Path], cli: Callable, tmp_path: Path, fmt: str) -> None:
+    repo = make_repo({"profiles/p.toml": '[conference]\nname = "p"\n'})
+    assert cli("build", "configs", "--env", "dev").code == 0
+    (repo / "profiles/p.toml").write_text('[conference]\nname = "p2"\n')
+    run = cli("check", "configs", "--env", "dev", "--error-format", fmt)
+    assert run.code == 1
+    assert run.err == "1 problem(s): the artifacts are not current; run confc build\n"
+    if fmt == "github":
+        assert run.out == "::error file=build/dev/p.swml.yaml,title=confc::stale (profile p); run confc build\n"
+    else:
+        (problem,) = [json.loads(line) for line in run.out.splitlines()]
+        assert problem["file"] == "build/dev/p.swml.yaml" and problem["message"] == "stale (profile p); run confc build"
+        assert "-        name: p\n+        name: p2\n" in problem["diff"]
+
+
+def test_usage_errors_stay_text(make_repo: Callable[..., Path], cli: Callable) -> None:
+    make_repo({"profiles/p.toml": '[conference]\nname = "p"\n'})
+    run = cli("validate", "configs", "--env", "prdo", "--error-format", "json")
+    assert (run.code, run.out) == (2, "")
+    assert run.err == 'confc: error: unknown environment "prdo" (did you mean "prod"?); known: dev, prod\n'
