@@ -18,11 +18,11 @@ import cProfile
 import importlib.util
 import os
 import pstats
-import shutil
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -36,6 +36,8 @@ ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
 
 def measure(command: list[str]) -> tuple[float, float]:
     """Wall seconds and peak resident MiB of one child process."""
+    # Flush what earlier runs wrote: its write-back would otherwise slow whichever run comes next.
+    os.sync()
     start = time.perf_counter()
     process = subprocess.Popen(command, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(process.pid, 0)
@@ -45,9 +47,13 @@ def measure(command: list[str]) -> tuple[float, float]:
     return wall, usage.ru_maxrss / 1024
 
 
-def fresh(command: list[str], out: Path) -> tuple[float, float]:
-    shutil.rmtree(out, ignore_errors=True)
-    return measure(command)
+_runs = iter(range(1_000_000))
+
+
+def fresh(make_command: Callable[[Path], list[str]], work: Path) -> tuple[float, float]:
+    """A cold run into a new folder. Deleting the last run's output first would slow this one:
+    the file system is still discarding the freed blocks."""
+    return measure(make_command(work / f"run{next(_runs)}"))
 
 
 def confc(*args: str) -> list[str]:
@@ -84,24 +90,24 @@ def scenarios(work: Path, profiles: int, seed: int, repeat: int) -> float:
     artifacts = sum(1 for p in (repo / "profiles").rglob("*.toml") if "abstract = true" not in p.read_text()) * len(ENVS)
     print(f"{profiles} profiles, {artifacts} artifacts ({len(ENVS)} environments), Python {sys.version.split()[0]}, {os.cpu_count()} CPUs")
     build = confc("build", str(repo), "--all-envs", "--out", str(out))
-    floor_command = [sys.executable, str(HERE / "floor.py"), str(repo), str(work / "floor")]
     peer = [sys.executable, str(HERE / "jsonnet_peer.py"), str(repo), str(work / "jsonnet")]
     if jsonnet_available():
         subprocess.run([*peer, "translate"], check=True, env=ENV)  # expressing the repository is not timed
+    contenders: dict[str, Callable[[Path], list[str]]] = {
+        "floor": lambda to: [sys.executable, str(HERE / "floor.py"), str(repo), str(to)],
+        "confc cold": lambda to: confc("build", str(repo), "--all-envs", "--out", str(to)),
+        "confc cold --jobs 2": lambda to: confc("build", str(repo), "--all-envs", "--out", str(to), "--jobs", "2"),
+    }
+    if jsonnet_available():
+        contenders["go-jsonnet (peer)"] = lambda to: [*peer, "evaluate", str(to)]
     best: dict[str, tuple[float, float]] = {}
-    for _ in range(repeat):  # interleaved, so a drifting disk hurts every contender alike
-        runs = {
-            "floor": lambda: fresh(floor_command, work / "floor"),
-            "go-jsonnet (peer)": lambda: fresh([*peer, "evaluate", str(work / "jsonnet-out")], work / "jsonnet-out"),
-            "confc cold --jobs 2": lambda: fresh([*build, "--jobs", "2"], out),
-            "confc cold": lambda: fresh(build, out),
-        }
-        for label, run in runs.items():
-            if label.startswith("go-jsonnet") and not jsonnet_available():
-                continue
-            wall, memory = run()
+    labels = list(contenders)
+    for round_ in range(repeat):  # interleaved and rotated, so a drifting disk hurts every contender alike
+        for label in labels[round_ % len(labels) :] + labels[: round_ % len(labels)]:
+            wall, memory = fresh(contenders[label], work)
             if label not in best or wall < best[label][0]:
                 best[label] = (wall, memory)
+    measure(build)  # the output the warm scenarios start from
     table = Table(artifacts)
     table.floor, table.cold = best["floor"][0], best["confc cold"][0]
     for label in ("floor", "go-jsonnet (peer)", "confc cold", "confc cold --jobs 2"):
@@ -133,8 +139,6 @@ def growth(work: Path, sizes: list[int], seed: int, known: dict[int, float]) -> 
         else:
             generate(repo, size, seed)
             wall = measure(confc("build", str(repo), "--all-envs", "--out", str(out)))[0]
-            shutil.rmtree(repo)
-            shutil.rmtree(out)
         per = wall * 1e6 / size
         first = first or per
         print(f"  N={size:<7} {wall:8.2f} s {per:8.0f} us/profile  x{per / first:.2f}", flush=True)
@@ -154,7 +158,7 @@ STAGES = {
 }
 
 
-def breakdown(work: Path, seed: int, profiles: int = 2000) -> None:
+def breakdown(work: Path, seed: int, profiles: int = 1000) -> None:
     from compiler.cli import main
 
     repo = work / "stages"

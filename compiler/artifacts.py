@@ -12,8 +12,7 @@ import hashlib
 import json
 import os
 import stat
-from collections.abc import Collection, Iterable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -243,7 +242,8 @@ def apply(plan: EnvPlan) -> None:
             # it is incomplete: an interrupted build neither lies nor loses track of a file.
             entries = {**plan.previous, **json.loads(plan.manifest)["artifacts"]}
             writer.write(plan.folder / MANIFEST, _manifest_json(plan.stamp, plan.sources, entries, complete=False))
-        writer.write_all((plan.folder / artifact.path, artifact.content) for artifact in plan.writes)
+        for artifact in plan.writes:
+            writer.write(plan.folder / artifact.path, artifact.content)
         for rel in plan.removals:
             (plan.folder / rel).unlink()
             _prune_empty(plan.folder, (plan.folder / rel).parent)
@@ -257,24 +257,8 @@ def apply(plan: EnvPlan) -> None:
 class _AtomicWriter:
     """Writes each file beside its target, then renames it into place: no reader ever sees half a file."""
 
-    THREADS = 4
-
     def __init__(self) -> None:
         self._folders: set[Path] = set()  # made (or found) already: one mkdir per folder, not per file
-
-    def write_all(self, files: Iterable[tuple[Path, bytes]]) -> None:
-        """Write many files. Creating a file is mostly waiting on the file system, which
-        threads overlap (measured: twice the rate of one thread on ext4), so a few write at once."""
-        files = list(files)
-        for folder in sorted({path.parent for path, _ in files}):
-            self._make(folder)
-        if len(files) < 2 * self.THREADS:
-            for path, content in files:
-                self.write(path, content)
-            return
-        with ThreadPoolExecutor(self.THREADS) as pool:
-            for _ in pool.map(lambda file: self.write(*file), files, chunksize=32):
-                pass  # re-raise the first failure
 
     def _make(self, folder: Path) -> None:
         if folder not in self._folders:

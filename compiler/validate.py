@@ -192,6 +192,8 @@ class FieldwiseCheck:
         structure = {key: {r: v for r, v in spec.items() if r in self._STRUCTURE_RULES} for key, spec in rules.items()}
         self._structure = validator(structure)
         self._fields = {key: validator({key: self._value_rules(key, spec)}) for key, spec in rules.items()}
+        # A field checked for a plain Python type alone needs checking once per type, not once per value.
+        self._by_type = {key for key, spec in rules.items() if _plain_type_only(self._value_rules(key, spec))}
         self._memo: dict[tuple[str, str], list[Problem]] = {}
 
     def _value_rules(self, key: str, spec: Mapping[str, Any]) -> dict[str, Any]:
@@ -205,7 +207,8 @@ class FieldwiseCheck:
             if nested is not None and isinstance(value, Mapping):
                 found += [((key, *path), message) for path, message in nested.problems(value)]
             elif key in self._fields:
-                found += self._cached((key, fingerprint(value)), lambda: problems(self._fields[key], {key: value}))
+                memo = type(value).__name__ if key in self._by_type else fingerprint(value)
+                found += self._cached((key, memo), lambda: problems(self._fields[key], {key: value}))
         return found
 
     def _cached(self, key: tuple[str, str], check: Callable[[], list[Problem]]) -> list[Problem]:
@@ -213,6 +216,14 @@ class FieldwiseCheck:
         if found is None:
             found = self._memo[key] = check()
         return list(found)
+
+
+def _plain_type_only(rules: Mapping[str, Any]) -> bool:
+    types = [rules.get("type")] if isinstance(rules.get("type"), str) else rules.get("type") or []
+    return set(rules) <= {"type", "meta"} and bool(types) and set(types) <= _PLAIN_TYPES
+
+
+_PLAIN_TYPES = {"string", "integer", "boolean", "number", "float", "list", "dict"}  # decided by the Python type alone
 
 
 @functools.cache
