@@ -1,52 +1,106 @@
 """confc: compile TOML conference profiles into SignalWire SWML documents.
 
-The library API the commands are built on; heavy modules load on first use,
-so `confc --version` stays fast.
+The library API, which the command line is built on:
+
+    import compiler
+    result = compiler.build("configs", ["prod"])          # write build/prod/*.swml.yaml
+    stale = compiler.check("configs").drift                # what `confc check` would report
+    values = compiler.resolve("configs", "standup", "prod") # one profile, as it will be emitted
+    story = compiler.explain("configs", "standup", "prod", "conference.max_participants")
+
+Every function raises compiler.errors.ConfcError (exit code 1) for a problem in the
+repository and its subclass UsageError (exit code 2) for an unknown environment or
+profile. Heavy modules load on first use, so `confc --version` stays fast.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
-    from .artifacts import EnvPlan
+    from .provenance import Explanation
+    from .incremental import BuildResult, CheckResult
     from .pipeline import Compiler
 
-__all__ = ["__version__", "build", "compiler", "resolve"]
+__all__ = ["__version__", "build", "check", "compiler", "explain", "resolve"]
+
+PathLike = str | os.PathLike[str]
+Progress = Callable[[int, int], None]
 
 
-def compiler(config_dir: str | os.PathLike[str], overrides: Sequence[str] = (), fmt: str = "yaml") -> Compiler:
-    """Read and shape-check CONFIG_DIR; the returned Compiler resolves and renders any profile."""
+def build(
+    config_dir: PathLike,
+    envs: Sequence[str] | None = None,
+    *,
+    out: PathLike | None = None,
+    fmt: str | None = None,
+    overrides: Sequence[str] = (),
+    jobs: int = 1,
+    progress: Progress | None = None,
+) -> BuildResult:
+    """Compile `envs` (default: every environment) into OUT/ENV; nothing is written unless all succeed.
+
+    OUT defaults to [build] out of confc.toml, else build/ beside CONFIG_DIR; `fmt` to [build]
+    format, else yaml. Artifacts whose inputs are unchanged since the last build are reused.
+    """
+    from . import artifacts, incremental, project
+    from .repository import load
+
+    repo = load(config_dir, parse=False)  # files are parsed only when what they feed must be rebuilt
+    chosen = project.environments(repo, envs)
+    folder, shown = project.output_dir(repo, out)
+    fmt = project.output_format(repo, fmt)
+    plans, warnings = incremental.plans(repo, chosen, folder, shown, fmt=fmt, overrides=overrides, progress=progress, jobs=jobs)
+    for plan in plans:
+        artifacts.apply(plan)
+    return incremental.BuildResult(plans, warnings)
+
+
+def check(
+    config_dir: PathLike,
+    envs: Sequence[str] | None = None,
+    *,
+    out: PathLike | None = None,
+    fmt: str | None = None,
+    overrides: Sequence[str] = (),
+    progress: Progress | None = None,
+) -> CheckResult:
+    """Compare OUT/ENV with what a build would write now, changing nothing; compiles every profile."""
+    from . import artifacts, incremental, project
+    from .repository import load
+
+    repo = load(config_dir)
+    chosen = project.environments(repo, envs)
+    folder, shown = project.output_dir(repo, out)
+    fmt = project.output_format(repo, fmt)
+    # The proof trusts nothing on disk: the build cache is not consulted.
+    plans, warnings = incremental.plans(
+        repo, chosen, folder, shown, fmt=fmt, overrides=overrides, incremental=False, guard=False, progress=progress
+    )
+    return incremental.CheckResult(plans, [problem for plan in plans for problem in artifacts.drift(plan)], warnings)
+
+
+def compiler(config_dir: PathLike, overrides: Sequence[str] = (), fmt: str = "yaml") -> Compiler:
+    """Read and check all of CONFIG_DIR; the returned Compiler resolves and renders any profile."""
     from .pipeline import Compiler
     from .repository import load
 
     return Compiler(load(config_dir), overrides=overrides, fmt=fmt)
 
 
-def resolve(config_dir: str | os.PathLike[str], profile: str, env: str, overrides: Sequence[str] = ()) -> dict[str, Any]:
+def resolve(config_dir: PathLike, profile: str, env: str, overrides: Sequence[str] = ()) -> dict[str, Any]:
     """A profile merged, interpolated and validated for `env`, in emitted form."""
     return dict(compiler(config_dir, overrides).compile(profile, env).values)
 
 
-def build(
-    config_dir: str | os.PathLike[str],
-    envs: Sequence[str],
-    out: str | os.PathLike[str],
-    fmt: str = "yaml",
-    overrides: Sequence[str] = (),
-) -> list[EnvPlan]:
-    """Compile every profile of `envs` into OUT/ENV; nothing is written unless all succeed.
+def explain(config_dir: PathLike, profile: str, env: str, key: str, overrides: Sequence[str] = ()) -> Explanation:
+    """Every layer that set or unset `key` (or anything beneath it) for `profile` in `env`, lowest first."""
+    from . import project
+    from .provenance import explain as explain_key
 
-    Artifacts whose inputs are unchanged since the last build are reused, not compiled again.
-    """
-    from . import artifacts, incremental
-    from .repository import load
-
-    plans, _warnings = incremental.plans(load(config_dir, parse=False), envs, out, os.fspath(out), fmt=fmt, overrides=overrides)
-    for plan in plans:
-        artifacts.apply(plan)
-    return plans
+    built = compiler(config_dir, overrides)
+    return explain_key(built, project.check_profile(built.repo, profile), project.check_env(built.repo, env), key)

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import __version__
-from .artifacts import Artifact, EnvPlan, Previous, plan, read_previous, read_regular
+from .artifacts import Artifact, Drift, EnvPlan, Previous, plan, read_previous, read_regular
 from .errors import ConfcError, raise_all
 from .repository import Repository
 
@@ -44,6 +44,23 @@ def sources(repo: Repository, env: str, templates: Mapping[str, str]) -> dict[st
     found[repo.environments[env].rel] = repo.environments[env].digest
     found.update(templates)
     return found
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """What a build did: one plan per environment folder (written, unchanged, removed), and warnings."""
+
+    plans: list[EnvPlan]
+    warnings: list[ConfcError]
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """What check found: every way OUT differs from a build now (empty when current)."""
+
+    plans: list[EnvPlan]
+    drift: list[Drift]
+    warnings: list[ConfcError]
 
 
 @dataclass(frozen=True)

@@ -5,28 +5,22 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .. import artifacts, incremental
-from ..repository import load
-from .common import choose_envs, output_dir, output_format, overrides, progress, reporter
+import compiler
+
+from .common import chosen_envs, overrides, progress, reporter
 
 
 def run(args: argparse.Namespace) -> int:
-    repo = load(args.config_dir)
-    envs = choose_envs(repo, args.env, all_envs=args.all_envs, required=True)
-    out, shown = output_dir(args, repo)
-    # The proof trusts nothing on disk: every profile is compiled, the cache is not consulted.
-    plans, _warnings = incremental.plans(
-        repo, envs, out, shown, fmt=output_format(args, repo), overrides=overrides(args), incremental=False, guard=False, progress=progress()
-    )
+    result = compiler.check(args.config_dir, chosen_envs(args), out=args.out, fmt=args.format, overrides=overrides(args), progress=progress())
     report = reporter(args)
-    found = [problem for plan in plans for problem in artifacts.drift(plan)]
     if report.format == "text":
-        sys.stdout.write("".join(problem.diff for problem in found if problem.diff))
-    for problem in found:
+        sys.stdout.write("".join(problem.diff for problem in result.drift if problem.diff))
+    for problem in result.drift:
         report.drift(problem.file, problem.message, problem.diff)
-    if found:
-        print(f"{len(found)} problem(s): the artifacts are not current; run confc build", file=sys.stderr)
+    if result.drift:
+        print(f"{len(result.drift)} problem(s): the artifacts are not current; run confc build", file=sys.stderr)
         return 1
-    total = sum(len(plan.artifacts) for plan in plans)
-    print(f"{shown}: {total} artifacts in {len(envs)} environment(s) are up to date", file=sys.stderr)
+    shown = result.plans[0].display.rsplit("/", 1)[0] if result.plans else ""
+    total = sum(len(plan.artifacts) for plan in result.plans)
+    print(f"{shown}: {total} artifacts in {len(result.plans)} environment(s) are up to date", file=sys.stderr)
     return 0

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import argparse
 
+import compiler
+
 from ..errors import show
-from ..explain import explain, final_is_missing, leaves
-from .common import check_env, check_profile, open_repo
+from ..provenance import final_is_missing, leaves
+from .common import overrides
 
 
 def run(args: argparse.Namespace) -> int:
-    compiler = open_repo(args)
-    profile = check_profile(compiler.repo, args.profile)
-    env = check_env(compiler.repo, args.env)
-    result = explain(compiler, profile, env, args.key)
-    print(f"{args.key} for profile {profile}, env {env}, lowest layer first:")
+    result = compiler.explain(args.config_dir, args.profile, args.env, args.key, overrides(args))
+    print(f"{args.key} for profile {result.profile}, env {result.env}, lowest layer first:")
     width = max(len(step.where) for step in result.steps)
     for number, step in enumerate(result.steps, start=1):
         what = f"unset {'.'.join(step.key)}" if step.action == "unset" else f"{'.'.join(step.key)} = {show(step.value)}"

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import argparse
 
+import compiler
+
 from ..layering import parents_of
-from .common import open_repo
 
 
 def run(args: argparse.Namespace) -> int:
-    repo = open_repo(args).repo  # checks every file, so a broken one is reported, not listed
+    repo = compiler.compiler(args.config_dir).repo  # checks every file, so a broken one is reported, not listed
     width = max((len(p) for p in repo.profiles), default=0)
     print("profiles:")
     for profile, source in repo.profiles.items():

@@ -12,7 +12,10 @@ import tomli_w
 
 from ..errors import UsageError
 from ..render import to_yaml
-from .common import check_env, check_profile, open_repo
+import compiler
+
+from ..project import check_env, check_profile
+from .common import overrides
 
 ORDER = ("description", "template", "vars", "greeting", "conference")
 
@@ -21,17 +24,17 @@ def run(args: argparse.Namespace) -> int:
     fmt = args.format or ("yaml" if args.swml else "toml")
     if args.swml and fmt == "toml":
         raise UsageError("--swml prints the SWML document: use --format yaml or --format json")
-    compiler = open_repo(args, fmt="json" if fmt == "json" else "yaml")
-    profile = check_profile(compiler.repo, args.profile)
-    env = check_env(compiler.repo, args.env)
-    abstract = compiler.repo.profiles[profile].data.get("abstract", False)
+    built = compiler.compiler(args.config_dir, overrides(args), fmt="json" if fmt == "json" else "yaml")
+    profile = check_profile(built.repo, args.profile)
+    env = check_env(built.repo, args.env)
+    abstract = built.repo.profiles[profile].data.get("abstract", False)
     if args.swml:
         if abstract:
             raise UsageError(f"{profile} is abstract: it has no SWML document; show a profile that extends it")
-        sys.stdout.write(compiler.document(compiler.compile(profile, env)))
+        sys.stdout.write(built.document(built.compile(profile, env)))
         return 0
     # An abstract profile is shown as merged, unvalidated: it may lack what its children add.
-    values = compiler.values(profile, env)[1] if abstract else compiler.compile(profile, env).values
+    values = built.values(profile, env)[1] if abstract else built.compile(profile, env).values
     sys.stdout.write(dump(values, fmt))
     return 0
 

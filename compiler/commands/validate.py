@@ -5,14 +5,17 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .common import progress, choose_envs, open_repo, warn
+import compiler
+
+from ..project import environments
+from .common import progress, warn
 
 
 def run(args: argparse.Namespace) -> int:
-    compiler = open_repo(args)
-    envs = choose_envs(compiler.repo, args.env, all_envs=False, required=False)
-    built = compiler.artifacts(envs, progress=progress())
-    warn(args, compiler.warnings)
-    profiles = len({a.profile for a in built})
-    print(f"{compiler.repo.display_root}: {profiles} profile(s) valid in {len(envs)} environment(s): {', '.join(envs)}", file=sys.stderr)
+    built = compiler.compiler(args.config_dir)
+    envs = environments(built.repo, args.env or None)
+    artifacts = built.artifacts(envs, progress=progress())
+    warn(args, built.warnings)
+    profiles = len({a.profile for a in artifacts})
+    print(f"{built.repo.display_root}: {profiles} profile(s) valid in {len(envs)} environment(s): {', '.join(envs)}", file=sys.stderr)
     return 0

@@ -1,4 +1,4 @@
-"""Provenance: every layer that set or unset a key, lowest first, and the value it ended with."""
+"""Provenance (confc explain): every layer that set or unset a key, lowest first, and the value it ended with."""
 
 from __future__ import annotations
 

@@ -1,0 +1,56 @@
+"""The choices a build makes about a repository: which environments, which output folder, which format."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+from .errors import UsageError, did_you_mean, raise_all, show
+from .repository import Repository
+
+
+def settings(repo: Repository) -> dict[str, str]:
+    """[build] of confc.toml, checked: out and format are used before anything is compiled."""
+    if repo.settings is None:
+        return {}
+    from .validate import settings_errors  # Cerberus loads only for a repository that has settings
+
+    raise_all(settings_errors(repo))
+    return dict(repo.settings.data.get("build", {}))
+
+
+def environments(repo: Repository, names: Sequence[str] | None) -> list[str]:
+    """The environments named, each checked to exist, without repeats; every one when None."""
+    if names is None:
+        return list(repo.environments)
+    return [check_env(repo, name) for name in dict.fromkeys(names)]
+
+
+def check_env(repo: Repository, name: str) -> str:
+    if name not in repo.environments:
+        hint = did_you_mean(name, repo.environments)
+        raise UsageError(f"unknown environment {show(name)}{hint}; known: {', '.join(repo.environments)}")
+    return name
+
+
+def check_profile(repo: Repository, name: str) -> str:
+    if name not in repo.profiles:
+        hint = did_you_mean(name, repo.profiles)
+        raise UsageError(f"unknown profile {show(name)}{hint}; see confc list {repo.display_root}")
+    return name
+
+
+def output_format(repo: Repository, fmt: str | None) -> str:
+    """`fmt` if given, else [build] format, else yaml."""
+    return fmt or settings(repo).get("format", "yaml")
+
+
+def output_dir(repo: Repository, out: str | os.PathLike[str] | None) -> tuple[Path, str]:
+    """OUT as a path and as messages show it: `out`, else [build] out, else build/ beside CONFIG_DIR."""
+    if out is not None:
+        return Path(out), os.fspath(out)
+    configured = settings(repo).get("out")
+    shown = os.path.join(repo.display_root, configured) if configured else os.path.join(repo.display_root, os.pardir, "build")
+    shown = os.path.normpath(shown)
+    return Path(shown), shown
