@@ -120,9 +120,9 @@ def shape_errors(repo: Repository, scope: Collection[str] | None = None) -> list
                 continue
             yield source
 
-    profile_check = validator(schema.profile_file_schema(list(repo.environments)))
+    profile_check = _profile_check(tuple(repo.environments))
     for source in parsed(repo.profiles.values()):
-        found += _located(source, problems(profile_check, source.data))
+        found += _located(source, profile_check.problems(source.data))
         found += _unset_errors(source, source.data.get("unset"), ("unset",))
         for env, layer in _tables(source.data.get("env")):
             found += _unset_errors(source, layer.get("unset"), ("env", env, "unset"))
@@ -216,6 +216,12 @@ class FieldwiseCheck:
         if found is None:
             found = self._memo[key] = check()
         return list(found)
+
+
+@functools.cache
+def _profile_check(environments: tuple[str, ...]) -> FieldwiseCheck:
+    nested = {"conference": FieldwiseCheck(schema.CONFERENCE_SHAPE), "greeting": FieldwiseCheck(schema.GREETING_SHAPE)}
+    return FieldwiseCheck(schema.profile_file_schema(list(environments)), nested=nested)
 
 
 def _plain_type_only(rules: Mapping[str, Any]) -> bool:
