@@ -92,9 +92,16 @@ def compiler(config_dir: PathLike, overrides: Sequence[str] = (), fmt: str = "ya
     return Compiler(load(config_dir), overrides=overrides, fmt=fmt)
 
 
-def resolve(config_dir: PathLike, profile: str, env: str, overrides: Sequence[str] = ()) -> dict[str, Any]:
-    """A profile merged, interpolated and validated for `env`, in emitted form."""
-    return dict(compiler(config_dir, overrides).compile(profile, env).values)
+def resolve(config_dir: PathLike, profile: str, env: str, overrides: Sequence[str] = (), *, validate: bool = True) -> dict[str, Any]:
+    """A profile merged and interpolated for `env`; validated and in emitted form unless `validate` is False.
+
+    An abstract profile may lack what its children add: resolve it with validate=False.
+    """
+    from . import project
+
+    built = compiler(config_dir, overrides)
+    profile, env = project.check_profile(built.repo, profile), project.check_env(built.repo, env)
+    return dict(built.compile(profile, env).values) if validate else built.values(profile, env)[1]
 
 
 def explain(config_dir: PathLike, profile: str, env: str, key: str, overrides: Sequence[str] = ()) -> Explanation:

@@ -83,14 +83,13 @@ class Compiler:
     def document(self, compiled: Compiled) -> str:
         """The rendered SWML text, checked to carry the conference table exactly."""
         resolution, values = compiled.resolution, compiled.values
-        where = {"profile": resolution.profile, "env": resolution.env}
         context = {
             "profile": {"id": resolution.profile, **{k: v for k, v in values.items() if k != "vars"}},
             "env": self.env_context(resolution.env),
             "vars": values["vars"],
         }
         try:
-            text = self.renderer.render(values["template"], context, **where)
+            text = self.renderer.render(values["template"], context, profile=resolution.profile, env=resolution.env)
         except ConfcError as exc:
             if exc.file is None:  # the template itself is missing: blame the layer that named it
                 raise resolution.error(exc.message, ("template",)) from None
@@ -100,12 +99,12 @@ class Compiler:
             document = render.parse_yaml(text)
         except yaml.MarkedYAMLError as exc:
             at = f" at line {exc.problem_mark.line + 1} of its output" if exc.problem_mark else ""
-            raise ConfcError(f"the template did not produce valid YAML{at}: {exc.problem}", file=template, **where) from None
+            raise ConfcError(f"the template did not produce valid YAML{at}: {exc.problem}", file=template, profile=resolution.profile, env=resolution.env) from None
         except yaml.YAMLError as exc:
-            raise ConfcError(f"the template did not produce valid YAML: {exc}", file=template, **where) from None
+            raise ConfcError(f"the template did not produce valid YAML: {exc}", file=template, profile=resolution.profile, env=resolution.env) from None
         problems = render.document_problems(document, values["conference"])
         if problems:
-            raise ConfcError("the rendered document is not valid SWML: " + "; ".join(problems), file=template, **where)
+            raise ConfcError("the rendered document is not valid SWML: " + "; ".join(problems), file=template, profile=resolution.profile, env=resolution.env)
         if self.format == "json":
             return render.to_json(document)
         source = self.repo.profiles[resolution.profile].rel

@@ -62,7 +62,7 @@ _MAX_ENTRIES = 200_000
 
 
 def _dump(value: Any, indent: int) -> str:
-    text = yaml.dump(
+    text: str = yaml.dump(
         value,
         Dumper=_SwmlDumper,
         default_flow_style=False,
@@ -106,22 +106,22 @@ class Renderer:
         """The template as a manifest input: its CONFIG_DIR-relative path, or builtin:NAME.j2."""
         return self._repo.template_inputs.get(template, f"builtin:{template}.j2")
 
-    def render(self, template: str, context: Mapping[str, Any], **where: str) -> str:
+    def render(self, template: str, context: Mapping[str, Any], *, profile: str | None = None, env: str | None = None) -> str:
         try:
             compiled = self._jinja.get_template(template)
             return compiled.render(context)
         except jinja2.TemplateNotFound as exc:
             missing = str(exc.name)
             hint = did_you_mean(template, self._repo.template_inputs) if missing == template else ""
-            raise ConfcError(f"no template named {show(missing)}{hint}", key="template", **where) from None
+            raise ConfcError(f"no template named {show(missing)}{hint}", key="template", profile=profile, env=env) from None
         except jinja2.TemplateSyntaxError as exc:
-            raise ConfcError(f"template syntax error: {exc.message}", file=exc.filename, line=exc.lineno, **where) from None
+            raise ConfcError(f"template syntax error: {exc.message}", file=exc.filename, line=exc.lineno, profile=profile, env=env) from None
         except ConfcError:
             raise
         except Exception as exc:  # noqa: BLE001 - whatever a user template raises is the user's to fix
             file, line = self._template_frame(exc.__traceback__)
             message = exc.message if isinstance(exc, jinja2.TemplateError) else f"{type(exc).__name__}: {exc}"
-            raise ConfcError(f"template error: {message}", file=file, line=line, **where) from None
+            raise ConfcError(f"template error: {message}", file=file, line=line, profile=profile, env=env) from None
 
     def _template_frame(self, tb: TracebackType | None) -> tuple[str | None, int | None]:
         # Jinja rewrites tracebacks so template frames carry the template's name and line.

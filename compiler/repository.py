@@ -224,7 +224,7 @@ def load(config_dir: str | os.PathLike[str], *, parse: bool = True) -> Repositor
     settings = None
     if (root / "confc.toml").is_file():
         try:
-            if not inside(root / "confc.toml"):
+            if not inside(os.path.join(root, "confc.toml")):
                 raise ConfcError("symbolic link points outside CONFIG_DIR; not read", file=_join(display_root, "confc.toml"))
             settings = parse_toml(root, display_root, "confc.toml")
         except ConfcError as exc:

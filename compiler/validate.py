@@ -101,7 +101,7 @@ def _known_keys(root: Mapping[str, Any], path: Sequence[Any]) -> list[str]:
     rules: Mapping[str, Any] = {"schema": root}
     for part in path:
         nested = rules.get("schema") or {}
-        rules = nested.get(part) if part in nested else rules.get("valuesrules") or {}
+        rules = (nested.get(part) if part in nested else rules.get("valuesrules")) or {}
     return sorted((rules.get("schema") or {}).keys())
 
 

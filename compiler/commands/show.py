@@ -10,11 +10,11 @@ from typing import Any
 
 import tomli_w
 
-from ..errors import UsageError
-from ..render import to_yaml
 import compiler
 
+from ..errors import UsageError
 from ..project import check_env, check_profile
+from ..render import to_yaml
 from .common import overrides
 
 ORDER = ("description", "template", "vars", "greeting", "conference")
