@@ -18,7 +18,31 @@ from .memo import fingerprint
 from .repository import Repository, builtin_templates
 
 _Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_SafeLoader):  # type: ignore[misc,valid-type]
+    """PyYAML's safe loader, remembering each distinct scalar it constructs.
+
+    Every document confc checks repeats the same keys and most of the same values;
+    scalars (strings, numbers, booleans, dates) are immutable, so sharing them is safe.
+    """
+
+    _scalars: dict[tuple[str, str], Any] = {}
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        if node.__class__ is not yaml.ScalarNode:
+            return super().construct_object(node, deep)
+        key = (node.tag, node.value)  # the tag is resolved already: together they decide the value
+        value = self._scalars.get(key, _MISSING)
+        if value is _MISSING:
+            if len(self._scalars) >= _MAX_ENTRIES:
+                self._scalars.clear()
+            value = self._scalars[key] = super().construct_object(node, deep)
+        return value
+
+
+_MISSING = object()
 
 # Plain (unquoted) scalars only where no YAML 1.1 or 1.2 reader could take them for
 # anything but this exact string; everything else is double-quoted.

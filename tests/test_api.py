@@ -41,6 +41,7 @@ def test_resolve_and_explain(repo: Path) -> None:
     assert [(step.layer.file.rsplit("/", 1)[-1], step.value) for step in story.steps] == [("base.toml", 20), ("standup.toml", 60)]
     assert story.final == 60
     assert callable(compiler.explain)  # no submodule of the same name shadows the function
+    assert compiler.resolve(repo, "base", "dev", validate=False)["conference"] == {"max_participants": 20}
 
 
 def test_errors_are_confc_errors(repo: Path) -> None:
@@ -48,6 +49,8 @@ def test_errors_are_confc_errors(repo: Path) -> None:
         compiler.build(repo, ["qa"])
     with pytest.raises(UsageError, match='unknown profile "standups"'):
         compiler.explain(repo, "standups", "prod", "conference")
+    with pytest.raises(UsageError, match='unknown profile "standups"'):
+        compiler.resolve(repo, "standups", "prod")
     (repo / "profiles/standup.toml").write_text('[conference]\nname = ""\n')
     with pytest.raises(ConfcError, match="must not be empty"):
         compiler.resolve(repo, "standup", "dev")

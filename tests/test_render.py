@@ -73,6 +73,17 @@ def test_yaml_filter_writes_a_table_as_pyyaml_writes_it_whole(table: dict[str, o
     assert to_yaml(table, indent) == to_yaml(table, indent)  # the remembered entries too
 
 
+@settings(max_examples=200, deadline=None)
+@given(value=yaml_values, style=st.sampled_from([None, '"', "'"]))
+def test_the_checking_loader_reads_what_pyyaml_reads(value: object, style: str | None) -> None:
+    # The self-check's loader remembers scalars it has built; the result must not differ.
+    text = yaml.safe_dump({"a": value, "b": [value, "2001-12-14", "0o17", "yes", "~"]}, default_style=style, allow_unicode=True)
+    assert parse_yaml(text) == yaml.safe_load(text)
+    assert parse_yaml(text + "c: !!binary aGVsbG8=\nd: 2001-12-14t21:59:43.10-05:00\n") == yaml.safe_load(
+        text + "c: !!binary aGVsbG8=\nd: 2001-12-14t21:59:43.10-05:00\n"
+    )
+
+
 # Any string a TOML basic string can hold (TOML forbids most control characters).
 toml_text = st.text(
     st.characters(blacklist_categories=("Cs",), blacklist_characters="\x7f", min_codepoint=0x20) | st.sampled_from("\n\t"),
