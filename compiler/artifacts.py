@@ -122,15 +122,18 @@ class _Links:
 
     def first(self, rel: str, *, itself: bool = True) -> str | None:
         """The first symbolic link on the way from the folder to `rel` (and `rel` itself), if any."""
-        *folders, name = rel.split("/")
         current = self._folder
-        for part in ("", *folders):
-            current = os.path.join(current, part) if part else current
+        for part in rel.split("/")[:-1]:
             if current not in self._plain:
                 if os.path.islink(current):
                     return current
                 self._plain.add(current)  # the same answer for every file beneath it
-        path = os.path.join(current, name)
+            current = f"{current}/{part}"
+        if current not in self._plain:
+            if os.path.islink(current):
+                return current
+            self._plain.add(current)
+        path = f"{self._folder}/{rel}"
         return path if itself and os.path.islink(path) else None
 
 

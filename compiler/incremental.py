@@ -11,7 +11,6 @@ is checked, exactly as a full build would.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -90,7 +89,7 @@ def reusable(repo: Repository, previous: Previous, folder: Path, stamp: Mapping[
         ):
             continue
         try:
-            content = read_regular(os.path.join(folder, path))
+            content = read_regular(f"{folder}/{path}")
         except OSError:
             continue
         if content is None:
