@@ -134,7 +134,7 @@ def plans(
     changed = {source.rel for source in (*repo.profiles.values(), *repo.environments.values())} - vouched
     raise_all([error for rel in sorted(changed) if (error := _parse_error(repo, rel)) is not None])
     skip = {env: set(reuse[env].artifacts) for env in envs}
-    rebuilt = [p for p in repo.profiles if any(p not in skip[env] for env in envs) and _buildable(repo, p)]
+    rebuilt = [p for p in repo.profiles if any(p not in skip[env] for env in envs) and not repo.abstract(p)]
     # A profile compiled again is checked again too, so errors read as in a full build.
     scope = changed | {repo.profiles[p].rel for p in rebuilt}
     built: list[Artifact] = []
@@ -176,7 +176,3 @@ def _parse_error(repo: Repository, rel: str) -> ConfcError | None:
     except ConfcError as exc:
         return exc
     return None
-
-
-def _buildable(repo: Repository, profile: str) -> bool:
-    return not repo.profiles[profile].data.get("abstract", False)

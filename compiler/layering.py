@@ -212,7 +212,7 @@ class Resolver:
         return Resolution(
             profile=profile,
             env=env,
-            abstract=self.repo.profiles[profile].data.get("abstract", False),
+            abstract=self.repo.abstract(profile),
             layers=layers,
             merged=merged,
         )

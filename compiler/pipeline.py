@@ -34,7 +34,6 @@ class Compiler:
     def __init__(self, repo: Repository, overrides: Sequence[str] = (), fmt: str = "yaml", *, scope: Collection[str] | None = None) -> None:
         """`scope`: the CONFIG_DIR-relative files to shape-check (default: all); an incremental build passes what changed."""
         self.repo = repo
-        self.overrides = tuple(overrides)
         self.format = fmt
         self.resolver = Resolver(repo, overrides)
         self.interpolator = Interpolator()
@@ -121,7 +120,7 @@ class Compiler:
         return Artifact(env, profile, f"{profile}.swml.{self.format}", content, inputs)
 
     def buildable(self) -> list[str]:
-        return [p for p, source in self.repo.profiles.items() if not source.data.get("abstract", False)]
+        return [p for p in self.repo.profiles if not self.repo.abstract(p)]
 
     def artifacts(
         self,
@@ -136,7 +135,7 @@ class Compiler:
         """
         skip = skip or {}
         wanted = [p for p in self.repo.profiles if any(p not in skip.get(env, ()) for env in envs)]
-        chosen = [p for p in wanted if not self.repo.profiles[p].data.get("abstract", False) and self._inherits(p)]
+        chosen = [p for p in wanted if not self.repo.abstract(p) and self._inherits(p)]
         tasks = [(profile, env) for env in envs for profile in chosen if profile not in skip.get(env, ())]
         outcomes = self._in_parallel(tasks, jobs) if jobs > 1 and len(tasks) > 1 and _FORK else map(self._attempt, tasks)
         built: list[Artifact] = []

@@ -13,9 +13,6 @@ from typing import TextIO
 
 from .errors import ConfcError
 
-FORMATS = ("text", "github", "json")
-
-
 class Reporter:
     def __init__(self, fmt: str = "text", out: TextIO | None = None, err: TextIO | None = None) -> None:
         self.format = fmt

@@ -83,6 +83,10 @@ class Repository:
     def _by_rel(self) -> dict[str, SourceFile]:
         return {source.rel: source for source in (*self.profiles.values(), *self.environments.values())}
 
+    def abstract(self, profile: str) -> bool:
+        """Whether `profile` is a building block without an artifact of its own (parses its file)."""
+        return self.profiles[profile].data.get("abstract", False) is True
+
     def source(self, rel: str) -> SourceFile:
         """A profile or environment file by its CONFIG_DIR-relative path."""
         return self._by_rel[rel]

@@ -15,7 +15,7 @@ def run(args: argparse.Namespace) -> int:
     print("profiles:")
     for profile, source in repo.profiles.items():
         parents = parents_of(source)
-        notes = ["abstract"] if source.data.get("abstract") is True else []
+        notes = ["abstract"] if repo.abstract(profile) else []
         if parents:
             notes.append("extends " + ", ".join(parents))
         print(f"  {profile:<{width}}  {'; '.join(notes)}".rstrip())
