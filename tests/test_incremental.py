@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import random
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -12,6 +15,7 @@ import pytest
 from compiler import incremental
 from compiler.pipeline import Compiler
 
+ROOT = Path(__file__).resolve().parent.parent
 FILES = {
     "profiles/base.toml": 'abstract = true\n[conference]\nstatus_callback = "{{ vars.hooks }}/c"\n',
     "profiles/mixin.toml": 'abstract = true\n[conference]\nregion = "us-east"\n',
@@ -181,3 +185,20 @@ def test_a_series_of_edits_builds_what_a_fresh_build_builds(built: Path, cli: Ca
         rebuild(cli)
         assert cli("build", "configs", "--all-envs", "--out", f"fresh{seed}-{step}").code == 0
         assert outputs(tmp_path / "build") == outputs(tmp_path / f"fresh{seed}-{step}")
+
+
+def test_a_warm_build_loads_no_compiler_machinery(built: Path, tmp_path: Path) -> None:
+    # Nothing to compile: Jinja, Cerberus and PyYAML are never imported, so a no-op build costs file reads only.
+    script = (
+        "import sys; from compiler.cli import main; code = main(['build', 'configs', '--all-envs']); "
+        "print(code, sorted(m for m in ('jinja2', 'cerberus', 'yaml') if m in sys.modules))"
+    )
+    run = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert run.stdout == "0 []\n", run.stderr
+
+
+def test_parallel_incremental_builds_match(built: Path, cli: Callable, compiled: list, tmp_path: Path) -> None:
+    (built / "profiles/base.toml").write_text('abstract = true\n[conference]\nstatus_callback = "{{ vars.hooks }}/p"\n')
+    assert cli("build", "configs", "--all-envs", "--jobs", "2").code == 0
+    assert cli("build", "configs", "--all-envs", "--out", "fresh").code == 0
+    assert outputs(tmp_path / "build") == outputs(tmp_path / "fresh")
