@@ -57,16 +57,19 @@ class Interpolator:
         self._compiled: dict[str, jinja2.Template] = {}
 
     def render(self, text: str, context: Mapping[str, Any]) -> str:
+        """Render one value; `context` must already hold Jinja's globals (see `interpolate`)."""
         template = self._compiled.get(text)
         if template is None:
             template = self._compiled[text] = self._jinja.from_string(text)
-        return template.render(context)
+        # Template.render copies the globals into a new context for every call; a profile's
+        # context carries them already, so the context is shared as it is (half the cost).
+        return "".join(template.root_render_func(template.new_context(context, shared=True)))
 
     def interpolate(self, resolution: Resolution, env: Mapping[str, Any]) -> dict[str, Any]:
         """The merged profile with every expression rendered; `env` is the name/description/vars context."""
         merged = resolution.merged
         profile = {"id": resolution.profile, "description": merged.get("description", "")}
-        outer = {"env": env, "profile": profile}
+        outer = {**self._jinja.globals, "env": env, "profile": profile}
         errors: list[ConfcError] = []
         variables = self._walk(merged.get("vars", {}), ("vars",), outer, resolution, errors)
         context = {**outer, "vars": variables}
