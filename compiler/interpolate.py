@@ -56,7 +56,7 @@ class Interpolator:
         self._jinja = environment()
         self._compiled: dict[str, jinja2.Template] = {}
 
-    def render(self, text: str, context: Mapping[str, Any]) -> str:
+    def render(self, text: str, context: dict[str, Any]) -> str:
         """Render one value; `context` must already hold Jinja's globals (see `interpolate`)."""
         template = self._compiled.get(text)
         if template is None:
@@ -78,7 +78,7 @@ class Interpolator:
         raise_all(errors)
         return result
 
-    def _walk(self, value: Any, path: KeyPath, context: Mapping[str, Any], resolution: Resolution, errors: list[ConfcError]) -> Any:
+    def _walk(self, value: Any, path: KeyPath, context: dict[str, Any], resolution: Resolution, errors: list[ConfcError]) -> Any:
         if isinstance(value, str):
             if not needs_rendering(value):
                 return value
