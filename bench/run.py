@@ -83,8 +83,8 @@ def jsonnet_available() -> bool:
     return importlib.util.find_spec("_gojsonnet") is not None
 
 
-def scenarios(work: Path, profiles: int, seed: int, repeat: int) -> float:
-    """Every scenario on one repository; returns confc's cold wall time."""
+def scenarios(work: Path, profiles: int, seed: int, repeat: int) -> tuple[float, float]:
+    """Every scenario on one repository; returns confc's cold wall time and peak memory."""
     repo, out = work / "repo", work / "out"
     touched = generate(repo, profiles, seed)
     artifacts = sum(1 for p in (repo / "profiles").rglob("*.toml") if "abstract = true" not in p.read_text()) * len(ENVS)
@@ -120,7 +120,7 @@ def scenarios(work: Path, profiles: int, seed: int, repeat: int) -> float:
     table.row("confc one leaf touched", *measure(build))
     touch(repo / touched["base"])
     table.row("confc base touched (200 desc.)", *measure(build))
-    return table.cold
+    return best["confc cold"]
 
 
 def startup() -> None:
@@ -129,19 +129,19 @@ def startup() -> None:
     print(f"start-up: confc --version {version * 1000:.0f} ms (bare interpreter {python * 1000:.0f} ms)")
 
 
-def growth(work: Path, sizes: list[int], seed: int, known: dict[int, float]) -> None:
+def growth(work: Path, sizes: list[int], seed: int, known: dict[int, tuple[float, float]]) -> None:
     print("growth (cold build --all-envs, per profile relative to the smallest):")
     first = None
     for size in sizes:
         repo, out = work / f"grow{size}", work / f"grow{size}-out"
         if size in known:
-            wall = known[size]
+            wall, memory = known[size]
         else:
             generate(repo, size, seed)
-            wall = measure(confc("build", str(repo), "--all-envs", "--out", str(out)))[0]
+            wall, memory = measure(confc("build", str(repo), "--all-envs", "--out", str(out)))
         per = wall * 1e6 / size
         first = first or per
-        print(f"  N={size:<7} {wall:8.2f} s {per:8.0f} us/profile  x{per / first:.2f}", flush=True)
+        print(f"  N={size:<7} {wall:8.2f} s {per:8.0f} us/profile  x{per / first:.2f} {memory:6.0f} MiB", flush=True)
 
 
 STAGES = {
