@@ -103,10 +103,20 @@ def read_regular(path: str | os.PathLike[str]) -> bytes | None:
         if os.path.islink(path):
             raise OSError(f"{path} is a symbolic link") from None
         raise
-    with os.fdopen(fd, "rb") as handle:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
             raise OSError(f"{path} is not a regular file")
-        return handle.read()
+        # Plain os.read: a buffered file object costs more than the read itself for small files.
+        data = os.read(fd, info.st_size + 1)
+        if len(data) <= info.st_size:
+            return data
+        chunks = [data]  # it grew while being read: take the rest too
+        while chunk := os.read(fd, 1 << 16):
+            chunks.append(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
 
 
 # Never follow a link; never block on a FIFO someone left in the way.

@@ -221,3 +221,11 @@ def test_jobs_build_the_same_bytes_and_report_the_same_errors(make_repo: Callabl
     assert parallel.code == sequential.code == 1
     assert parallel.err == sequential.err
     assert len(parallel.err.splitlines()) == 4
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_a_pipe_in_the_way_is_reported_not_waited_on(repo: Path, cli: Callable, tmp_path: Path) -> None:
+    (tmp_path / "build/dev").mkdir(parents=True)
+    os.mkfifo(tmp_path / "build/dev/support.swml.yaml")
+    run = cli("build", "configs", "--env", "dev")
+    assert (run.code, run.err) == (1, "build/dev/support.swml.yaml: is in the way and is not a regular file; move it away\n")
