@@ -176,7 +176,6 @@ def _located(source: SourceFile, found: list[Problem]) -> list[ConfcError]:
     return [source.error(message, *path) for path, message in found]
 
 
-
 class FieldwiseCheck:
     """Cerberus on a mapping, one field at a time, each distinct field value checked once.
 
@@ -194,14 +193,14 @@ class FieldwiseCheck:
         self._fields = {key: validator({key: self._value_rules(key, spec)}) for key, spec in rules.items()}
         # A field checked for a plain Python type alone needs checking once per type, not once per value.
         self._by_type = {key for key, spec in rules.items() if _plain_type_only(self._value_rules(key, spec))}
-        self._memo: dict[tuple[str, str], list[Problem]] = {}
+        self._memo: dict[tuple[str, Any], list[Problem]] = {}
 
     def _value_rules(self, key: str, spec: Mapping[str, Any]) -> dict[str, Any]:
         dropped = {*self._STRUCTURE_RULES, *(("schema",) if key in self._nested else ())}
         return {rule: value for rule, value in spec.items() if rule not in dropped}
 
     def problems(self, document: Mapping[str, Any]) -> list[Problem]:
-        found = self._cached(("", " ".join(document)), lambda: problems(self._structure, dict.fromkeys(document, True)))
+        found = self._cached(("", tuple(document)), lambda: problems(self._structure, dict.fromkeys(document, True)))
         for key, value in document.items():
             nested = self._nested.get(key)
             if nested is not None and isinstance(value, Mapping):
@@ -211,11 +210,16 @@ class FieldwiseCheck:
                 found += self._cached((key, memo), lambda: problems(self._fields[key], {key: value}))
         return found
 
-    def _cached(self, key: tuple[str, str], check: Callable[[], list[Problem]]) -> list[Problem]:
+    def _cached(self, key: tuple[str, Any], check: Callable[[], list[Problem]]) -> list[Problem]:
         found = self._memo.get(key)
         if found is None:
+            if len(self._memo) >= _MAX_MEMO:  # a long-lived process must not grow without bound
+                self._memo.clear()
             found = self._memo[key] = check()
         return list(found)
+
+
+_MAX_MEMO = 200_000
 
 
 @functools.cache
