@@ -26,7 +26,16 @@ def git(cwd: Path, *args: str) -> None:
 
 def try_repo(repo: Path, hook: str, cache: Path) -> subprocess.CompletedProcess[str]:
     # try-repo installs the hooks of ROOT (committed or not) exactly as a `repo: URL, rev: ...` entry would.
-    env = {**os.environ, "PRE_COMMIT_HOME": str(cache), "TMPDIR": str(cache.parent), "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
+    env = {
+        **os.environ,
+        # Everything pre-commit, virtualenv and pip write stays under the test's folder.
+        "PRE_COMMIT_HOME": str(cache),
+        "TMPDIR": str(cache.parent),
+        "PIP_CACHE_DIR": str(cache / "pip"),
+        "VIRTUALENV_OVERRIDE_APP_DATA": str(cache / "virtualenv"),
+        "XDG_CACHE_HOME": str(cache / "xdg"),
+        "PIP_DISABLE_PIP_VERSION_CHECK": "1",
+    }
     return subprocess.run([*PRE_COMMIT, "try-repo", str(ROOT), hook, "--all-files"], cwd=repo, env=env, capture_output=True, text=True)
 
 
