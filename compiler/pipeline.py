@@ -115,7 +115,7 @@ class Compiler:
         inputs = (
             self.repo.environments[env].rel,
             *(self.repo.profiles[p].rel for p in self.resolver.inheritance.order(profile)),
-            self.renderer.input_name(compiled.values["template"]),
+            *self.renderer.inputs(compiled.values["template"]),
         )
         return Artifact(env, profile, f"{profile}.swml.{self.format}", content, inputs)
 

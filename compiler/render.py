@@ -9,6 +9,7 @@ from types import TracebackType
 from typing import Any
 
 import jinja2
+import jinja2.meta
 import yaml
 
 from . import schema
@@ -108,9 +109,10 @@ class Renderer:
         self._jinja = environment(jinja2.FunctionLoader(self._load))
         self._jinja.filters["yaml"] = to_yaml
         self.filenames: dict[str, str] = {}  # template name -> how messages and manifests name it
+        self._inputs: dict[str, tuple[str, ...]] = {}
 
     def _load(self, name: str) -> tuple[str, str, Any] | None:
-        stem = name[: -len(".j2")] if name.endswith(".j2") else name
+        stem = _stem(name)
         user = self._repo.templates.get(stem)
         if user is not None:
             path = user
@@ -126,9 +128,33 @@ class Renderer:
             raise ConfcError(f"cannot read template: {exc}", file=self.filenames[stem]) from None
         return text, self.filenames[stem], lambda: True
 
-    def input_name(self, template: str) -> str:
-        """The template as a manifest input: its CONFIG_DIR-relative path, or builtin:NAME.j2."""
-        return self._repo.template_inputs.get(template, f"builtin:{template}.j2")
+    def inputs(self, template: str) -> tuple[str, ...]:
+        """The template and every template it may include, import or extend, as manifest inputs.
+
+        Each is named by its CONFIG_DIR-relative path or as builtin:NAME.j2. A template that
+        picks another by a computed name may use any of them: it depends on them all.
+        """
+        if template not in self._inputs:
+            every = self._repo.template_inputs
+            seen: list[str] = []
+            pending = [template]
+            while pending:
+                name = pending.pop()
+                if name in seen:
+                    continue
+                seen.append(name)
+                for reference in self._references(name):
+                    pending.extend(every if reference is None else [_stem(reference)])
+            names = [seen[0], *sorted(set(seen[1:]) - {seen[0]})]
+            self._inputs[template] = tuple(every.get(name, f"builtin:{name}.j2") for name in names)
+        return self._inputs[template]
+
+    def _references(self, name: str) -> list[str | None]:
+        try:
+            source = self._jinja.loader.get_source(self._jinja, name)[0] if self._jinja.loader else ""
+            return list(jinja2.meta.find_referenced_templates(self._jinja.parse(source)))
+        except (jinja2.TemplateError, ConfcError):
+            return []  # a missing or broken template fails, with its own message, when it is rendered
 
     def render(self, template: str, context: Mapping[str, Any], *, profile: str | None = None, env: str | None = None) -> str:
         try:
@@ -156,6 +182,11 @@ class Renderer:
                 found = (tb.tb_frame.f_code.co_filename, tb.tb_lineno)
             tb = tb.tb_next
         return found
+
+
+def _stem(name: str) -> str:
+    """A template's name without its .j2: includes may spell it either way."""
+    return name[: -len(".j2")] if name.endswith(".j2") else name
 
 
 def document_problems(document: Any, conference: Mapping[str, Any]) -> list[str]:

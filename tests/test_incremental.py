@@ -202,3 +202,27 @@ def test_parallel_incremental_builds_match(built: Path, cli: Callable, compiled:
     assert cli("build", "configs", "--all-envs", "--jobs", "2").code == 0
     assert cli("build", "configs", "--all-envs", "--out", "fresh").code == 0
     assert outputs(tmp_path / "build") == outputs(tmp_path / "fresh")
+
+
+def test_a_template_a_template_includes_is_an_input_too(make_repo: Callable[..., Path], cli: Callable, compiled: list, tmp_path: Path) -> None:
+    head = "version: 1.0.0\nsections:\n  main:\n"
+    make_repo(
+        {
+            "profiles/a.toml": 'template = "main"\n[conference]\nname = "a"\n',
+            "profiles/b.toml": 'template = "pick"\ndescription = "part"\n[conference]\nname = "b"\n',
+            "profiles/c.toml": '[conference]\nname = "c"\n',
+            "templates/main.j2": head + '{% include "part.j2" %}\n',
+            "templates/pick.j2": head + "{% include profile.description ~ '.j2' %}\n",  # a computed name
+            "templates/part.j2": b"    - join_conference:\n        {{ profile.conference | yaml(8) }}\n",  # bytes: not dedented
+        }
+    )
+    assert cli("build", "configs", "--env", "dev").code == 0
+    entries = json.loads((tmp_path / "build/dev/manifest.json").read_text())["artifacts"]
+    assert entries["a.swml.yaml"]["inputs"][-2:] == ["templates/main.j2", "templates/part.j2"]
+    assert entries["b.swml.yaml"]["inputs"][-4:] == ["templates/pick.j2", "builtin:conference.j2", "templates/main.j2", "templates/part.j2"]
+    assert entries["c.swml.yaml"]["inputs"][-1:] == ["builtin:conference.j2"]
+    compiled.clear()
+    (tmp_path / "configs/templates/part.j2").write_text("    - answer: {}\n    - join_conference:\n        {{ profile.conference | yaml(8) }}\n")
+    assert cli("build", "configs", "--env", "dev").code == 0
+    assert sorted(compiled) == [("a", "dev"), ("b", "dev")]
+    assert b"- answer: {}" in (tmp_path / "build/dev/a.swml.yaml").read_bytes()
