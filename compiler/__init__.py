@@ -41,11 +41,13 @@ def build(
     overrides: Sequence[str] = (),
     jobs: int = 1,
     progress: Progress | None = None,
+    cache: bool = True,
 ) -> BuildResult:
     """Compile `envs` (default: every environment) into OUT/ENV; nothing is written unless all succeed.
 
     OUT defaults to [build] out of confc.toml, else build/ beside CONFIG_DIR; `fmt` to [build]
-    format, else yaml. Artifacts whose inputs are unchanged since the last build are reused.
+    format, else yaml. Artifacts whose inputs are unchanged since the last build are reused,
+    unless `cache` is False.
     """
     from . import artifacts, incremental, project
     from .repository import load
@@ -54,7 +56,9 @@ def build(
     chosen = project.environments(repo, envs)
     folder, shown = project.output_dir(repo, out)
     fmt = project.output_format(repo, fmt)
-    plans, warnings = incremental.plans(repo, chosen, folder, shown, fmt=fmt, overrides=overrides, progress=progress, jobs=jobs)
+    plans, warnings = incremental.plans(
+        repo, chosen, folder, shown, fmt=fmt, overrides=overrides, incremental=cache, progress=progress, jobs=jobs
+    )
     for plan in plans:
         artifacts.apply(plan)
     return incremental.BuildResult(plans, warnings)

@@ -105,6 +105,11 @@ def parser() -> argparse.ArgumentParser:
     _common(build := command("build", "Compile profiles into SWML artifacts under OUT/ENV."))
     _output(build)
     build.add_argument("--jobs", type=_positive, default=1, metavar="N", help="compile in N processes (default: 1)")
+    build.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="compile every profile, reusing nothing the last build recorded (after upgrading Jinja2, PyYAML or Cerberus)",
+    )
     _error_format(build)
     _common(check := command("check", "Exit 1 with a diff when the artifacts under OUT are not current."))
     _output(check)

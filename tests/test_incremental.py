@@ -226,3 +226,16 @@ def test_a_template_a_template_includes_is_an_input_too(make_repo: Callable[...,
     assert cli("build", "configs", "--env", "dev").code == 0
     assert sorted(compiled) == [("a", "dev"), ("b", "dev")]
     assert b"- answer: {}" in (tmp_path / "build/dev/a.swml.yaml").read_bytes()
+
+
+def test_no_cache_compiles_everything_and_repairs_what_the_cache_cannot_see(
+    built: Path, cli: Callable, compiled: list, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A new PyYAML (say) writes other bytes for the same inputs: the cache cannot know, --no-cache rebuilds.
+    real = Compiler.document
+    monkeypatch.setattr(Compiler, "document", lambda self, c: real(self, c).replace("version: 1.0.0", 'version: "1.0.0"'))
+    assert rebuild(cli).startswith("build/dev: 0 written")
+    assert compiled == []
+    assert rebuild(cli, "--no-cache").startswith("build/dev: 3 written")
+    assert len(compiled) == 6
+    assert b'version: "1.0.0"' in (tmp_path / "build/dev/sales.swml.yaml").read_bytes()

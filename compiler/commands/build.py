@@ -19,6 +19,7 @@ def run(args: argparse.Namespace) -> int:
         overrides=overrides(args),
         jobs=args.jobs,
         progress=progress(),
+        cache=not args.no_cache,
     )
     warn(args, result.warnings)
     for plan in result.plans:
