@@ -32,6 +32,8 @@ class Step:
 
 @dataclass(frozen=True)
 class Explanation:
+    """What `compiler.explain` returns: every step that touched `key`, lowest layer first."""
+
     profile: str
     env: str
     key: KeyPath
