@@ -85,7 +85,7 @@ def check(
     plans, warnings = incremental.plans(
         repo, chosen, folder, shown, fmt=fmt, overrides=overrides, incremental=False, guard=False, progress=progress
     )
-    return incremental.CheckResult(plans, [problem for plan in plans for problem in artifacts.drift(plan)], warnings)
+    return incremental.CheckResult(plans, [problem for plan in plans for problem in artifacts.drift(plan)], warnings, shown)
 
 
 def compiler(config_dir: PathLike, overrides: Sequence[str] = (), fmt: str = "yaml") -> Compiler:

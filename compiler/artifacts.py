@@ -69,6 +69,12 @@ class Previous:
 
     manifest: Mapping[str, Any]  # empty when there is none
     entries: Mapping[str, Any]  # path -> entry, only paths that stay inside the folder
+    raw: bytes | None = None  # the file as it is on disk, None when there is none
+
+    @property
+    def complete(self) -> bool:
+        """Whether the build that wrote it finished: an interrupted one says it did not."""
+        return self.manifest.get("complete") is True
 
 
 @dataclass
@@ -132,18 +138,15 @@ class _Links:
 
     def first(self, rel: str, *, itself: bool = True) -> str | None:
         """The first symbolic link on the way from the folder to `rel` (and `rel` itself), if any."""
+        *folders, name = rel.split("/")
         current = self._folder
-        for part in rel.split("/")[:-1]:
+        for part in ("", *folders):
+            current = f"{current}/{part}" if part else current
             if current not in self._plain:
                 if os.path.islink(current):
                     return current
                 self._plain.add(current)  # the same answer for every file beneath it
-            current = f"{current}/{part}"
-        if current not in self._plain:
-            if os.path.islink(current):
-                return current
-            self._plain.add(current)
-        path = f"{self._folder}/{rel}"
+        path = f"{current}/{name}"
         return path if itself and os.path.islink(path) else None
 
 
@@ -167,8 +170,7 @@ def plan(
     folder = Path(out) / env
     display = f"{display_out.rstrip('/')}/{env}"
     previous = previous or read_previous(out, display_out, env)
-    complete = previous.manifest.get("complete") is True
-    result = EnvPlan(env, folder, display, list(artifacts), previous.entries, complete, stamp, sources)
+    result = EnvPlan(env, folder, display, list(artifacts), previous.entries, previous.complete, stamp, sources)
     links = _Links(folder)
     errors: list[ConfcError] = []
     wanted = {a.path for a in artifacts}
@@ -211,10 +213,7 @@ def plan(
             result.kept.append(rel)
     raise_all(errors)
     result.manifest = manifest_bytes(stamp, sources, artifacts)
-    try:
-        result.manifest_changed = read_regular(folder / MANIFEST) != result.manifest
-    except OSError:
-        raise ConfcError("is in the way and is not a regular file; move it away", file=result.show(MANIFEST)) from None
+    result.manifest_changed = previous.raw != result.manifest
     return result
 
 
@@ -226,7 +225,7 @@ def read_previous(out: Path | str, display_out: str, env: str) -> Previous:
     except OSError:
         raw = b"not a file"
     if raw is None:
-        return Previous({}, {})
+        return Previous({}, {}, None)
     try:
         manifest = json.loads(raw)
         if manifest.get("generator") != "confc" or not isinstance(manifest.get("artifacts"), dict):
@@ -236,7 +235,7 @@ def read_previous(out: Path | str, display_out: str, env: str) -> Previous:
             "is not a confc manifest, so confc cannot tell which files it owns; move it away", file=display
         ) from None
     entries = {rel: entry for rel, entry in manifest["artifacts"].items() if _safe_rel(rel) and isinstance(entry, dict)}
-    return Previous(manifest, entries)
+    return Previous(manifest, entries, raw)
 
 
 def _safe_rel(rel: str) -> bool:
@@ -248,7 +247,7 @@ def _safe_rel(rel: str) -> bool:
 def apply(plan: EnvPlan) -> None:
     """Carry out a plan: interim manifest, artifacts, removals, final manifest."""
     try:
-        _clean_temporaries(plan.folder, deep=plan.previous_complete is not True)
+        _clean_temporaries(plan.folder, deep=not plan.previous_complete)
         writer = _AtomicWriter()
         if plan.writes or plan.removals:
             # Until the build finishes, the manifest lists old and new files alike and says

@@ -146,8 +146,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser().parse_args(argv)
     except SystemExit as exc:  # --help, --version and usage errors
         return exc.code if isinstance(exc.code, int) else 0
+    from .commands.common import reporter
     from .errors import ConfcError
-    from .report import Reporter
 
     try:
         module = importlib.import_module(f".commands.{args.command}", __package__)
@@ -156,7 +156,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if error.exit_code == 2:
             print(f"confc: error: {error}", file=sys.stderr)
         else:
-            Reporter(getattr(args, "error_format", None) or "text").error(error)
+            reporter(args).error(error)
         return error.exit_code
     except KeyboardInterrupt:
         print("confc: interrupted", file=sys.stderr)

@@ -60,6 +60,7 @@ class CheckResult:
     plans: list[EnvPlan]
     drift: list[Drift]
     warnings: list[ConfcError]
+    out: str  # OUT as messages show it
 
 
 @dataclass(frozen=True)
@@ -73,7 +74,7 @@ def reusable(repo: Repository, previous: Previous, folder: Path, stamp: Mapping[
     """The artifacts of the previous build that this build would write again unchanged."""
     manifest = previous.manifest
     recorded = manifest.get("sources")
-    if manifest.get("complete") is not True or not isinstance(recorded, dict) or any(manifest.get(k) != v for k, v in stamp.items()):
+    if not previous.complete or not isinstance(recorded, dict) or any(manifest.get(k) != v for k, v in stamp.items()):
         return Reuse({}, frozenset(), frozenset(digests))
     unchanged = frozenset(rel for rel, digest in digests.items() if recorded.get(rel) == digest)
     found: dict[str, Artifact] = {}

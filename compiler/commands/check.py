@@ -20,7 +20,6 @@ def run(args: argparse.Namespace) -> int:
     if result.drift:
         print(f"{len(result.drift)} problem(s): the artifacts are not current; run confc build", file=sys.stderr)
         return 1
-    shown = result.plans[0].display.rsplit("/", 1)[0] if result.plans else ""
     total = sum(len(plan.artifacts) for plan in result.plans)
-    print(f"{shown}: {total} artifacts in {len(result.plans)} environment(s) are up to date", file=sys.stderr)
+    print(f"{result.out}: {total} artifacts in {len(result.plans)} environment(s) are up to date", file=sys.stderr)
     return 0
