@@ -45,8 +45,11 @@ def sha256(data: bytes) -> str:
 
 def manifest_bytes(stamp: Mapping[str, Any], sources: Mapping[str, str], artifacts: Sequence[Artifact], *, complete: bool = True) -> bytes:
     """The manifest of one OUT/ENV: what confc owns there, and every input digest (the incremental cache)."""
-    entries = {a.path: {"profile": a.profile, "sha256": a.sha256, "inputs": list(a.inputs)} for a in artifacts}
-    return _manifest_json(stamp, sources, entries, complete)
+    return _manifest_json(stamp, sources, _entries(artifacts), complete)
+
+
+def _entries(artifacts: Sequence[Artifact]) -> dict[str, Any]:
+    return {a.path: {"profile": a.profile, "sha256": a.sha256, "inputs": list(a.inputs)} for a in artifacts}
 
 
 def _manifest_json(stamp: Mapping[str, Any], sources: Mapping[str, str], entries: Mapping[str, Any], complete: bool) -> bytes:
@@ -252,7 +255,7 @@ def apply(plan: EnvPlan) -> None:
         if plan.writes or plan.removals:
             # Until the build finishes, the manifest lists old and new files alike and says
             # it is incomplete: an interrupted build neither lies nor loses track of a file.
-            entries = {**plan.previous, **json.loads(plan.manifest)["artifacts"]}
+            entries = {**plan.previous, **_entries(plan.artifacts)}
             writer.write(plan.folder / MANIFEST, _manifest_json(plan.stamp, plan.sources, entries, complete=False))
         for artifact in plan.writes:
             writer.write(plan.folder / artifact.path, artifact.content)
