@@ -1,13 +1,80 @@
-"""One root error type; every user-facing failure is a ConfcError."""
+"""Problems as data: a frozen Diagnostic per problem, and one root error type that carries them.
+
+Stages collect Diagnostics instead of stopping at the first problem; `gather` reports
+a problem shared by several environments (or profiles) once, naming them all.
+"""
 
 from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from typing import Any
+
+_FIELDS = ("file", "line", "key", "profile", "env")
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """One problem, located where it can be fixed; `profiles` and `envs` say where it was found."""
+
+    message: str
+    file: str | None = None
+    line: int | None = None
+    key: str | None = None
+    profiles: tuple[str, ...] = ()
+    envs: tuple[str, ...] = ()
+    severity: str = "error"  # or "warning"
+
+    @property
+    def profile(self) -> str | None:
+        """The profile it was found in, when it was found in exactly one."""
+        return self.profiles[0] if len(self.profiles) == 1 else None
+
+    @property
+    def env(self) -> str | None:
+        return self.envs[0] if len(self.envs) == 1 else None
+
+    @property
+    def where(self) -> str:
+        """`FILE:LINE: KEY: ` (the parts that are known)."""
+        text = ""
+        if self.file:
+            text = self.file + (f":{self.line}" if self.line else "") + ": "
+        return text + (f"{self.key}: " if self.key else "")
+
+    @property
+    def context(self) -> str:
+        """` (profile P, envs dev, prod)`, or nothing."""
+        parts = []
+        if self.profiles:
+            parts.append(("profile " if len(self.profiles) == 1 else "profiles ") + ", ".join(self.profiles))
+        if self.envs:
+            parts.append(("env " if len(self.envs) == 1 else "envs ") + ", ".join(self.envs))
+        return f" ({', '.join(parts)})" if parts else ""
+
+    def __str__(self) -> str:
+        return f"{self.where}{self.message}{self.context}"
+
+    def sort_key(self) -> tuple[str, int, str, tuple[str, ...], tuple[str, ...], str]:
+        return (self.file or "", self.line or 0, self.key or "", self.profiles, self.envs, self.message)
+
+
+def gather(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
+    """Each problem once, sorted: the same problem in several environments (then profiles) becomes one."""
+
+    def merge(items: Iterable[Diagnostic], field: str) -> list[Diagnostic]:
+        groups: dict[Diagnostic, set[str]] = {}
+        for item in items:
+            blank: dict[str, Any] = {field: ()}
+            groups.setdefault(replace(item, **blank), set()).update(getattr(item, field))
+        return [replace(base, **{field: tuple(sorted(names))}) for base, names in groups.items()]  # type: ignore[arg-type]
+
+    return sorted(merge(merge(diagnostics, "envs"), "profiles"), key=Diagnostic.sort_key)
 
 
 class ConfcError(Exception):
-    """A problem in the user's input, located as precisely as we know it."""
+    """A problem in the user's input, located as precisely as we know it (exit code 1)."""
 
     exit_code = 1
 
@@ -31,12 +98,11 @@ class ConfcError(Exception):
 
     def __reduce__(self) -> tuple[object, ...]:
         # Errors cross process boundaries (build --jobs): keep every field, not only the message.
-        fields = {name: getattr(self, name) for name in ("file", "line", "key", "profile", "env")}
-        return _rebuild, (type(self), self.message, fields)
+        return _rebuild, (type(self), self.message, {name: getattr(self, name) for name in _FIELDS})
 
     def located(self, **where: str | None) -> ConfcError:
         """A copy with the blanks filled from `where` (profile, env, ...)."""
-        fields = {name: getattr(self, name) for name in ("file", "line", "key", "profile", "env")}
+        fields = {name: getattr(self, name) for name in _FIELDS}
         for name, value in where.items():
             if fields.get(name) is None:
                 fields[name] = value
@@ -46,27 +112,26 @@ class ConfcError(Exception):
     def errors(self) -> list[ConfcError]:
         return [self]
 
-    def sort_key(self) -> tuple[str, int, str, str, str, str]:
-        return (
-            self.file or "",
-            self.line or 0,
-            self.key or "",
-            self.env or "",
-            self.profile or "",
-            self.message,
-        )
+    @property
+    def diagnostics(self) -> list[Diagnostic]:
+        """Every problem this error stands for, each once, sorted."""
+        return gather(diagnostic(error) for error in self.errors)
 
     def __str__(self) -> str:
-        where = ""
-        if self.file:
-            where = self.file + (f":{self.line}" if self.line else "") + ": "
-        if self.key:
-            where += self.key + ": "
-        context = [f"profile {self.profile}"] if self.profile else []
-        if self.env:
-            context.append(f"env {self.env}")
-        suffix = f" ({', '.join(context)})" if context else ""
-        return f"{where}{self.message}{suffix}"
+        return "\n".join(map(str, self.diagnostics))
+
+
+def diagnostic(error: ConfcError, severity: str = "error") -> Diagnostic:
+    """The data of one single-problem error."""
+    return Diagnostic(
+        error.message,
+        file=error.file,
+        line=error.line,
+        key=error.key,
+        profiles=(error.profile,) if error.profile else (),
+        envs=(error.env,) if error.env else (),
+        severity=severity,
+    )
 
 
 def _rebuild(kind: type[ConfcError], message: str, fields: dict[str, object]) -> ConfcError:
@@ -74,7 +139,7 @@ def _rebuild(kind: type[ConfcError], message: str, fields: dict[str, object]) ->
 
 
 class UsageError(ConfcError):
-    """The command line itself is wrong: unknown env, profile, flag or directory."""
+    """The command line itself is wrong: unknown env, profile, flag or directory (exit code 2)."""
 
     exit_code = 2
 
@@ -86,17 +151,13 @@ class ErrorGroup(ConfcError):
         flat: list[ConfcError] = []
         for error in errors:
             flat.extend(error.errors)
-        unique = {str(e): e for e in flat}
-        self._errors = sorted(unique.values(), key=ConfcError.sort_key)
-        super().__init__("\n".join(str(e) for e in self._errors))
-        self.exit_code = max((e.exit_code for e in self._errors), default=1)
+        self._errors = flat
+        super().__init__("\n".join(str(d) for d in self.diagnostics))
+        self.exit_code = max((e.exit_code for e in flat), default=1)
 
     @property
     def errors(self) -> list[ConfcError]:
         return list(self._errors)
-
-    def __str__(self) -> str:
-        return self.message
 
 
 def raise_all(errors: list[ConfcError]) -> None:
@@ -117,4 +178,7 @@ def show(value: object) -> str:
     """A value as a user would write it in TOML: "text", true, 42, ["a", "b"]."""
     import json
 
-    return json.dumps(value, ensure_ascii=False, default=str)
+    try:
+        return json.dumps(value, ensure_ascii=False, default=str)
+    except (ValueError, RecursionError):  # nested deeper than any reader could follow
+        return "a value nested too deeply to show"

@@ -133,7 +133,6 @@ def plans(
     # environment's file is recorded only in its own manifest; other environments are checked).
     vouched = frozenset().union(*(r.unchanged for r in reuse.values())) - frozenset().union(*(r.changed for r in reuse.values()))
     changed = {source.rel for source in (*repo.profiles.values(), *repo.environments.values())} - vouched
-    raise_all([error for rel in sorted(changed) if (error := _parse_error(repo, rel)) is not None])
     skip = {env: set(reuse[env].artifacts) for env in envs}
     rebuilt = [p for p in repo.profiles if any(p not in skip[env] for env in envs) and not repo.abstract(p)]
     # A profile compiled again is checked again too, so errors read as in a full build.
@@ -169,11 +168,3 @@ def _compiler(repo: Repository, overrides: Sequence[str], fmt: str, scope: set[s
 
     return Compiler(repo, overrides, fmt, scope=scope)
 
-
-def _parse_error(repo: Repository, rel: str) -> ConfcError | None:
-    source = repo.source(rel)
-    try:
-        source.data  # noqa: B018 - parse now, so every broken file is reported before anything else
-    except ConfcError as exc:
-        return exc
-    return None

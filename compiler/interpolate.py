@@ -2,47 +2,18 @@
 
 from __future__ import annotations
 
-import operator
 import re
 from collections.abc import Mapping
 from typing import Any
 
 import jinja2
-from jinja2.exceptions import SecurityError, TemplateError, TemplateSyntaxError, UndefinedError
-from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from . import schema
-from .errors import ConfcError, raise_all
+from .errors import ConfcError
 from .layering import KeyPath, Resolution
+from .sandbox import Deadline, Overrun, Scope, describe, environment, join_bounded
 
-MAX_PRODUCT = 1_000_000  # characters or items a `*` may build: enough for any config, not for a memory bomb
 _INTEGER = re.compile(r"^[+-]?[0-9]+$")
-
-
-class _Sandbox(ImmutableSandboxedEnvironment):
-    """Jinja's immutable sandbox, with `*` and `**` bounded so no value can exhaust memory."""
-
-    intercepted_binops = frozenset({"*", "**"})
-
-    def call_binop(self, context: Any, operator_name: str, left: Any, right: Any) -> Any:
-        if operator_name == "**":
-            if isinstance(right, int) and abs(right) > 1000:
-                raise SecurityError("exponent too large")
-            return operator.pow(left, right)
-        for sized, count in ((left, right), (right, left)):
-            if isinstance(sized, (str, list, tuple)) and isinstance(count, int) and len(sized) * count > MAX_PRODUCT:
-                raise SecurityError("repetition too large")
-        return operator.mul(left, right)
-
-
-def environment(loader: jinja2.BaseLoader | None = None) -> jinja2.Environment:
-    """The one factory for every Jinja environment confc uses: sandboxed and strict."""
-    return _Sandbox(
-        loader=loader,
-        undefined=jinja2.StrictUndefined,
-        keep_trailing_newline=True,
-        autoescape=False,
-    )
 
 
 def needs_rendering(text: str) -> bool:
@@ -63,36 +34,67 @@ class Interpolator:
             template = self._compiled[text] = self._jinja.from_string(text)
         # Template.render copies the globals into a new context for every call; a profile's
         # context carries them already, so the context is shared as it is (half the cost).
-        return "".join(template.root_render_func(template.new_context(context, shared=True)))
+        return join_bounded(template.root_render_func(template.new_context(context, shared=True)))
 
-    def interpolate(self, resolution: Resolution, env: Mapping[str, Any]) -> dict[str, Any]:
-        """The merged profile with every expression rendered; `env` is the name/description/vars context."""
+    def interpolate(
+        self, resolution: Resolution, env: Mapping[str, Any], errors: list[ConfcError], failed: set[KeyPath] | None = None
+    ) -> dict[str, Any]:
+        """The merged profile with every expression rendered; `env` is the name/description/vars context.
+
+        A value that cannot be rendered is reported in `errors`, left out of the result and added to `failed`.
+        """
         merged = resolution.merged
-        profile = {"id": resolution.profile, "description": merged.get("description", "")}
-        outer = {**self._jinja.globals, "env": env, "profile": profile}
-        errors: list[ConfcError] = []
-        variables = self._walk(merged.get("vars", {}), ("vars",), outer, resolution, errors)
-        context = {**outer, "vars": variables}
-        result = {key: self._walk(value, (key,), context, resolution, errors) for key, value in merged.items() if key != "vars"}
+        failed = set() if failed is None else failed
+        profile = Scope({"id": resolution.profile, "description": merged.get("description", "")}, "profile")
+        # The lowest layer is the environment's [vars]: the place to add what every profile lacks.
+        lacking = f" in env {env['name']}: add it to [vars] in {resolution.layers[0].file} or in the profile"
+        outer = {
+            **self._jinja.globals,
+            "env": Scope({**env, "vars": Scope(env["vars"], "env.vars", lacking)}, "env"),
+            "profile": profile,
+        }
+        walk = _Walk(self, resolution, errors, failed)
+        with walk.deadline:
+            variables = walk(merged.get("vars", {}), ("vars",), outer)
+            context = {**outer, "vars": Scope(variables, "vars", lacking)}
+            result = {key: walk(value, (key,), context) for key, value in merged.items() if key != "vars"}
         result["vars"] = variables
-        raise_all(errors)
         return result
 
-    def _walk(self, value: Any, path: KeyPath, context: dict[str, Any], resolution: Resolution, errors: list[ConfcError]) -> Any:
+
+class _Walk:
+    """One profile's values rendered, under one time budget; only the value that overran is blamed."""
+
+    def __init__(self, interpolator: Interpolator, resolution: Resolution, errors: list[ConfcError], failed: set[KeyPath]) -> None:
+        self.interpolator = interpolator
+        self.resolution = resolution
+        self.errors = errors
+        self.failed = failed
+        self.deadline = Deadline()
+        self.overran = False
+
+    def __call__(self, value: Any, path: KeyPath, context: dict[str, Any]) -> Any:
         if isinstance(value, str):
             if not needs_rendering(value):
                 return value
             try:
-                rendered = self.render(value, context)
+                rendered = self.deadline.run(self.interpolator.render, value, context)
             except Exception as exc:  # noqa: BLE001 - any failure of a user's expression is a user error
-                errors.append(resolution.error(_describe(exc), path))
-                return value
+                if not (isinstance(exc, Overrun) and self.overran):  # later values were merely not reached in time
+                    self.errors.append(self.resolution.error(f"in {{{{ }}}}: {describe(exc)}", path))
+                self.overran = self.overran or isinstance(exc, Overrun)
+                self.failed.add(path[:2] if path[0] == "conference" else path[:1])
+                return None
             return _typed(path, rendered)
         if isinstance(value, Mapping):
-            return {key: self._walk(item, (*path, key), context, resolution, errors) for key, item in value.items()}
+            return _present({key: self(item, (*path, key), context) for key, item in value.items()})
         if isinstance(value, (list, tuple)):
-            return [self._walk(item, (*path, str(index)), context, resolution, errors) for index, item in enumerate(value)]
+            return [self(item, (*path, str(index)), context) for index, item in enumerate(value)]
         return value
+
+
+def _present(table: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in table.items() if value is not None}
 
 
 def _typed(path: KeyPath, rendered: str) -> Any:
@@ -104,15 +106,3 @@ def _typed(path: KeyPath, rendered: str) -> Any:
         if path[1] in schema.BOOLEAN_FIELDS and rendered.lower() in ("true", "false"):
             return rendered.lower() == "true"
     return rendered
-
-
-def _describe(exc: Exception) -> str:
-    if isinstance(exc, UndefinedError):
-        return f"undefined name in {{{{ }}}}: {exc.message}"
-    if isinstance(exc, SecurityError):
-        return f"not allowed in the sandbox: {exc}"
-    if isinstance(exc, TemplateSyntaxError):
-        return f"invalid {{{{ }}}} expression: {exc.message}"
-    if isinstance(exc, TemplateError):
-        return f"cannot evaluate {{{{ }}}}: {exc.message}"
-    return f"cannot evaluate {{{{ }}}}: {type(exc).__name__}: {exc}"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,6 +37,21 @@ class Layer:
     def error(self, message: str, path: KeyPath, **where: str | None) -> ConfcError:
         return ConfcError(message, file=self.file, line=self.line(path), key=".".join(path), **where)
 
+    def unset_line(self, key: KeyPath) -> int | None:
+        """The line of `key` in this layer's unset array, which may span several lines."""
+        if self.source is None:
+            return None
+        start = self.source.lines.exact((*self.base, "unset"))
+        if start is None:
+            return None
+        dotted = ".".join(key)
+        for number, text in enumerate(self.source.text.splitlines()[start - 1 :], start=start):
+            if f'"{dotted}"' in text or f"'{dotted}'" in text:
+                return number
+            if "]" in text.split("#", 1)[0]:
+                break
+        return start
+
 
 @dataclass(frozen=True)
 class Resolution:
@@ -65,6 +80,18 @@ class Resolution:
             return ConfcError(message, file=profile.file, line=profile.line(path), **where)
         return ConfcError(message, file=layer.file, line=layer.line(path), **where)
 
+    def missing(self, message: str, path: KeyPath) -> ConfcError:
+        """An error about a value that ended up unset: at the `unset` that removed it, else in the profile's own file."""
+        where = {"profile": self.profile, "env": self.env, "key": ".".join(path)}
+        for index in range(len(self.layers) - 1, -1, -1):
+            layer = self.layers[index]
+            removed = [key for key in layer.unset if path[: len(key)] == key]
+            if removed and any(lookup(below.data, path) is not MISSING for below in self.layers[:index]):
+                return ConfcError(message, file=layer.file, line=layer.unset_line(removed[-1]), **where)
+        own = f"profiles/{self.profile}.toml"
+        layer = next(layer for layer in reversed(self.layers) if layer.source is not None and layer.source.rel == own)
+        return ConfcError(message, file=layer.file, line=layer.line(path[:-1]) if path[:-1] else None, **where)
+
 
 def lookup(data: Mapping[str, Any], path: KeyPath) -> Any:
     value: Any = data
@@ -75,9 +102,9 @@ def lookup(data: Mapping[str, Any], path: KeyPath) -> Any:
     return value
 
 
-def parents_of(source: SourceFile) -> tuple[str, ...]:
+def parents_of(data: Mapping[str, Any]) -> tuple[str, ...]:
     """The ids a profile extends; anything malformed is left to the shape check to report."""
-    extends = source.data.get("extends", ())
+    extends = data.get("extends", ())
     parents = [extends] if isinstance(extends, str) else extends if isinstance(extends, list) else []
     return tuple(p for p in parents if isinstance(p, str) and PROFILE_ID.match(p))
 
@@ -86,11 +113,19 @@ class TooDeep(ConfcError):
     """An inheritance chain longer than MAX_DEPTH."""
 
 
+class Unreadable(ConfcError):
+    """A profile in the ancestry cannot be read or parsed; that file's own error says why."""
+
+
+DataOf = Callable[[SourceFile], "Mapping[str, Any] | None"]  # a file's checked data; None if it does not parse
+
+
 class Inheritance:
     """The linearized ancestry of every profile, computed once per profile."""
 
-    def __init__(self, repo: Repository) -> None:
+    def __init__(self, repo: Repository, data: DataOf) -> None:
         self._repo = repo
+        self._data = data
         self._order: dict[str, tuple[str, ...]] = {}
         self._heights: dict[str, int] = {}
         self._failed: dict[str, ConfcError] = {}
@@ -105,7 +140,7 @@ class Inheritance:
         stack, on_stack = [profile], {profile}
         while stack:
             top = stack[-1]
-            parents = [p for p in parents_of(self._repo.profiles[top]) if p in self._repo.profiles and p not in on_stack]
+            parents = [p for p in self._parents(top) if p in self._repo.profiles and p not in on_stack]
             pending = [p for p in parents if p not in heights]
             if pending:
                 stack.append(pending[0])
@@ -119,9 +154,13 @@ class Inheritance:
     def _crossing(self, profile: str) -> str:
         """Where a too-deep chain first gets too deep, so every descendant reports the same place."""
         while self._height(profile) > MAX_DEPTH + 1:
-            parents = [p for p in parents_of(self._repo.profiles[profile]) if p in self._repo.profiles]
+            parents = [p for p in self._parents(profile) if p in self._repo.profiles]
             profile = max(parents, key=self._height)
         return profile
+
+    def _parents(self, profile: str) -> tuple[str, ...]:
+        data = self._data(self._repo.profiles[profile])
+        return parents_of(data) if data is not None else ()
 
     def _linearize(self, profile: str, chain: list[str]) -> tuple[str, ...]:
         if profile in self._order:
@@ -129,6 +168,9 @@ class Inheritance:
         if profile in self._failed:
             raise self._failed[profile]
         source = self._repo.profiles[profile]
+        if self._data(source) is None:
+            self._failed[profile] = Unreadable(f"{profile} cannot be read", file=source.display)
+            raise self._failed[profile]
         if profile in chain:
             cycle = chain[chain.index(profile) :]
             start = cycle.index(min(cycle))  # the same cycle reads the same from every member
@@ -145,7 +187,7 @@ class Inheritance:
         chain.append(profile)
         order: dict[str, None] = {}
         try:
-            for parent in parents_of(source):
+            for parent in self._parents(profile):
                 if parent not in self._repo.profiles:
                     hint = did_you_mean(parent, self._repo.profiles)
                     raise source.error(f"unknown parent profile {show(parent)}{hint}", "extends")
@@ -163,7 +205,7 @@ class Inheritance:
 
 
 def _layer(source: SourceFile, base: KeyPath, table: Mapping[str, Any], section: str = "") -> Layer:
-    unset = tuple(tuple(key.split(".")) for key in table.get("unset", ()))
+    unset = tuple(tuple(key.split(".")) for key in table.get("unset", ()) if isinstance(key, str))
     data = {key: table[key] for key in LAYER_KEYS if key in table}
     return Layer(source=source, base=base, data=data, unset=unset, section=section)
 
@@ -171,18 +213,20 @@ def _layer(source: SourceFile, base: KeyPath, table: Mapping[str, Any], section:
 class Resolver:
     """Builds the layer stack of any profile in any environment, sharing work between them."""
 
-    def __init__(self, repo: Repository, overrides: Sequence[str] = ()) -> None:
+    def __init__(self, repo: Repository, data: DataOf, overrides: Sequence[str] = ()) -> None:
         self.repo = repo
-        self.inheritance = Inheritance(repo)
+        self.data = data
+        self.inheritance = Inheritance(repo, data)
         self._override = _override_layer(overrides)
         self._layers: dict[tuple[str, str], tuple[Layer, ...]] = {}
 
     def env_layers(self, env: str) -> tuple[Layer, ...]:
         if (key := ("", env)) not in self._layers:
             source = self.repo.environments[env]
+            data = self.data(source) or {}
             self._layers[key] = (
-                Layer(source, (), {"vars": source.data.get("vars", {})}, section="[vars]"),
-                Layer(source, ("defaults",), dict(source.data.get("defaults", {})), section="[defaults]"),
+                Layer(source, (), {"vars": data.get("vars", {})}, section="[vars]"),
+                Layer(source, ("defaults",), dict(data.get("defaults", {})), section="[defaults]"),
             )
         return self._layers[key]
 
@@ -190,8 +234,9 @@ class Resolver:
         """A profile's own contribution in `env`: its top level, then its [env.ENV] table."""
         if (key := (profile, env)) not in self._layers:
             source = self.repo.profiles[profile]
-            own = [_layer(source, (), source.data)]
-            table = source.data.get("env", {}).get(env)
+            data = self.data(source) or {}
+            own = [_layer(source, (), data)]
+            table = data.get("env", {}).get(env)
             if table is not None:
                 own.append(_layer(source, ("env", env), table, f"[env.{env}]"))
             self._layers[key] = tuple(own)
@@ -205,28 +250,32 @@ class Resolver:
             stack.append(self._override)
         return tuple(stack)
 
-    def resolve(self, profile: str, env: str) -> Resolution:
+    def resolve(self, profile: str, env: str, errors: list[ConfcError] | None = None) -> Resolution:
+        """The layers of `profile` in `env`, merged; merge problems go to `errors` (raised when it is None)."""
         layers = self.layers(profile, env)
-        merged = merge(layers, profile=profile, env=env)
+        found: list[ConfcError] = []
+        merged = merge(layers, found, profile=profile, env=env)
+        if errors is None:
+            raise_all(found)
+        else:
+            errors += found
         merged.setdefault("template", "conference")
         return Resolution(
             profile=profile,
             env=env,
-            abstract=self.repo.abstract(profile),
+            abstract=(self.data(self.repo.profiles[profile]) or {}).get("abstract") is True,
             layers=layers,
             merged=merged,
         )
 
 
-def merge(layers: Sequence[Layer], **where: str) -> dict[str, Any]:
-    """Apply each layer's unset, then its values, lowest layer first."""
+def merge(layers: Sequence[Layer], errors: list[ConfcError], **where: str) -> dict[str, Any]:
+    """Apply each layer's unset, then its values, lowest layer first; a clash keeps what lies beneath."""
     result: dict[str, Any] = {}
-    errors: list[ConfcError] = []
     for layer in layers:
         for path in layer.unset:
             _remove(result, path)
         _merge_into(result, layer.data, layer, (), errors, where)
-    raise_all(errors)
     return result
 
 

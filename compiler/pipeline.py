@@ -8,14 +8,15 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-import yaml
-
 from . import render, validate
 from .artifacts import Artifact
+from . import shapes
 from .errors import ConfcError, ErrorGroup, raise_all
 from .interpolate import Interpolator
-from .repository import Repository
-from .layering import Resolution, Resolver
+from .layering import MISSING, KeyPath, Resolution, Resolver, Unreadable, lookup
+from .repository import Repository, SourceFile
+from .sandbox import Scope
+from .shapes import Checked
 
 FORMATS = ("yaml", "json")
 
@@ -29,26 +30,55 @@ class Compiled:
 
 
 class Compiler:
-    """Compiles any profile in any environment of one repository, sharing work across them."""
+    """Compiles any profile in any environment of one repository, sharing work across them.
+
+    Every file is shape-checked before anything reads it; what is malformed is reported once,
+    as a problem of its file, and dropped. A profile is compiled when its file and every
+    ancestor's parse; when something beneath it was dropped, only the values it does have are
+    checked (a missing value may be missing because it was dropped) and nothing is rendered.
+    """
 
     def __init__(self, repo: Repository, overrides: Sequence[str] = (), fmt: str = "yaml", *, scope: Collection[str] | None = None) -> None:
-        """`scope`: the CONFIG_DIR-relative files to shape-check (default: all); an incremental build passes what changed."""
+        """`scope`: the CONFIG_DIR-relative files to report problems of (default: all); an incremental build passes what changed."""
         self.repo = repo
         self.format = fmt
-        self.resolver = Resolver(repo, overrides)
+        self.scope = scope
+        self._checked: dict[str, Checked] = {}
+        self.resolver = Resolver(repo, self.data, overrides)
         self.interpolator = Interpolator()
         self.renderer = render.Renderer(repo)
         self.warnings: list[ConfcError] = []
-        # Cycles and unknown parents are problems of files, reported once, not once per
-        # descendant; the profiles they break are skipped so the rest can still be checked.
+        # Cycles and unknown parents are problems of files, reported once, not once per descendant.
         self.inheritance_errors: dict[str, ConfcError] = {}
-        for profile, source in repo.profiles.items():
-            if scope is None or source.rel in scope:
-                self._inherits(profile)
-        shape_errors = validate.shape_errors(repo, scope)
-        if shape_errors:  # resolving malformed files would only add noise: stop here
-            raise ErrorGroup([*shape_errors, *self.inheritance_errors.values()])
-        self._rules = {env: validate.env_rules(source) for env, source in repo.environments.items()}
+        self._rules: dict[str, list[validate.Rule]] = {}
+
+    def checked(self, source: SourceFile) -> Checked:
+        """`source` shape-checked, once."""
+        found = self._checked.get(source.rel)
+        if found is None:
+            if source.rel.startswith("profiles/"):
+                found = shapes.check_profile(source, tuple(self.repo.environments))
+            else:
+                found = shapes.check_environment(source)
+            self._checked[source.rel] = found
+        return found
+
+    def data(self, source: SourceFile) -> Mapping[str, Any] | None:
+        """What the compiler may read of `source`: its data less anything malformed (None: it does not parse)."""
+        return self.checked(source).data
+
+    def file_problems(self) -> list[ConfcError]:
+        """The problems of every file in scope, each reported once, whatever depends on it."""
+        found: list[ConfcError] = shapes.settings_errors(self.repo) if self.scope is None else []
+        for source in (*self.repo.profiles.values(), *self.repo.environments.values()):
+            if self.scope is None or source.rel in self.scope:
+                found += self.checked(source).problems
+        for profile, source in self.repo.profiles.items():
+            if (self.scope is None or source.rel in self.scope) and not self._inherits(profile):
+                error = self.inheritance_errors[profile]
+                if not isinstance(error, Unreadable):
+                    found.append(error)
+        return found
 
     def _inherits(self, profile: str) -> bool:
         """Whether `profile`'s ancestry is sound; a failure is remembered and reported once."""
@@ -59,33 +89,96 @@ class Compiler:
                 self.inheritance_errors[profile] = exc
         return profile not in self.inheritance_errors
 
+    def abstract(self, profile: str) -> bool:
+        return (self.data(self.repo.profiles[profile]) or {}).get("abstract") is True
+
+    def buildable(self) -> list[str]:
+        """The profiles that get an artifact."""
+        return [p for p in self.repo.profiles if not self.abstract(p)]
+
+    def lineage(self, profile: str, env: str) -> list[Checked]:
+        """The checked files `profile` is made from in `env`: the environment, each ancestor, itself."""
+        files = [self.checked(self.repo.environments[env])]
+        if self._inherits(profile):
+            files += [self.checked(self.repo.profiles[p]) for p in self.resolver.inheritance.order(profile)]
+        return files
+
+    def lineage_problems(self, profile: str, env: str) -> list[ConfcError]:
+        """What stands in the way of `profile` in `env` in the files it is made from."""
+        found = [problem for checked in self.lineage(profile, env) for problem in checked.problems]
+        error = self.inheritance_errors.get(profile)
+        if isinstance(error, Unreadable):  # an ancestor that does not parse: its own error says why
+            found += [p for s in self.repo.profiles.values() if s.display == error.file for p in self.checked(s).problems]
+        elif error is not None:
+            found.append(error)
+        return found
+
     def env_context(self, env: str) -> dict[str, Any]:
-        data = self.repo.environments[env].data
+        data = self.data(self.repo.environments[env]) or {}
         return {"name": env, "description": data.get("description", ""), "vars": data.get("vars", {})}
+
+    def rules(self, env: str) -> list[validate.Rule]:
+        if env not in self._rules:
+            source = self.repo.environments[env]
+            self._rules[env] = validate.env_rules(source, self.data(source) or {})
+        return self._rules[env]
 
     def resolve(self, profile: str, env: str) -> Resolution:
         return self.resolver.resolve(profile, env)
 
     def values(self, profile: str, env: str) -> tuple[Resolution, dict[str, Any]]:
-        """The profile merged and interpolated, before validation."""
+        """The profile merged and interpolated, before validation; raises what stands in the way."""
+        raise_all(self.lineage_problems(profile, env))
         resolution = self.resolve(profile, env)
-        return resolution, self.interpolator.interpolate(resolution, self.env_context(env))
+        errors: list[ConfcError] = []
+        values = self.interpolator.interpolate(resolution, self.env_context(env), errors)
+        raise_all(errors)
+        return resolution, values
 
     def compile(self, profile: str, env: str) -> Compiled:
-        """Resolve, interpolate and validate one non-abstract profile."""
-        resolution, values = self.values(profile, env)
-        raise_all(validate.resolved_errors(resolution, values))
+        """Resolve, interpolate and validate one non-abstract profile; every problem is raised together."""
+        raise_all(self.lineage_problems(profile, env))
+        compiled, errors = self.attempt(profile, env)
+        raise_all(errors)
+        assert compiled is not None  # no errors: a compiled profile
+        return compiled
+
+    def attempt(self, profile: str, env: str) -> tuple[Compiled | None, list[ConfcError]]:
+        """Every problem of one profile's own values, with the profile compiled when there is none.
+
+        Problems of the files beneath it are the caller's to report (see `lineage_problems`).
+        """
+        complete = all(checked.sound for checked in self.lineage(profile, env))
+        errors: list[ConfcError] = []
+        resolution = self.resolver.resolve(profile, env, errors)
+        # Where layers clash, the value beneath is kept: the clash is the problem to report there.
+        failed: set[KeyPath] = {tuple(error.key.split(".")) for error in errors if error.key}
+        values = self.interpolator.interpolate(resolution, self.env_context(env), errors, failed)
+        complete = complete and not failed
+        skip: set[KeyPath] = set(failed)
+        for problem in validate.resolved_problems(values):
+            if any(problem.path[: len(path)] == path for path in failed):
+                continue
+            if problem.absent and lookup(values, problem.path) is MISSING:
+                if complete:
+                    errors.append(resolution.missing(problem.message, problem.path))
+            elif complete or not problem.absent:
+                errors.append(resolution.error(problem.message, problem.path))
+            skip.add(problem.path)
         values = validate.emitted(values)
-        raise_all(validate.rule_errors(self._rules[env], resolution, values, self.warnings))
-        return Compiled(resolution, values)
+        errors += validate.rule_errors(self.rules(env), resolution, values, self.warnings, complete=complete, skip=skip)
+        if errors or not complete:
+            return None, errors
+        return Compiled(resolution, values), []
 
     def document(self, compiled: Compiled) -> str:
         """The rendered SWML text, checked to carry the conference table exactly."""
         resolution, values = compiled.resolution, compiled.values
+        env = self.env_context(resolution.env)
         context = {
-            "profile": {"id": resolution.profile, **{k: v for k, v in values.items() if k != "vars"}},
-            "env": self.env_context(resolution.env),
-            "vars": values["vars"],
+            "profile": Scope({"id": resolution.profile, **{k: v for k, v in values.items() if k != "vars"}}, "profile"),
+            "env": Scope({**env, "vars": Scope(env["vars"], "env.vars")}, "env"),
+            "vars": Scope(values["vars"], "vars"),
         }
         try:
             text = self.renderer.render(values["template"], context, profile=resolution.profile, env=resolution.env)
@@ -95,12 +188,9 @@ class Compiler:
             raise
         template = self.renderer.filenames.get(values["template"], values["template"])
         try:
-            document = render.parse_yaml(text)
-        except yaml.MarkedYAMLError as exc:
-            at = f" at line {exc.problem_mark.line + 1} of its output" if exc.problem_mark else ""
-            raise ConfcError(f"the template did not produce valid YAML{at}: {exc.problem}", file=template, profile=resolution.profile, env=resolution.env) from None
-        except yaml.YAMLError as exc:
-            raise ConfcError(f"the template did not produce valid YAML: {exc}", file=template, profile=resolution.profile, env=resolution.env) from None
+            document = render.parse_document(text)
+        except ValueError as exc:
+            raise ConfcError(str(exc), file=template, profile=resolution.profile, env=resolution.env) from None
         problems = render.document_problems(document, values["conference"])
         if problems:
             raise ConfcError("the rendered document is not valid SWML: " + "; ".join(problems), file=template, profile=resolution.profile, env=resolution.env)
@@ -109,8 +199,8 @@ class Compiler:
         source = self.repo.profiles[resolution.profile].rel
         return f"# generated by confc from {source} (profile {resolution.profile}, env {resolution.env}); do not edit\n{text}"
 
-    def artifact(self, profile: str, env: str) -> Artifact:
-        compiled = self.compile(profile, env)
+    def artifact(self, compiled: Compiled) -> Artifact:
+        profile, env = compiled.resolution.profile, compiled.resolution.env
         content = self.document(compiled).encode("utf-8")
         inputs = (
             self.repo.environments[env].rel,
@@ -118,9 +208,6 @@ class Compiler:
             *self.renderer.inputs(compiled.values["template"]),
         )
         return Artifact(env, profile, f"{profile}.swml.{self.format}", content, inputs)
-
-    def buildable(self) -> list[str]:
-        return [p for p in self.repo.profiles if not self.repo.abstract(p)]
 
     def artifacts(
         self,
@@ -134,12 +221,13 @@ class Compiler:
         All problems of all profiles are raised together.
         """
         skip = skip or {}
-        wanted = [p for p in self.repo.profiles if any(p not in skip.get(env, ()) for env in envs)]
-        chosen = [p for p in wanted if not self.repo.abstract(p) and self._inherits(p)]
-        tasks = [(profile, env) for env in envs for profile in chosen if profile not in skip.get(env, ())]
+        errors = self.file_problems()
+        usable = [env for env in envs if self.data(self.repo.environments[env]) is not None]
+        wanted = [p for p in self.repo.profiles if any(p not in skip.get(env, ()) for env in usable)]
+        chosen = [p for p in wanted if not self.abstract(p) and self._inherits(p)]
+        tasks = [(profile, env) for env in usable for profile in chosen if profile not in skip.get(env, ())]
         outcomes = self._in_parallel(tasks, jobs) if jobs > 1 and len(tasks) > 1 and _FORK else map(self._attempt, tasks)
         built: list[Artifact] = []
-        errors: list[ConfcError] = list(self.inheritance_errors.values())
         for done, outcome in enumerate(outcomes, start=1):
             if isinstance(outcome, Artifact):
                 built.append(outcome)
@@ -154,9 +242,12 @@ class Compiler:
     def _attempt(self, task: tuple[str, str]) -> Artifact | list[ConfcError]:
         profile, env = task
         try:
-            return self.artifact(profile, env)
+            compiled, errors = self.attempt(profile, env)
+            if compiled is not None:
+                return self.artifact(compiled)
         except ConfcError as exc:
-            return [e.located(profile=profile, env=env) for e in exc.errors]
+            errors = exc.errors
+        return [e.located(profile=profile, env=env) for e in errors]
 
     def _in_parallel(self, tasks: list[tuple[str, str]], jobs: int) -> Iterator[Artifact | list[ConfcError]]:
         """Compile in `jobs` forked workers; each inherits this compiler, parsed files and all."""

@@ -14,7 +14,7 @@ def settings(repo: Repository) -> dict[str, str]:
     """[build] of confc.toml, checked: out and format are used before anything is compiled."""
     if repo.settings is None:
         return {}
-    from .validate import settings_errors  # Cerberus loads only for a repository that has settings
+    from .shapes import settings_errors  # Cerberus loads only for a repository that has settings
 
     raise_all(settings_errors(repo))
     return dict(repo.settings.data.get("build", {}))

@@ -14,7 +14,7 @@ import yaml
 
 from . import schema
 from .errors import ConfcError, did_you_mean, show
-from .interpolate import environment
+from .sandbox import Deadline, describe, environment, join_bounded, kind
 from .memo import fingerprint
 from .repository import Repository, builtin_templates
 
@@ -33,6 +33,9 @@ class _Loader(_SafeLoader):  # type: ignore[misc,valid-type]
 
     def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
         if node.__class__ is not yaml.ScalarNode:
+            if node in self.constructed_objects or node in self.recursive_objects:
+                # An alias: SWML has no use for one, and nested aliases can expand a short text without bound.
+                raise yaml.constructor.ConstructorError(None, None, "anchors and aliases (&, *) are not allowed in SWML", node.start_mark)
             return super().construct_object(node, deep)
         key = (node.tag, node.value)  # the tag is resolved already: together they decide the value
         value = self._scalars.get(key, _MISSING)
@@ -87,14 +90,20 @@ _MAX_ENTRIES = 200_000
 
 
 def _dump(value: Any, indent: int) -> str:
-    text: str = yaml.dump(
-        value,
-        Dumper=_SwmlDumper,
-        default_flow_style=False,
-        sort_keys=False,
-        allow_unicode=True,
-        width=2**30,  # never fold a line: one value, one line
-    )
+    try:
+        text: str = yaml.dump(
+            value,
+            Dumper=_SwmlDumper,
+            default_flow_style=False,
+            sort_keys=False,
+            allow_unicode=True,
+            width=2**30,  # never fold a line: one value, one line
+        )
+    except yaml.representer.RepresenterError as exc:
+        culprit = exc.args[1] if len(exc.args) > 1 else None
+        if isinstance(culprit, jinja2.Undefined):
+            culprit._fail_with_undefined_error()  # the undefined name's own message
+        raise TypeError(f"the yaml filter can write data only, not {kind(culprit)}") from None
     if text.endswith("\n...\n"):  # the end marker PyYAML adds after a lone scalar
         text = text[: -len("...\n")]
     return text.rstrip("\n").replace("\n", "\n" + " " * indent)
@@ -157,21 +166,27 @@ class Renderer:
             return []  # a missing or broken template fails, with its own message, when it is rendered
 
     def render(self, template: str, context: Mapping[str, Any], *, profile: str | None = None, env: str | None = None) -> str:
+        """The template's output; every failure is a ConfcError at the template's file and line where known."""
         try:
             compiled = self._jinja.get_template(template)
-            return compiled.render(context)
+            with Deadline() as deadline:
+                return str(deadline.run(lambda: join_bounded(compiled.generate(context))))
         except jinja2.TemplateNotFound as exc:
             missing = str(exc.name)
-            hint = did_you_mean(template, self._repo.template_inputs) if missing == template else ""
-            raise ConfcError(f"no template named {show(missing)}{hint}", key="template", profile=profile, env=env) from None
+            file, line = self._template_frame(exc.__traceback__)
+            if file is None:  # the profile's own `template` names nothing: the caller blames that key
+                hint = did_you_mean(template, self._repo.template_inputs)
+                raise ConfcError(f"no template named {show(missing)}{hint}", key="template", profile=profile, env=env) from None
+            hint = did_you_mean(_stem(missing), self._repo.template_inputs)
+            raise ConfcError(f"includes a template that does not exist: {show(missing)}{hint}", file=file, line=line, profile=profile, env=env) from None
         except jinja2.TemplateSyntaxError as exc:
-            raise ConfcError(f"template syntax error: {exc.message}", file=exc.filename, line=exc.lineno, profile=profile, env=env) from None
+            file = exc.filename or self.filenames.get(template)
+            raise ConfcError(f"template syntax error: {exc.message}", file=file, line=exc.lineno, profile=profile, env=env) from None
         except ConfcError:
             raise
         except Exception as exc:  # noqa: BLE001 - whatever a user template raises is the user's to fix
             file, line = self._template_frame(exc.__traceback__)
-            message = exc.message if isinstance(exc, jinja2.TemplateError) else f"{type(exc).__name__}: {exc}"
-            raise ConfcError(f"template error: {message}", file=file, line=line, profile=profile, env=env) from None
+            raise ConfcError(f"template error: {describe(exc)}", file=file or self.filenames.get(template), line=line, profile=profile, env=env) from None
 
     def _template_frame(self, tb: TracebackType | None) -> tuple[str | None, int | None]:
         # Jinja rewrites tracebacks so template frames carry the template's name and line.
@@ -208,11 +223,24 @@ def document_problems(document: Any, conference: Mapping[str, Any]) -> list[str]
                 problems.append(f"sections.main[{index}].join_conference differs from the resolved conference table")
     if not joins:
         problems.append("sections.main has no join_conference")
-    return problems
+    return problems + schema.json_problems(document)
 
 
 def parse_yaml(text: str) -> Any:
     return yaml.load(text, Loader=_Loader)  # noqa: S506 - a safe loader
+
+
+def parse_document(text: str) -> Any:
+    """A template's output as data; why it is not YAML, in a ValueError, if it is not."""
+    try:
+        return parse_yaml(text)
+    except yaml.MarkedYAMLError as exc:
+        at = f" at line {exc.problem_mark.line + 1} of its output" if exc.problem_mark else ""
+        raise ValueError(f"the template did not produce valid YAML{at}: {exc.problem}") from None
+    except yaml.YAMLError as exc:
+        raise ValueError(f"the template did not produce valid YAML: {exc}") from None
+    except RecursionError:
+        raise ValueError("the template's output is nested too deeply") from None
 
 
 def to_json(document: Any) -> str:

@@ -2,7 +2,7 @@
 
 text    FILE:LINE: KEY: message (profile P, env E), on stderr
 github  ::error file=F,line=L,title=confc KEY::message, on stdout, where GitHub Actions reads it
-json    one object a line on stdout: severity, file, line, key, profile, env, message (and diff)
+json    one object a line on stdout: severity, file, line, key, profile(s), env(s), message (and diff)
 """
 
 from __future__ import annotations
@@ -11,7 +11,10 @@ import json
 import sys
 from typing import TextIO
 
-from .errors import ConfcError
+from collections.abc import Iterable
+
+from .errors import ConfcError, Diagnostic, diagnostic, gather
+
 
 class Reporter:
     def __init__(self, fmt: str = "text", out: TextIO | None = None, err: TextIO | None = None) -> None:
@@ -28,57 +31,58 @@ class Reporter:
         return self._err or sys.stderr
 
     def error(self, error: ConfcError) -> None:
-        for each in error.errors:
-            self._emit("error", each)
+        self.diagnostics(error.diagnostics)
 
-    def warning(self, warning: ConfcError) -> None:
-        self._emit("warning", warning)
+    def warnings(self, warnings: Iterable[ConfcError]) -> None:
+        self.diagnostics(gather(diagnostic(w, "warning") for w in warnings))
+
+    def diagnostics(self, found: Iterable[Diagnostic]) -> None:
+        for each in found:
+            self._emit(each)
 
     def drift(self, file: str, message: str, diff: str | None) -> None:
         """A stale, missing or extra artifact found by check; its diff, if any, goes with it."""
-        problem = ConfcError(message, file=file)
+        problem = Diagnostic(message, file=file)
         if self.format == "text":
             print(problem, file=self.err)
         elif self.format == "json":
-            print(json.dumps({**_fields("error", problem), **({"diff": diff} if diff else {})}, ensure_ascii=False), file=self.out)
+            print(json.dumps({**_fields(problem), **({"diff": diff} if diff else {})}, ensure_ascii=False), file=self.out)
         else:
-            self._emit("error", problem)
+            self._emit(problem)
 
-    def _emit(self, severity: str, error: ConfcError) -> None:
+    def _emit(self, problem: Diagnostic) -> None:
         if self.format == "json":
-            print(json.dumps(_fields(severity, error), ensure_ascii=False), file=self.out)
+            print(json.dumps(_fields(problem), ensure_ascii=False), file=self.out)
         elif self.format == "github":
-            print(_annotation(severity, error), file=self.out)
+            print(_annotation(problem), file=self.out)
         else:
-            print(f"warning: {error}" if severity == "warning" else error, file=self.err)
+            print(f"warning: {problem}" if problem.severity == "warning" else problem, file=self.err)
 
 
-def _fields(severity: str, error: ConfcError) -> dict[str, object]:
+def _fields(problem: Diagnostic) -> dict[str, object]:
     return {
-        "severity": severity,
-        "file": error.file,
-        "line": error.line,
-        "key": error.key,
-        "profile": error.profile,
-        "env": error.env,
-        "message": error.message,
+        "severity": problem.severity,
+        "file": problem.file,
+        "line": problem.line,
+        "key": problem.key,
+        "profile": problem.profile,
+        "profiles": list(problem.profiles),
+        "env": problem.env,
+        "envs": list(problem.envs),
+        "message": problem.message,
     }
 
 
-def _annotation(severity: str, error: ConfcError) -> str:
+def _annotation(problem: Diagnostic) -> str:
     # GitHub's workflow command syntax: properties escape , and : too; the message escapes % and newlines.
     properties = []
-    if error.file:
-        properties.append(f"file={_escape(error.file, property=True)}")
-    if error.line:
-        properties.append(f"line={error.line}")
-    title = f"confc {error.key}" if error.key else "confc"
+    if problem.file:
+        properties.append(f"file={_escape(problem.file, property=True)}")
+    if problem.line:
+        properties.append(f"line={problem.line}")
+    title = f"confc {problem.key}" if problem.key else "confc"
     properties.append(f"title={_escape(title, property=True)}")
-    context = [f"profile {error.profile}"] if error.profile else []
-    if error.env:
-        context.append(f"env {error.env}")
-    message = error.message + (f" ({', '.join(context)})" if context else "")
-    return f"::{severity} {','.join(properties)}::{_escape(message)}"
+    return f"::{problem.severity} {','.join(properties)}::{_escape(problem.message + problem.context)}"
 
 
 def _escape(text: str, *, property: bool = False) -> str:

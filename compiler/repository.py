@@ -84,8 +84,14 @@ class Repository:
         return {source.rel: source for source in (*self.profiles.values(), *self.environments.values())}
 
     def abstract(self, profile: str) -> bool:
-        """Whether `profile` is a building block without an artifact of its own (parses its file)."""
-        return self.profiles[profile].data.get("abstract", False) is True
+        """Whether `profile` is a building block without an artifact of its own (parses its file).
+
+        A file that does not parse counts as concrete: its own error is reported where files are checked.
+        """
+        try:
+            return self.profiles[profile].data.get("abstract", False) is True
+        except ConfcError:
+            return False
 
     def source(self, rel: str) -> SourceFile:
         """A profile or environment file by its CONFIG_DIR-relative path."""

@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from cerberus import TypeDefinition, Validator
+from cerberus.errors import ErrorDefinition
 
 from .errors import did_you_mean, show
 from .repository import ENV_NAME_PATTERN
@@ -57,6 +58,10 @@ class _ExpressionType(type):
 
 class Expression(metaclass=_ExpressionType):
     """`isinstance(x, Expression)`: x is a string with a `{{ }}` or `{% %}` for confc to render."""
+
+
+# A rule of ours whose failure is about a missing value (Cerberus's custom errors carry no rule name).
+EXACTLY_ONE_OF = ErrorDefinition(0x7F, "exactly_one_of")
 
 
 class ConfcValidator(Validator):  # type: ignore[misc]
@@ -127,7 +132,7 @@ class ConfcValidator(Validator):  # type: ignore[misc]
     def _validate_exactly_one_of(self, constraint: Sequence[str], field: str, value: Any) -> None:
         """{'type': 'list'}"""
         if isinstance(value, Mapping) and sum(key in value for key in constraint) != 1:
-            self._error(field, f"must hold exactly one of {' or '.join(constraint)}")
+            self._error(field, EXACTLY_ONE_OF, f"must hold exactly one of {' or '.join(constraint)}")
 
     def _validate_compiles(self, constraint: bool, field: str, value: Any) -> None:
         """{'type': 'boolean'}"""

@@ -3,20 +3,28 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from cerberus import errors as cerberus_errors
 
 from . import schema
 from .errors import ConfcError, did_you_mean, show
 from .memo import fingerprint
-from .repository import PROFILE_ID, Repository, SourceFile
+from .repository import SourceFile
 from .layering import MISSING, Resolution, lookup
 
 KeyPath = tuple[str, ...]
-Problem = tuple[KeyPath, str]
+
+
+class Problem(NamedTuple):
+    path: KeyPath
+    message: str
+    absent: bool = False  # about a value that is missing, which a value dropped as malformed may explain
+
+
+_ABSENCE_RULES = frozenset({"required", "dependencies", "exactly_one_of"})
 
 _TYPE_NAMES = {
     "boolean": "a boolean (true or false)",
@@ -57,12 +65,12 @@ def _flatten(errors: Iterable[Any], root: Mapping[str, Any], into: list[Problem]
         if error.is_group_error:
             _flatten(error.child_errors, root, into)
         else:
-            into.append((tuple(map(str, error.document_path)), _message(error, root)))
+            into.append(Problem(tuple(map(str, error.document_path)), _message(error, root), error.rule in _ABSENCE_RULES))
 
 
 def _message(error: Any, root: Mapping[str, Any]) -> str:
     value, constraint = error.value, error.constraint
-    if error.code == cerberus_errors.CUSTOM.code:
+    if error.code in (cerberus_errors.CUSTOM.code, schema.EXACTLY_ONE_OF.code):
         return str(error.info[0])
     if error.code == cerberus_errors.UNKNOWN_FIELD.code:
         known = _known_keys(root, error.document_path[:-1])
@@ -105,77 +113,6 @@ def _known_keys(root: Mapping[str, Any], path: Sequence[Any]) -> list[str]:
     return sorted((rules.get("schema") or {}).keys())
 
 
-def shape_errors(repo: Repository, scope: Collection[str] | None = None) -> list[ConfcError]:
-    """Check every profile, environment and settings file (or those in `scope`) against its shape."""
-    found: list[ConfcError] = []
-
-    def parsed(sources: Iterable[SourceFile]) -> Iterator[SourceFile]:
-        for source in sources:
-            if scope is not None and source.rel not in scope:
-                continue
-            try:
-                source.data  # noqa: B018 - files are parsed on first use
-            except ConfcError as exc:
-                found.append(exc)
-                continue
-            yield source
-
-    profile_check = _profile_check(tuple(repo.environments))
-    for source in parsed(repo.profiles.values()):
-        found += _located(source, profile_check.problems(source.data))
-        found += _unset_errors(source, source.data.get("unset"), ("unset",))
-        for env, layer in _tables(source.data.get("env")):
-            found += _unset_errors(source, layer.get("unset"), ("env", env, "unset"))
-        extends = source.data.get("extends")
-        for parent in [extends] if isinstance(extends, str) else extends or []:
-            if isinstance(parent, str) and not PROFILE_ID.match(parent):
-                found.append(source.error(f'{show(parent)} is not a profile id (like "base" or "teams/sales")', "extends"))
-    env_check = validator(schema.ENVIRONMENT_FILE)
-    for source in parsed(repo.environments.values()):
-        found += _located(source, problems(env_check, source.data))
-        for key, _rules in _tables(source.data.get("rules")):
-            path = tuple(key.split("."))
-            if not schema.is_known_path(path):
-                found.append(
-                    source.error(
-                        f"rule for an unknown key {show(key)}{did_you_mean(key, schema.KNOWN_PATHS)}",
-                        "rules",
-                        key,
-                    )
-                )
-    return found + settings_errors(repo)
-
-
-def settings_errors(repo: Repository) -> list[ConfcError]:
-    """Check confc.toml, which every command reads before anything else."""
-    if repo.settings is None:
-        return []
-    return _located(repo.settings, problems(validator(schema.SETTINGS_FILE), repo.settings.data))
-
-
-def _tables(value: Any) -> list[tuple[str, Mapping[str, Any]]]:
-    if not isinstance(value, Mapping):
-        return []
-    return [(k, v) for k, v in value.items() if isinstance(v, Mapping)]
-
-
-def _unset_errors(source: SourceFile, keys: Any, where: KeyPath) -> list[ConfcError]:
-    if not isinstance(keys, list):
-        return []
-    return [
-        source.error(
-            f"cannot unset {show(key)}: not a key of the profile format{did_you_mean(key, schema.KNOWN_PATHS)}",
-            *where,
-        )
-        for key in keys
-        if isinstance(key, str) and not schema.is_known_path(tuple(key.split(".")))
-    ]
-
-
-def _located(source: SourceFile, found: list[Problem]) -> list[ConfcError]:
-    return [source.error(message, *path) for path, message in found]
-
-
 class FieldwiseCheck:
     """Cerberus on a mapping, one field at a time, each distinct field value checked once.
 
@@ -204,7 +141,7 @@ class FieldwiseCheck:
         for key, value in document.items():
             nested = self._nested.get(key)
             if nested is not None and isinstance(value, Mapping):
-                found += [((key, *path), message) for path, message in nested.problems(value)]
+                found += [Problem((key, *problem.path), problem.message, problem.absent) for problem in nested.problems(value)]
             elif key in self._fields:
                 memo = type(value).__name__ if key in self._by_type else fingerprint(value)
                 found += self._cached((key, memo), lambda: problems(self._fields[key], {key: value}))
@@ -222,12 +159,6 @@ class FieldwiseCheck:
 _MAX_MEMO = 200_000
 
 
-@functools.cache
-def _profile_check(environments: tuple[str, ...]) -> FieldwiseCheck:
-    nested = {"conference": FieldwiseCheck(schema.CONFERENCE_SHAPE), "greeting": FieldwiseCheck(schema.GREETING_SHAPE)}
-    return FieldwiseCheck(schema.profile_file_schema(list(environments)), nested=nested)
-
-
 def _plain_type_only(rules: Mapping[str, Any]) -> bool:
     types = [rules.get("type")] if isinstance(rules.get("type"), str) else rules.get("type") or []
     return set(rules) <= {"type", "meta"} and bool(types) and set(types) <= _PLAIN_TYPES
@@ -241,9 +172,9 @@ def _resolved_check() -> FieldwiseCheck:
     return FieldwiseCheck(schema.RESOLVED_PROFILE, nested={"conference": FieldwiseCheck(schema.CONFERENCE)})
 
 
-def resolved_errors(resolution: Resolution, values: Mapping[str, Any]) -> list[ConfcError]:
+def resolved_problems(values: Mapping[str, Any]) -> list[Problem]:
     """Check an interpolated, non-abstract profile against the SWML rules of SPEC section 5."""
-    return [resolution.error(message, path) for path, message in _resolved_check().problems(values)]
+    return _resolved_check().problems(values)
 
 
 def emitted(values: Mapping[str, Any]) -> dict[str, Any]:
@@ -280,7 +211,10 @@ class Rule:
             return []
         key = fingerprint(value)
         if key not in self._memo:
-            self._memo[key] = [message for _, message in problems(self.check, {"value": value})]
+            try:
+                self._memo[key] = [problem.message for problem in problems(self.check, {"value": value})]
+            except TypeError:  # min/max/allowed written for another kind of value than this one
+                self._memo[key] = [f"cannot be compared with the rule's values, got {show(value)}"]
         return self._memo[key]
 
     @property
@@ -289,34 +223,40 @@ class Rule:
         return f"{self.source.display}:{line}" if line else self.source.display
 
 
-def env_rules(source: SourceFile) -> list[Rule]:
-    """The rules of one environment file; its shape was checked by `shape_errors`."""
+def env_rules(source: SourceFile, data: Mapping[str, Any]) -> list[Rule]:
+    """The rules of one environment file, from its `data` as the shape check left it."""
     rules = []
-    for key, table in _tables(source.data.get("rules")):
+    tables = data.get("rules") or {}
+    for key, table in tables.items():
         others = {name: value for name, value in table.items() if name != "required"}
         check = validator({"value": others}) if others else None
         rules.append(Rule(source, key, bool(table.get("required", False)), check))
     return rules
 
 
-def rule_errors(rules: Sequence[Rule], resolution: Resolution, values: Mapping[str, Any], warnings: list[ConfcError]) -> list[ConfcError]:
-    """Apply an environment's policy rules to the emitted values of one profile."""
+def rule_errors(
+    rules: Sequence[Rule],
+    resolution: Resolution,
+    values: Mapping[str, Any],
+    warnings: list[ConfcError],
+    *,
+    complete: bool = True,
+    skip: Collection[KeyPath] = (),
+) -> list[ConfcError]:
+    """Apply an environment's policy rules to the emitted values of one profile.
+
+    Without `complete` (something beneath was dropped as malformed), a missing value is not
+    reported; keys in `skip` already have a problem of their own.
+    """
     found = []
     for rule in rules:
         path = tuple(rule.key.split("."))
+        if path in skip:
+            continue
         value = lookup(values, path)
         if value is MISSING:
-            if rule.required:
-                layer = resolution.layers[-1]
-                found.append(
-                    ConfcError(
-                        f"is required by the rule at {rule.where}",
-                        file=layer.file,
-                        key=rule.key,
-                        profile=resolution.profile,
-                        env=resolution.env,
-                    )
-                )
+            if rule.required and complete:
+                found.append(resolution.missing(f"is required by the rule at {rule.where}", path))
             continue
         if rule.check is None:
             continue

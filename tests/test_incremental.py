@@ -30,13 +30,13 @@ FILES = {
 def compiled(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[tuple[str, str]]]:
     """Every (profile, env) the build compiles, in order."""
     seen: list[tuple[str, str]] = []
-    real = Compiler.artifact
+    real = Compiler.attempt
 
     def spy(self: Compiler, profile: str, env: str) -> object:
         seen.append((profile, env))
         return real(self, profile, env)
 
-    monkeypatch.setattr(Compiler, "artifact", spy)
+    monkeypatch.setattr(Compiler, "attempt", spy)
     yield seen
 
 

@@ -8,11 +8,12 @@ import pytest
 import compiler
 from compiler.errors import ConfcError, UsageError
 from compiler.repository import load
-from compiler.layering import Inheritance, parse_override
+from compiler.layering import parse_override
+from compiler.pipeline import Compiler
 
 
 def order(repo: Path, profile: str) -> list[str]:
-    return list(Inheritance(load(repo)).order(profile))
+    return list(Compiler(load(repo)).resolver.inheritance.order(profile))
 
 
 def profile(name: str, extends: list[str] | None = None, body: str = "") -> dict[str, str]:

@@ -43,14 +43,16 @@ def test_json_lines(make_repo: Callable[..., Path], cli: Callable) -> None:
     run = cli("build", "configs", "--all-envs", "--error-format", "json")
     assert run.code == 1 and run.err == ""
     objects = [json.loads(line) for line in run.out.splitlines()]
-    assert len(objects) == 4  # two profiles, two environments
+    assert len(objects) == 2  # two profiles, each problem once for both environments
     assert objects[0] == {
         "severity": "error",
         "file": "configs/profiles/p.toml",
         "line": 3,
         "key": "conference.beep",
         "profile": "p",
-        "env": "dev",
+        "profiles": ["p"],
+        "env": None,
+        "envs": ["dev", "prod"],
         "message": BEEP,
     }
 

@@ -28,9 +28,7 @@ def reporter(args: argparse.Namespace) -> Reporter:
 
 
 def warn(args: argparse.Namespace, warnings: Sequence[ConfcError]) -> None:
-    report = reporter(args)
-    for warning in warnings:
-        report.warning(warning)
+    reporter(args).warnings(warnings)
 
 
 def progress() -> Callable[[int, int], None] | None:

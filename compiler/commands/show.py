@@ -27,7 +27,7 @@ def run(args: argparse.Namespace) -> int:
     built = compiler.compiler(args.config_dir, overrides(args), fmt="json" if fmt == "json" else "yaml")
     profile = check_profile(built.repo, args.profile)
     env = check_env(built.repo, args.env)
-    abstract = built.repo.abstract(profile)
+    abstract = built.abstract(profile)
     if args.swml:
         if abstract:
             raise UsageError(f"{profile} is abstract: it has no SWML document; show a profile that extends it")

@@ -1,0 +1,139 @@
+"""The shape of every file, checked before anything trusts it.
+
+Each profile and environment file is checked on its own. What is malformed is
+reported and dropped, and the rest of the file goes on to resolution: one run
+reports a file's shape problems and the problems of its values together, and a
+broken file never hides the problems of files it does not affect.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from . import schema
+from .errors import ConfcError, did_you_mean, show
+from .repository import PROFILE_ID, Repository, SourceFile
+from .validate import FieldwiseCheck, KeyPath, Problem, problems, validator
+
+
+@dataclass(frozen=True)
+class Checked:
+    """A file as the compiler may use it: its data with every malformed part dropped."""
+
+    data: Mapping[str, Any] | None  # None: the file could not be read or parsed at all
+    problems: tuple[ConfcError, ...] = ()
+
+    @property
+    def sound(self) -> bool:
+        """Whether nothing was dropped: what depends on it can be checked for missing values too."""
+        return self.data is not None and not self.problems
+
+
+def check_profile(source: SourceFile, environments: Sequence[str]) -> Checked:
+    """A profile file against its shape (`[env.NAME]` must name one of `environments`)."""
+    try:
+        data = source.data
+    except ConfcError as exc:
+        return Checked(None, (exc,))
+    found = list(_profile_check(tuple(environments)).problems(data))
+    found += _unset_problems(data.get("unset"), ("unset",))
+    for env, layer in _tables(data.get("env")):
+        found += _unset_problems(layer.get("unset"), ("env", env, "unset"))
+    extends = data.get("extends")
+    for index, parent in enumerate([extends] if isinstance(extends, str) else extends if isinstance(extends, list) else []):
+        if isinstance(parent, str) and not PROFILE_ID.match(parent):
+            path = ("extends",) if isinstance(extends, str) else ("extends", str(index))
+            found.append(Problem(path, f'{show(parent)} is not a profile id (like "base" or "teams/sales")'))
+    return _checked(source, data, found)
+
+
+def check_environment(source: SourceFile) -> Checked:
+    """An environment file against its shape; a rule must name a key of the profile format."""
+    try:
+        data = source.data
+    except ConfcError as exc:
+        return Checked(None, (exc,))
+    found = problems(_environment_check(), data)
+    for key, _rules in _tables(data.get("rules")):
+        if not schema.is_known_path(tuple(key.split("."))):
+            found.append(Problem(("rules", key), f"rule for an unknown key {show(key)}{did_you_mean(key, schema.KNOWN_PATHS)}"))
+    return _checked(source, data, found)
+
+
+def settings_errors(repo: Repository) -> list[ConfcError]:
+    """Check confc.toml, which every command reads before anything else."""
+    if repo.settings is None:
+        return []
+    return [repo.settings.error(p.message, *p.path) for p in problems(validator(schema.SETTINGS_FILE), repo.settings.data)]
+
+
+def _checked(source: SourceFile, data: Mapping[str, Any], found: Sequence[Problem]) -> Checked:
+    errors = tuple(
+        ConfcError(problem.message, file=source.display, line=source.lines[problem.path], key=".".join(_key_of(problem.path)))
+        for problem in found
+    )
+    return Checked(_without(data, [problem.path for problem in found]), errors)
+
+
+def _key_of(path: KeyPath) -> KeyPath:
+    # Messages name a key, not an array index: `extends` for its second element too.
+    while path and path[-1].isdigit():
+        path = path[:-1]
+    return path
+
+
+def _without(data: Mapping[str, Any], paths: Iterable[KeyPath]) -> Mapping[str, Any]:
+    """`data` without the values at `paths` (each cut where the file's structure ends); `data` itself is untouched."""
+    result: Any = data
+    for path in sorted(set(paths), key=lambda p: [(0, int(x)) if x.isdigit() else (1, x) for x in p], reverse=True):
+        result = _drop(result, path)
+    return result  # type: ignore[no-any-return]
+
+
+def _drop(value: Any, path: KeyPath) -> Any:
+    if not path:
+        return value
+    head, rest = path[0], path[1:]
+    if isinstance(value, Mapping) and head in value:
+        if not rest or not isinstance(value[head], (Mapping, list)):
+            return {k: v for k, v in value.items() if k != head}
+        return {**value, head: _drop(value[head], rest)}
+    if isinstance(value, list) and head.isdigit() and int(head) < len(value):
+        index = int(head)
+        if not rest or not isinstance(value[index], (Mapping, list)):
+            return value[:index] + value[index + 1 :]
+        return [*value[:index], _drop(value[index], rest), *value[index + 1 :]]
+    return value
+
+
+def _tables(value: Any) -> list[tuple[str, Mapping[str, Any]]]:
+    if not isinstance(value, Mapping):
+        return []
+    return [(k, v) for k, v in value.items() if isinstance(v, Mapping)]
+
+
+def _unset_problems(keys: Any, where: KeyPath) -> list[Problem]:
+    if not isinstance(keys, list):
+        return []
+    return [
+        Problem(
+            (*where, str(index)),
+            f"cannot unset {show(key)}: not a key of the profile format{did_you_mean(key, schema.KNOWN_PATHS)}",
+        )
+        for index, key in enumerate(keys)
+        if isinstance(key, str) and not schema.is_known_path(tuple(key.split(".")))
+    ]
+
+
+@functools.cache
+def _profile_check(environments: tuple[str, ...]) -> FieldwiseCheck:
+    nested = {"conference": FieldwiseCheck(schema.CONFERENCE_SHAPE), "greeting": FieldwiseCheck(schema.GREETING_SHAPE)}
+    return FieldwiseCheck(schema.profile_file_schema(list(environments)), nested=nested)
+
+
+@functools.cache
+def _environment_check() -> Any:
+    return validator(schema.ENVIRONMENT_FILE)
