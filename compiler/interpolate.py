@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import jinja2
+from jinja2.exceptions import UndefinedError
 
 from . import schema
 from .errors import ConfcError
@@ -37,23 +38,31 @@ class Interpolator:
         return join_bounded(template.root_render_func(template.new_context(context, shared=True)))
 
     def interpolate(
-        self, resolution: Resolution, env: Mapping[str, Any], errors: list[ConfcError], failed: set[KeyPath] | None = None
+        self,
+        resolution: Resolution,
+        env: Mapping[str, Any],
+        errors: list[ConfcError],
+        failed: set[KeyPath] | None = None,
+        *,
+        complete: bool = True,
     ) -> dict[str, Any]:
         """The merged profile with every expression rendered; `env` is the name/description/vars context.
 
-        A value that cannot be rendered is reported in `errors`, left out of the result and added to `failed`.
+        A value that cannot be rendered is reported in `errors`, left out of the result and added to
+        `failed`. Without `complete` (a malformed value beneath was dropped), an undefined name may be
+        what was dropped: such a value is left out without a report.
         """
         merged = resolution.merged
         failed = set() if failed is None else failed
         profile = Scope({"id": resolution.profile, "description": merged.get("description", "")}, "profile")
-        # The lowest layer is the environment's [vars]: the place to add what every profile lacks.
-        lacking = f" in env {env['name']}: add it to [vars] in {resolution.layers[0].file} or in the profile"
+        # Worded alike in every environment, so the problem is reported once, naming them all.
+        lacking = " in this environment: add it to [vars] in its file under environments/, or in a profile"
         outer = {
             **self._jinja.globals,
             "env": Scope({**env, "vars": Scope(env["vars"], "env.vars", lacking)}, "env"),
             "profile": profile,
         }
-        walk = _Walk(self, resolution, errors, failed)
+        walk = _Walk(self, resolution, errors, failed, complete)
         with walk.deadline:
             variables = walk(merged.get("vars", {}), ("vars",), outer)
             context = {**outer, "vars": Scope(variables, "vars", lacking)}
@@ -65,8 +74,9 @@ class Interpolator:
 class _Walk:
     """One profile's values rendered, under one time budget; only the value that overran is blamed."""
 
-    def __init__(self, interpolator: Interpolator, resolution: Resolution, errors: list[ConfcError], failed: set[KeyPath]) -> None:
+    def __init__(self, interpolator: Interpolator, resolution: Resolution, errors: list[ConfcError], failed: set[KeyPath], complete: bool) -> None:
         self.interpolator = interpolator
+        self.complete = complete
         self.resolution = resolution
         self.errors = errors
         self.failed = failed
@@ -80,7 +90,9 @@ class _Walk:
             try:
                 rendered = self.deadline.run(self.interpolator.render, value, context)
             except Exception as exc:  # noqa: BLE001 - any failure of a user's expression is a user error
-                if not (isinstance(exc, Overrun) and self.overran):  # later values were merely not reached in time
+                # Later values were merely not reached in time; a name may be undefined because it was dropped.
+                quiet = (isinstance(exc, Overrun) and self.overran) or (isinstance(exc, UndefinedError) and not self.complete)
+                if not quiet:
                     self.errors.append(self.resolution.error(f"in {{{{ }}}}: {describe(exc)}", path))
                 self.overran = self.overran or isinstance(exc, Overrun)
                 self.failed.add(path[:2] if path[0] == "conference" else path[:1])
@@ -99,10 +111,10 @@ def _present(table: dict[str, Any]) -> dict[str, Any]:
 
 def _typed(path: KeyPath, rendered: str) -> Any:
     """Give an integer or boolean field the type its rendered text spells."""
-    if len(path) == 2 and path[0] == "conference":
-        if path[1] in schema.INTEGER_FIELDS and _INTEGER.match(rendered):
+    if path[0] == "conference":
+        if path[1:] in schema.INTEGER_FIELDS and _INTEGER.match(rendered):
             return int(rendered)
         # Jinja prints a boolean as True/False, TOML writes true/false: accept both.
-        if path[1] in schema.BOOLEAN_FIELDS and rendered.lower() in ("true", "false"):
+        if path[1:] in schema.BOOLEAN_FIELDS and rendered.lower() in ("true", "false"):
             return rendered.lower() == "true"
     return rendered

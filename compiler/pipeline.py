@@ -153,7 +153,7 @@ class Compiler:
         resolution = self.resolver.resolve(profile, env, errors)
         # Where layers clash, the value beneath is kept: the clash is the problem to report there.
         failed: set[KeyPath] = {tuple(error.key.split(".")) for error in errors if error.key}
-        values = self.interpolator.interpolate(resolution, self.env_context(env), errors, failed)
+        values = self.interpolator.interpolate(resolution, self.env_context(env), errors, failed, complete=complete)
         complete = complete and not failed
         skip: set[KeyPath] = set(failed)
         for problem in validate.resolved_problems(values):

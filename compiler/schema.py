@@ -34,8 +34,12 @@ RECORDING_EVENTS = ("in-progress", "completed", "absent")
 LINE_BREAKS = "\n\r\u2028\u2029"
 BEEP_VALUES = (True, False, "true", "false", "onEnter", "onExit")
 
-INTEGER_FIELDS = frozenset({"max_participants"})
-BOOLEAN_FIELDS = frozenset({"muted", "start_on_enter", "end_on_exit"})
+REGIONS = ("global", "us", "eu", "ch")
+EVENT_TYPES = ("cxml", "laml", "relay")
+CODEC = r"(PCMU|PCMA|G722|L16)(@[0-9]+[a-z])*"
+# Where a rendered {{ }} takes the type its text spells, as paths under [conference].
+INTEGER_FIELDS = frozenset({("max_participants",)})
+BOOLEAN_FIELDS = frozenset({("muted",), ("start_on_enter",), ("end_on_exit",), ("stream", "realtime")})
 EVENT_FIELDS = frozenset({"status_callback_event", "recording_status_callback_event"})
 
 RULE_NAMES = ("required", "allowed", "forbidden", "min", "max", "minlength", "maxlength", "regex", "type")
@@ -88,10 +92,14 @@ class ConfcValidator(Validator):  # type: ignore[misc]
             self._error(field, "must be one line: SWML plays it as a URL, which cannot hold a line break")
 
     def _validate_url(self, constraint: str, field: str, value: Any) -> None:
-        """{'type': 'string', 'allowed': ['http', 'http_or_var']}"""
+        """{'type': 'string', 'allowed': ['http', 'http_or_var', 'wss']}"""
         if not isinstance(value, str) or (constraint == "http_or_var" and SWML_VAR.match(value)):
             return
         parts = urlsplit(value)
+        if constraint == "wss":
+            if parts.scheme != "wss" or not parts.netloc or any(c.isspace() for c in value):
+                self._error(field, f'must be a wss:// URL like "wss://example.com/stream", got {show(value)}')
+            return
         if parts.scheme not in ("http", "https") or not parts.netloc or any(c.isspace() for c in value):
             hint = " or a SWML variable such as ${...}" if constraint == "http_or_var" else ""
             self._error(field, f'must be an absolute http(s) URL like "https://example.com/path"{hint}, got {show(value)}')
@@ -107,6 +115,9 @@ class ConfcValidator(Validator):  # type: ignore[misc]
             items = list(value)
         else:
             self._error(field, "must be an array of event names (or one space-separated string)")
+            return
+        if not items:
+            self._error(field, "must name at least one event; leave the key out to get SignalWire's default")
             return
         known = ", ".join(constraint)
         for item in items:
@@ -212,10 +223,10 @@ DESCRIPTIONS = {
     "beep": 'When a beep sounds as participants come and go: true (always), false (never), "onEnter" or "onExit". Default: true.',
     "start_on_enter": "Start the conference as soon as this participant arrives instead of waiting for more. Default: true.",
     "end_on_exit": "End the conference for everyone when this participant leaves. Default: false.",
-    "wait_url": "An http(s) URL of audio to play while the conference is on hold; SignalWire plays its own music when unset.",
-    "max_participants": "The most participants the room admits (2 to 100000); once full, further callers cannot join. Default: 250.",
+    "wait_url": "An http(s) URL (or a SWML variable) of a SWML document that SignalWire fetches and runs while the caller waits for the conference to start; SignalWire plays its own hold music when unset.",
+    "max_participants": "The most participants the room admits (2 to 100000); once full, further callers cannot join. Default: 100000.",
     "record": 'Record the conference ("record-from-start") or not ("do-not-record", the default).',
-    "region": "The geographic region that hosts the conference.",
+    "region": 'The region that hosts the conference: "global", "us", "eu" or "ch".',
     "trim": 'For recordings: "trim-silence" (the default) removes the silence at the start, "do-not-trim" keeps it.',
     "coach": "The call SID of a participant already connected to this conference, whom this caller coaches. An unknown or ended call makes the join fail.",
     "status_callback_event": "Conference events to report to status_callback: start, end, join, leave, mute, hold, modify, speaker, announcement (a list, or one space-separated string).",
@@ -224,6 +235,9 @@ DESCRIPTIONS = {
     "recording_status_callback": "A public http(s) URL that receives a request for each recording status event.",
     "recording_status_callback_method": 'The HTTP method of recording status callbacks: "GET" or "POST" (the default).',
     "recording_status_callback_event": "Recording events to report to recording_status_callback: in-progress, completed, absent.",
+    "status_callback_event_type": 'The format of the status callback requests: "cxml", "laml" or "relay". Needs status_callback.',
+    "recording_status_callback_event_type": 'The format of the recording status callback requests: "cxml", "laml" or "relay". Needs recording_status_callback.',
+    "stream": "Stream the conference's audio to a WebSocket: url (wss://, required), name, codec (PCMU, PCMA, G722 or L16, with modifiers such as @24000h), status_url and status_url_method, realtime, authorization_bearer_token, custom_parameters (a table of strings).",
     "result": "What the call does when the conference is over: a switch table (variable, case, default) or a cond array of SWML methods. return_value holds how the join ended: completed, answered, no-answer, failed or canceled.",
 }
 
@@ -235,6 +249,18 @@ def _described(rules: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
 _BOOL_OR_VAR = {"type": ["boolean", "swml_var"]}
 _TEXT = {"type": "string", "nonblank": True}
 _URL = {"type": "string", "url": "http"}
+_METHOD = {"type": "string", "allowed": ["GET", "POST"]}
+
+STREAM = {
+    "url": {"type": "string", "required": True, "url": "wss"},
+    "name": _TEXT,
+    "codec": {"type": "string", "regex": CODEC},
+    "status_url": _URL,
+    "status_url_method": {**_METHOD, "dependencies": "status_url"},
+    "realtime": _BOOL_OR_VAR,
+    "authorization_bearer_token": _TEXT,
+    "custom_parameters": {"type": "dict", "keysrules": {"type": "string"}, "valuesrules": {"type": "string"}},
+}
 
 CONFERENCE = _described({
     "name": {"type": "string", "required": True, "nonblank": True},
@@ -245,12 +271,13 @@ CONFERENCE = _described({
     "wait_url": {"type": "string", "url": "http_or_var"},
     "max_participants": {"type": ["integer", "swml_var"], "min": 2, "max": 100000},
     "record": {"type": "string", "allowed": ["do-not-record", "record-from-start"]},
-    "region": _TEXT,
+    "region": {"type": "string", "allowed": list(REGIONS)},
     "trim": {"type": "string", "allowed": ["trim-silence", "do-not-trim"]},
     "coach": _TEXT,
     "status_callback_event": {"events": list(CALLBACK_EVENTS), "dependencies": "status_callback"},
     "status_callback": _URL,
     "status_callback_method": {"type": "string", "allowed": ["GET", "POST"], "dependencies": "status_callback"},
+    "status_callback_event_type": {"type": "string", "allowed": list(EVENT_TYPES), "dependencies": "status_callback"},
     "recording_status_callback": _URL,
     "recording_status_callback_method": {
         "type": "string",
@@ -261,6 +288,12 @@ CONFERENCE = _described({
         "events": list(RECORDING_EVENTS),
         "dependencies": "recording_status_callback",
     },
+    "recording_status_callback_event_type": {
+        "type": "string",
+        "allowed": list(EVENT_TYPES),
+        "dependencies": "recording_status_callback",
+    },
+    "stream": {"type": "dict", "schema": STREAM},
     "result": {"swml_result": True},
 })
 # Conference keys in the order SignalWire documents them; artifacts follow it.
@@ -286,11 +319,16 @@ _SHAPE_TYPES = {
     "start_on_enter": ["boolean", "swml_var", "expression"],
     "end_on_exit": ["boolean", "swml_var", "expression"],
     "max_participants": ["integer", "swml_var", "expression"],
+    "stream": ["dict"],
     "status_callback_event": ["list", "string"],
     "recording_status_callback_event": ["list", "string"],
     "result": ["dict", "list"],
 }
+STREAM_SHAPE: dict[str, dict[str, Any]] = {key: {"type": ["string"]} for key in STREAM}
+STREAM_SHAPE["realtime"] = {"type": ["boolean", "swml_var", "expression"]}
+STREAM_SHAPE["custom_parameters"] = {"type": ["dict"], "valuesrules": {"type": "string"}}
 CONFERENCE_SHAPE = _described({key: {"type": _SHAPE_TYPES.get(key, ["string"])} for key in CONFERENCE_KEYS})
+CONFERENCE_SHAPE["stream"]["schema"] = STREAM_SHAPE
 GREETING_SHAPE = {"say": {"type": "string"}, "url": {"type": "string"}}
 TEMPLATE_FIELD = {"type": "string", "regex": r"[A-Za-z0-9_][A-Za-z0-9_.-]*"}
 UNSET_FIELD = {"type": "list", "schema": {"type": "string"}}
@@ -362,7 +400,11 @@ def is_known_path(path: Sequence[str]) -> bool:
     if head == "greeting":
         return len(rest) <= 1 and (not rest or rest[0] in GREETING)
     if head == "conference":
-        return not rest or rest[0] in CONFERENCE and (rest[0] == "result" or len(rest) == 1)
+        if not rest or (rest[0] in CONFERENCE and (len(rest) == 1 or rest[0] == "result")):
+            return True
+        if rest[0] == "stream" and rest[1] in STREAM:
+            return len(rest) == 2 or (rest[1] == "custom_parameters" and len(rest) == 3)
+        return False
     return False
 
 
@@ -374,4 +416,5 @@ KNOWN_PATHS = (
     *(f"greeting.{k}" for k in GREETING),
     "conference",
     *(f"conference.{k}" for k in CONFERENCE_KEYS),
+    *(f"conference.stream.{k}" for k in STREAM),
 )

@@ -10,7 +10,7 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 
-from compiler.schema import CALLBACK_EVENTS, RECORDING_EVENTS
+from compiler.schema import CALLBACK_EVENTS, CODEC, EVENT_TYPES, RECORDING_EVENTS, REGIONS
 
 
 def _space_separated(events: tuple[str, ...]) -> dict[str, Any]:
@@ -20,16 +20,40 @@ def _space_separated(events: tuple[str, ...]) -> dict[str, Any]:
 
 @functools.cache
 def swml_validator() -> Draft202012Validator:
-    """The SDK's schema, except where SignalWire's docs allow more than it does.
+    """The SDK's schema, widened or narrowed only where SignalWire's current reference says more.
 
-    The docs accept a space-separated list of callback events; the schema accepts
-    exactly one event. confc follows the docs, so the oracle does too.
+    The reference accepts a space-separated list of callback events; the schema accepts
+    exactly one event. The reference (June 2026) makes region an enum and adds the two
+    *_event_type keys and the stream table, which the schema does not know yet. For those
+    keys alone the oracle follows the reference, and it refuses any key it does not know.
     """
     schema = json.loads(files("signalwire").joinpath("schema.json").read_text(encoding="utf-8"))
     schema = copy.deepcopy(schema)
-    properties = schema["$defs"]["JoinConferenceObject"]["properties"]
+    join = schema["$defs"]["JoinConferenceObject"]
+    properties = join["properties"]
     properties["status_callback_event"] = _space_separated(CALLBACK_EVENTS)
     properties["recording_status_callback_event"] = _space_separated(RECORDING_EVENTS)
+    properties["region"] = {"enum": list(REGIONS)}
+    properties["status_callback_event_type"] = {"enum": list(EVENT_TYPES)}
+    properties["recording_status_callback_event_type"] = {"enum": list(EVENT_TYPES)}
+    method = {"enum": ["GET", "POST"]}
+    flag = {"anyOf": [{"type": "boolean"}, {"$ref": "#/$defs/SWMLVar"}]}
+    properties["stream"] = {
+        "type": "object",
+        "required": ["url"],
+        "additionalProperties": False,
+        "properties": {
+            "url": {"type": "string", "pattern": "^wss://"},
+            "name": {"type": "string", "minLength": 1},
+            "codec": {"type": "string", "pattern": f"^{CODEC}$"},
+            "status_url": {"type": "string", "pattern": "^https?://"},
+            "status_url_method": method,
+            "realtime": flag,
+            "authorization_bearer_token": {"type": "string", "minLength": 1},
+            "custom_parameters": {"type": "object", "additionalProperties": {"type": "string"}},
+        },
+    }
+    join["additionalProperties"] = False
     return Draft202012Validator(schema)
 
 

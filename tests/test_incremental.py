@@ -18,7 +18,7 @@ from compiler.pipeline import Compiler
 ROOT = Path(__file__).resolve().parent.parent
 FILES = {
     "profiles/base.toml": 'abstract = true\n[conference]\nstatus_callback = "{{ vars.hooks }}/c"\n',
-    "profiles/mixin.toml": 'abstract = true\n[conference]\nregion = "us-east"\n',
+    "profiles/mixin.toml": 'abstract = true\n[conference]\nregion = "us"\n',
     "profiles/sales.toml": 'extends = ["base", "mixin"]\n[conference]\nname = "sales"\n',
     "profiles/support.toml": 'extends = "base"\ntemplate = "custom"\n[conference]\nname = "support"\n',
     "profiles/teams/ops.toml": '[conference]\nname = "ops"\n',
@@ -166,7 +166,7 @@ def test_a_removed_profile_loses_its_artifact(built: Path, cli: Callable, compil
 
 EDITS = [
     ("profiles/base.toml", 'abstract = true\n[conference]\nstatus_callback = "{{ vars.hooks }}/v2"\n'),
-    ("profiles/mixin.toml", 'abstract = true\n[conference]\nregion = "eu-west"\nbeep = "onExit"\n'),
+    ("profiles/mixin.toml", 'abstract = true\n[conference]\nregion = "eu"\nbeep = "onExit"\n'),
     ("profiles/sales.toml", 'extends = ["mixin"]\n[conference]\nname = "sales-{{ env.name }}"\n'),
     ("profiles/support.toml", 'extends = "mixin"\n[conference]\nname = "support"\n'),
     ("profiles/teams/ops.toml", 'extends = "base"\nabstract = true\n'),

@@ -68,8 +68,8 @@ def test_swml_variables_and_plain_braces_pass_through(make_repo: Callable[..., P
 
 def test_undefined_name_names_key_and_layer(make_repo: Callable[..., Path]) -> None:
     assert failure(make_repo, '[conference]\nname = "{{ vars.nope }}"\n') == (
-        "profiles/team/p.toml:2: conference.name: in {{ }}: vars.nope is not defined in env prod: "
-        "add it to [vars] in environments/prod.toml or in the profile (profile team/p, env prod)"
+        "profiles/team/p.toml:2: conference.name: in {{ }}: vars.nope is not defined in this environment: "
+        "add it to [vars] in its file under environments/, or in a profile (profile team/p, env prod)"
     )
 
 
@@ -83,8 +83,8 @@ def test_vars_see_only_env_and_profile(make_repo: Callable[..., Path]) -> None:
     ("expression", "message"),
     [
         ("{{ ''.__class__.__mro__ }}", "in {{ }}: not allowed: __class__ of a string is not data"),
-        ("{{ vars.update({'a': 1}) }}", "in {{ }}: vars.update is not defined in env prod: add it to [vars] in environments/prod.toml or in the profile"),
-        ("{{ vars.items }}", "in {{ }}: vars.items is not defined in env prod: add it to [vars] in environments/prod.toml or in the profile"),
+        ("{{ vars.update({'a': 1}) }}", "in {{ }}: vars.update is not defined in this environment: add it to [vars] in its file under environments/, or in a profile"),
+        ("{{ vars.items }}", "in {{ }}: vars.items is not defined in this environment: add it to [vars] in its file under environments/, or in a profile"),
         ("{{ lipsum() }}", "in {{ }}: lipsum is not defined; expressions see env, vars and profile"),
         ("{{ range }}", "in {{ }}: not allowed: {{ }} can print values only, not a function"),
         ("{{ 'x' * 100000000 }}", "in {{ }}: too much to compute: the repetition is too large"),

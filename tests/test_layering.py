@@ -43,7 +43,7 @@ LAYERED = {
         [vars]
         who = "env"
         [defaults.conference]
-        region = "env-default"
+        region = "global"
         max_participants = 5
     """,
     "environments/prod.toml": '[vars]\nwho = "prod-env"\n',
@@ -52,15 +52,15 @@ LAYERED = {
         description = "base description"
         [conference]
         name = "base"
-        region = "base"
+        region = "us"
         [env.dev.conference]
-        region = "base-dev"
+        region = "eu"
     """,
     "profiles/left.toml": """
         extends = "base"
         abstract = true
         [conference]
-        region = "left"
+        region = "ch"
         coach = "left"
     """,
     "profiles/right.toml": """
@@ -85,7 +85,7 @@ def test_layers_merge_lowest_first(make_repo: Callable[..., Path]) -> None:
     assert values["conference"] == {
         "name": "leaf-env",
         "max_participants": 5,
-        "region": "left",
+        "region": "ch",
         "trim": "do-not-trim",
         "coach": "right",
     }
@@ -95,14 +95,14 @@ def test_layers_merge_lowest_first(make_repo: Callable[..., Path]) -> None:
 
 def test_set_overrides_every_layer_and_parses_toml(make_repo: Callable[..., Path]) -> None:
     repo = make_repo(LAYERED, envs=False)
-    values = compiler.resolve(repo, "leaf", "dev", ["conference.max_participants=50", "conference.region=eu west"])
+    values = compiler.resolve(repo, "leaf", "dev", ["conference.max_participants=50", "conference.region=eu"])
     assert values["conference"]["max_participants"] == 50
-    assert values["conference"]["region"] == "eu west"
+    assert values["conference"]["region"] == "eu"
 
 
 def test_env_tables_apply_only_in_their_environment(make_repo: Callable[..., Path]) -> None:
     repo = make_repo(LAYERED, envs=False)
-    assert compiler.resolve(repo, "leaf", "prod")["conference"] == {"name": "leaf-prod-env", "region": "left", "coach": "right"}
+    assert compiler.resolve(repo, "leaf", "prod")["conference"] == {"name": "leaf-prod-env", "region": "ch", "coach": "right"}
 
 
 def test_unset_removes_from_lower_layers_and_a_later_layer_may_set_again(make_repo: Callable[..., Path]) -> None:

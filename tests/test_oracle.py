@@ -31,7 +31,7 @@ conference = st.fixed_dictionaries(
         "wait_url": url | swml_var,
         "max_participants": st.integers(2, 100000) | swml_var,
         "record": st.sampled_from(["do-not-record", "record-from-start"]),
-        "region": st.sampled_from(["us-east", "eu-west"]),
+        "region": st.sampled_from(["global", "us", "eu", "ch"]),
         "trim": st.sampled_from(["trim-silence", "do-not-trim"]),
         "coach": st.sampled_from(["CA1234", "${call.headers.coach}"]),
         "status_callback": url,

@@ -33,7 +33,7 @@ ACCEPTED = [
     'max_participants = "{{ 40 + 10 }}"',
     'record = "do-not-record"',
     'record = "record-from-start"',
-    'region = "us-east"',
+    'region = "us"',
     'coach = "CA123"',
     'trim = "trim-silence"',
     'trim = "do-not-trim"',
@@ -64,7 +64,14 @@ REJECTED = [
     ("max_participants = 100001", "p.toml:3: conference.max_participants: must be at most 100000, got 100001"),
     ('max_participants = "{{ 2.5 }}"', 'p.toml:3: conference.max_participants: must be an integer or a SWML variable such as ${...}, got "2.5"'),
     ('record = "always"', 'p.toml:3: conference.record: "always" is not accepted; use one of "do-not-record", "record-from-start"'),
-    ('region = "  "', "p.toml:3: conference.region: must not be empty or only whitespace"),
+    ('region = "us-east"', 'p.toml:3: conference.region: "us-east" is not accepted; use one of "global", "us", "eu", "ch"'),
+    ('status_callback = "https://e.com"\nstatus_callback_event = []', "p.toml:4: conference.status_callback_event: must name at least one event; leave the key out to get SignalWire's default"),
+    ('status_callback_event_type = "relay"', "p.toml:3: conference.status_callback_event_type: needs status_callback to be set as well"),
+    ('recording_status_callback = "https://e.com"\nrecording_status_callback_event_type = "json"', 'p.toml:4: conference.recording_status_callback_event_type: "json" is not accepted; use one of "cxml", "laml", "relay"'),
+    ('stream = { name = "s" }', "p.toml:3: conference.stream.url: is required"),
+    ('stream = { url = "https://e.com" }', 'p.toml:3: conference.stream.url: must be a wss:// URL like "wss://example.com/stream", got "https://e.com"'),
+    ('stream = { url = "wss://e.com", codec = "OPUS" }', 'p.toml:3: conference.stream.codec: must match the pattern "(PCMU|PCMA|G722|L16)(@[0-9]+[a-z])*" (as a whole), got "OPUS"'),
+    ('stream = { url = "wss://e.com", status_url_method = "GET" }', "p.toml:3: conference.stream.status_url_method: needs status_url to be set as well"),
     ('coach = ""', "p.toml:3: conference.coach: must not be empty or only whitespace"),
     ('trim = "trim"', 'p.toml:3: conference.trim: "trim" is not accepted; use one of "trim-silence", "do-not-trim"'),
     ('status_callback = "https://e.com"\nstatus_callback_event = ["join", "join"]', 'p.toml:4: conference.status_callback_event: lists "join" more than once'),
@@ -93,7 +100,7 @@ def test_every_rule_rejects_with_a_located_message(make_repo: Callable[..., Path
 
 
 def test_name_is_required_for_a_buildable_profile(make_repo: Callable[..., Path]) -> None:
-    repo = make_repo({"profiles/p.toml": '[conference]\nregion = "x"\n'})
+    repo = make_repo({"profiles/p.toml": '[conference]\nregion = "us"\n'})
     with pytest.raises(ConfcError) as caught:
         compiler.resolve(repo, "p", "dev")
     assert str(caught.value) == f"{repo}/profiles/p.toml:1: conference.name: is required (profile p, env dev)"
@@ -132,7 +139,7 @@ def test_an_inherited_bad_value_is_blamed_on_the_layer_that_set_it(make_repo: Ca
 FILE_SHAPES = [
     ("profiles/p.toml", 'extend = "base"\n', 'profiles/p.toml:1: extend: unknown key (did you mean "extends"?); accepted: abstract, conference, description, env, extends, greeting, template, unset, vars'),
     ("profiles/p.toml", '[conference]\nnmae = "x"\n', 'profiles/p.toml:2: conference.nmae: unknown key (did you mean "name"?); accepted: ' + ", ".join(sorted(
-        "name muted beep start_on_enter end_on_exit wait_url max_participants record region trim coach status_callback_event status_callback status_callback_method recording_status_callback recording_status_callback_method recording_status_callback_event result".split()))),
+        "name muted beep start_on_enter end_on_exit wait_url max_participants record region trim coach status_callback_event status_callback status_callback_method status_callback_event_type recording_status_callback recording_status_callback_method recording_status_callback_event recording_status_callback_event_type stream result".split()))),
     ("profiles/p.toml", '[env.prdo.conference]\nname = "x"\n', 'profiles/p.toml:1: env.prdo: unknown environment "prdo" (did you mean "prod"?); known: "dev", "prod"'),
     ("profiles/p.toml", '[conference]\nresult = "hangup"\n', 'profiles/p.toml:2: conference.result: must be a table or an array, got "hangup"'),
     ("profiles/p.toml", 'abstract = "yes"\n', 'profiles/p.toml:1: abstract: must be a boolean (true or false), got "yes"'),
@@ -143,6 +150,7 @@ FILE_SHAPES = [
     ("environments/dev.toml", '[rules]\n"conference.record" = { check_with = "os.system" }\n', 'environments/dev.toml:2: rules.conference.record.check_with: unknown key; accepted: allowed, forbidden, max, maxlength, min, minlength, regex, required, type'),
     ("environments/dev.toml", '[rules]\n"conference.recrod" = { required = true }\n', 'environments/dev.toml:2: rules.conference.recrod: rule for an unknown key "conference.recrod" (did you mean "conference.record"?)'),
     ("environments/dev.toml", '[rules]\n"conference.name" = { regex = "(" }\n', "environments/dev.toml:2: rules.conference.name.regex: not a valid regular expression: missing ), unterminated subpattern at position 0"),
+    ("profiles/p.toml", '[conference.stream]\nurl = "wss://e.com"\ncustom_parameters = { a = 1 }\n', "profiles/p.toml:3: conference.stream.custom_parameters.a: must be a string, got 1"),
     ("environments/dev.toml", '[defaults]\nvars = {}\n', 'environments/dev.toml:2: defaults.vars: unknown key; accepted: conference, greeting'),
 ]
 
