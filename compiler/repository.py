@@ -178,15 +178,21 @@ def load(config_dir: str | os.PathLike[str], *, parse: bool = True) -> Repositor
         top = os.path.join(root, sub)
         if not os.path.isdir(top):
             return found
+        seen = {os.path.realpath(top)}  # folders reached so far: a link back to one would never end
         for dirpath, dirnames, filenames in os.walk(top, followlinks=True):
             # Paths stay strings here: a repository may hold tens of thousands of files.
             rel_dir = Path(os.path.relpath(dirpath, root)).as_posix()
             kept = []
             for name in sorted(dirnames):
-                if inside(os.path.join(dirpath, name)):
-                    kept.append(name)
+                path = os.path.join(dirpath, name)
+                shown = _join(display_root, f"{rel_dir}/{name}")
+                if not inside(path):
+                    errors.append(ConfcError("symbolic link points outside CONFIG_DIR; not read", file=shown))
+                elif os.path.islink(path) and os.path.realpath(path) in seen:
+                    errors.append(ConfcError("symbolic link leads back to a folder already read (a loop); not read", file=shown))
                 else:
-                    errors.append(ConfcError("symbolic link points outside CONFIG_DIR; not read", file=_join(display_root, f"{rel_dir}/{name}")))
+                    seen.add(os.path.realpath(path))
+                    kept.append(name)
             dirnames[:] = kept
             for name in sorted(filenames):
                 rel = f"{rel_dir}/{name}"

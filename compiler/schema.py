@@ -66,6 +66,8 @@ class Expression(metaclass=_ExpressionType):
 
 # A rule of ours whose failure is about a missing value (Cerberus's custom errors carry no rule name).
 EXACTLY_ONE_OF = ErrorDefinition(0x7F, "exactly_one_of")
+# A problem inside a `result`; its info carries the path below the field, so the message names the element.
+SWML_RESULT = ErrorDefinition(0x7E, "swml_result")
 
 
 class ConfcValidator(Validator):  # type: ignore[misc]
@@ -136,9 +138,9 @@ class ConfcValidator(Validator):  # type: ignore[misc]
         elif isinstance(value, Sequence) and not isinstance(value, str):
             problems = _cond_problems(value)
         else:
-            problems = ["must be a switch table (variable, case, default) or a cond array"]
-        for problem in problems:
-            self._error(field, problem)
+            problems = [((), "must be a switch table (variable, case, default) or a cond array")]
+        for below, message in problems:
+            self._error(field, SWML_RESULT, message, below)
 
     def _validate_exactly_one_of(self, constraint: Sequence[str], field: str, value: Any) -> None:
         """{'type': 'list'}"""
@@ -154,51 +156,56 @@ class ConfcValidator(Validator):  # type: ignore[misc]
                 self._error(field, f"not a valid regular expression: {exc}")
 
 
-def _methods_problems(where: str, methods: Any) -> list[str]:
+Found = list[tuple[tuple[str, ...], str]]  # (path below the field, message)
+
+
+def _methods_problems(where: tuple[str, ...], methods: Any) -> Found:
     if isinstance(methods, str) or not isinstance(methods, Sequence):
-        return [f"{where} must be an array of SWML methods"]
-    problems = []
+        return [(where, "must be an array of SWML methods")]
+    problems: Found = []
     for index, method in enumerate(methods):
+        at = (*where, str(index))
         if not isinstance(method, Mapping) or len(method) != 1:
-            problems.append(f"{where}[{index}] must be a table with exactly one SWML method")
+            problems.append((at, "must be a table with exactly one SWML method"))
             continue
         (name,) = method
         if name not in SWML_METHODS:
-            problems.append(f"{where}[{index}]: unknown SWML method {show(name)}{did_you_mean(name, SWML_METHODS)}")
-        problems.extend(f"{where}[{index}].{name}: {p}" for p in json_problems(method[name]))
+            problems.append((at, f"unknown SWML method {show(name)}{did_you_mean(str(name), SWML_METHODS)}"))
+        problems.extend(((*at, str(name)), p) for p in json_problems(method[name]))
     return problems
 
 
-def _switch_problems(switch: Mapping[str, Any]) -> list[str]:
-    problems = []
+def _switch_problems(switch: Mapping[str, Any]) -> Found:
+    problems: Found = []
     unknown = sorted(set(switch) - {"variable", "case", "default"})
-    problems += [f"switch: unknown key {show(key)}; accepted: variable, case, default" for key in unknown]
+    problems += [((str(key),), "unknown key in a switch; accepted: variable, case, default") for key in unknown]
     if not isinstance(switch.get("variable"), str):
-        problems.append('switch: variable must name the variable to switch on, such as "return_value"')
+        problems.append((("variable",), 'must name the variable to switch on, such as "return_value"'))
     case = switch.get("case")
     if not isinstance(case, Mapping):
-        problems.append("switch: case must be a table of arrays of SWML methods")
+        problems.append((("case",), "must be a table of arrays of SWML methods"))
     else:
         for value, methods in case.items():
-            problems += _methods_problems(f"case.{value}", methods)
+            problems += _methods_problems(("case", str(value)), methods)
     if "default" in switch:
-        problems += _methods_problems("default", switch["default"])
+        problems += _methods_problems(("default",), switch["default"])
     return problems
 
 
-def _cond_problems(conds: Sequence[Any]) -> list[str]:
-    problems = []
+def _cond_problems(conds: Sequence[Any]) -> Found:
+    problems: Found = []
     for index, cond in enumerate(conds):
+        at = (str(index),)
         if not isinstance(cond, Mapping) or not ({"when", "then"} <= set(cond) or set(cond) == {"else"}):
-            problems.append(f"cond[{index}] must be a table with when and then, or with else")
+            problems.append((at, "must be a table with when and then, or with else"))
             continue
         unknown = sorted(set(cond) - {"when", "then", "else"})
-        problems += [f"cond[{index}]: unknown key {show(key)}" for key in unknown]
+        problems += [((*at, str(key)), "unknown key in a cond; accepted: when, then, else") for key in unknown]
         if "when" in cond and not isinstance(cond["when"], str):
-            problems.append(f"cond[{index}].when must be a string")
+            problems.append(((*at, "when"), "must be a string"))
         for branch in ("then", "else"):
             if branch in cond:
-                problems += _methods_problems(f"cond[{index}].{branch}", cond[branch])
+                problems += _methods_problems((*at, branch), cond[branch])
     return problems
 
 

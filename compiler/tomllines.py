@@ -144,10 +144,21 @@ class KeyLines:
         return self._lines.get(tuple(path))
 
 
+def _in_arrays(path: KeyPath, arrays: Mapping[KeyPath, int]) -> KeyPath:
+    """`path` with the index of the last element after each array of tables it passes through."""
+    resolved: KeyPath = ()
+    for part in path:
+        resolved += (part,)
+        if resolved in arrays:
+            resolved += (str(arrays[resolved]),)
+    return resolved
+
+
 def key_lines(text: str) -> KeyLines:
     """Scan TOML source text and locate every key and table header in it."""
     found: dict[KeyPath, int] = {}
     table: KeyPath = ()
+    arrays: dict[KeyPath, int] = {}  # each [[array]] of tables -> the index of its last element
     value = _ValueScanner()
     for number, line in enumerate(text.splitlines(), start=1):
         if value.open:
@@ -158,9 +169,15 @@ def key_lines(text: str) -> KeyLines:
             array = stripped.startswith("[[")
             parsed = _read_key(stripped, 2 if array else 1)
             if parsed:
-                table = parsed[0]
+                table = _in_arrays(parsed[0][:-1] if array else parsed[0], arrays)
+                if array:
+                    table += parsed[0][-1:]
+                    arrays[table] = arrays.get(table, -1) + 1
                 for size in range(1, len(table) + 1):  # [a.b.c] also defines a and a.b
                     found.setdefault(table[:size], number)
+                if array:  # each element of an array of tables is found at its own header
+                    table += (str(arrays[table]),)
+                    found[table] = number
             continue
         parsed = _read_key(line, 0)
         if parsed is None or not line[parsed[1] :].startswith("="):

@@ -65,12 +65,15 @@ def _flatten(errors: Iterable[Any], root: Mapping[str, Any], into: list[Problem]
         if error.is_group_error:
             _flatten(error.child_errors, root, into)
         else:
-            into.append(Problem(tuple(map(str, error.document_path)), _message(error, root), error.rule in _ABSENCE_RULES))
+            path = tuple(map(str, error.document_path))
+            if error.code == schema.SWML_RESULT.code:
+                path += error.info[1]
+            into.append(Problem(path, _message(error, root), error.rule in _ABSENCE_RULES))
 
 
 def _message(error: Any, root: Mapping[str, Any]) -> str:
     value, constraint = error.value, error.constraint
-    if error.code in (cerberus_errors.CUSTOM.code, schema.EXACTLY_ONE_OF.code):
+    if error.code in (cerberus_errors.CUSTOM.code, schema.EXACTLY_ONE_OF.code, schema.SWML_RESULT.code):
         return str(error.info[0])
     if error.code == cerberus_errors.UNKNOWN_FIELD.code:
         known = _known_keys(root, error.document_path[:-1])

@@ -20,6 +20,10 @@ name = "x"
 max_participants = 5
 [[conference.result.default]]
 hangup = {}
+[[conference.result.default]]
+play = { url = "say:bye" }
+[conference.result.default.play.extra]
+x = 1
 '''
 
 
@@ -35,7 +39,11 @@ def test_keys_tables_and_multiline_values_are_located() -> None:
     assert lines[("conference", "name")] == 14
     assert lines[("conference", "quoted.key", "inner")] == 15
     assert lines[("env", "prod", "conference", "max_participants")] == 17
-    assert lines[("conference", "result", "default", "hangup")] == 19
+    assert lines[("conference", "result", "default", "0", "hangup")] == 19
+    assert lines[("conference", "result", "default", "1")] == 20  # each element of [[...]] at its own header
+    assert lines[("conference", "result", "default", "1", "play")] == 21
+    assert lines[("conference", "result", "default", "1", "play", "extra", "x")] == 23
+    assert lines[("conference", "result", "default")] == 18
 
 
 def test_unknown_paths_fall_back_to_the_nearest_written_ancestor() -> None:

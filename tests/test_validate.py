@@ -84,13 +84,13 @@ REJECTED = [
     ('recording_status_callback_event = "completed"', "p.toml:3: conference.recording_status_callback_event: needs recording_status_callback to be set as well"),
     ('recording_status_callback_method = "POST"', "p.toml:3: conference.recording_status_callback_method: needs recording_status_callback to be set as well"),
     ('recording_status_callback = "https://e.com"\nrecording_status_callback_event = ["done"]', 'p.toml:4: conference.recording_status_callback_event: unknown event "done"; accepted: in-progress, completed, absent'),
-    ('[conference.result]\nvariable = "return_value"', "p.toml:3: conference.result: switch: case must be a table of arrays of SWML methods"),
-    ('[conference.result]\ncase = {}', 'p.toml:3: conference.result: switch: variable must name the variable to switch on, such as "return_value"'),
-    ('[conference.result]\nvariable = "return_value"\n[conference.result.case]\ndone = [{ hangpu = {} }]', 'p.toml:3: conference.result: case.done[0]: unknown SWML method "hangpu" (did you mean "hangup"?)'),
-    ('[conference.result]\nvariable = "return_value"\n[conference.result.case]\ndone = [{ hangup = {}, play = {} }]', "p.toml:3: conference.result: case.done[0] must be a table with exactly one SWML method"),
-    ("result = [{ when = 1, then = [] }]", "p.toml:3: conference.result: cond[0].when must be a string"),
-    ("result = [{ then = [] }]", "p.toml:3: conference.result: cond[0] must be a table with when and then, or with else"),
-    ('[conference.result]\nvariable = "return_value"\n[conference.result.case]\nat = [{ sleep = 1979-05-27 }]', "p.toml:3: conference.result: case.at[0].sleep: a TOML date/time (1979-05-27) has no SWML form; write it as a string"),
+    ('[conference.result]\nvariable = "return_value"', "p.toml:3: conference.result.case: must be a table of arrays of SWML methods"),
+    ('[conference.result]\ncase = {}', 'p.toml:3: conference.result.variable: must name the variable to switch on, such as "return_value"'),
+    ('[conference.result]\nvariable = "return_value"\n[conference.result.case]\ndone = [{ hangpu = {} }]', 'p.toml:6: conference.result.case.done.0: unknown SWML method "hangpu" (did you mean "hangup"?)'),
+    ('[conference.result]\nvariable = "return_value"\n[conference.result.case]\ndone = [{ hangup = {}, play = {} }]', "p.toml:6: conference.result.case.done.0: must be a table with exactly one SWML method"),
+    ("result = [{ when = 1, then = [] }]", "p.toml:3: conference.result.0.when: must be a string"),
+    ("result = [{ then = [] }]", "p.toml:3: conference.result.0: must be a table with when and then, or with else"),
+    ('[conference.result]\nvariable = "return_value"\n[conference.result.case]\nat = [{ sleep = 1979-05-27 }]', "p.toml:6: conference.result.case.at.0.sleep: a TOML date/time (1979-05-27) has no SWML form; write it as a string"),
 ]
 
 
