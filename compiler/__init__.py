@@ -52,7 +52,7 @@ def build(
     from . import artifacts, incremental, project
     from .repository import load
 
-    repo = load(config_dir, parse=False)  # files are parsed only when what they feed must be rebuilt
+    repo = load(config_dir)  # files are parsed only when what they feed must be rebuilt
     chosen = project.environments(repo, envs)
     folder, shown = project.output_dir(repo, out)
     fmt = project.output_format(repo, fmt)

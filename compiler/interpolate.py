@@ -12,7 +12,7 @@ from jinja2.exceptions import UndefinedError
 from . import schema
 from .errors import ConfcError
 from .layering import KeyPath, Resolution
-from .sandbox import Deadline, Overrun, Scope, describe, environment, join_bounded
+from .sandbox import Deadline, Overrun, Scope, Timeout, describe, environment, join_bounded
 
 _INTEGER = re.compile(r"^[+-]?[0-9]+$")
 
@@ -27,6 +27,7 @@ class Interpolator:
     def __init__(self) -> None:
         self._jinja = environment()
         self._compiled: dict[str, jinja2.Template] = {}
+        self.overran: dict[str, Overrun] = {}  # an expression that ran out of time once is not run again
 
     def render(self, text: str, context: dict[str, Any]) -> str:
         """Render one value; `context` must already hold Jinja's globals (see `interpolate`)."""
@@ -63,10 +64,13 @@ class Interpolator:
             "profile": profile,
         }
         walk = _Walk(self, resolution, errors, failed, complete)
+        reported = len(errors)
         with walk.deadline:
             variables = walk(merged.get("vars", {}), ("vars",), outer)
             context = {**outer, "vars": Scope(variables, "vars", lacking)}
             result = {key: walk(value, (key,), context) for key, value in merged.items() if key != "vars"}
+        if walk.deadline.expired and len(errors) == reported:  # time ran out between expressions: no single culprit
+            errors.append(resolution.error(f"too much to compute: its values take longer than {walk.deadline.seconds:g} seconds", ()))
         result["vars"] = variables
         return result
 
@@ -81,28 +85,42 @@ class _Walk:
         self.errors = errors
         self.failed = failed
         self.deadline = Deadline()
-        self.overran = False
 
     def __call__(self, value: Any, path: KeyPath, context: dict[str, Any]) -> Any:
         if isinstance(value, str):
             if not needs_rendering(value):
                 return value
             try:
-                rendered = self.deadline.run(self.interpolator.render, value, context)
+                return _typed(path, self._render(value, context))
             except Exception as exc:  # noqa: BLE001 - any failure of a user's expression is a user error
-                # Later values were merely not reached in time; a name may be undefined because it was dropped.
-                quiet = (isinstance(exc, Overrun) and self.overran) or (isinstance(exc, UndefinedError) and not self.complete)
+                # Past the deadline, only what was running is to blame; and a name may be
+                # undefined because a malformed value beneath was dropped.
+                quiet = isinstance(exc, _Unreached) or (isinstance(exc, UndefinedError) and not self.complete)
                 if not quiet:
                     self.errors.append(self.resolution.error(f"in {{{{ }}}}: {describe(exc)}", path))
-                self.overran = self.overran or isinstance(exc, Overrun)
                 self.failed.add(path[:2] if path[0] == "conference" else path[:1])
                 return None
-            return _typed(path, rendered)
         if isinstance(value, Mapping):
             return _present({key: self(item, (*path, key), context) for key, item in value.items()})
         if isinstance(value, (list, tuple)):
             return [self(item, (*path, str(index)), context) for index, item in enumerate(value)]
         return value
+
+    def _render(self, text: str, context: dict[str, Any]) -> str:
+        known = self.interpolator.overran.get(text)
+        if known is not None:  # it ran out of time before, in this profile or another: don't wait again
+            raise known
+        if self.deadline.expired:
+            raise _Unreached
+        try:
+            return str(self.deadline.run(self.interpolator.render, text, context))
+        except Timeout as exc:
+            self.interpolator.overran[text] = exc
+            raise
+
+
+class _Unreached(Exception):
+    """The profile's time ran out before this value was rendered."""
 
 
 def _present(table: dict[str, Any]) -> dict[str, Any]:

@@ -14,7 +14,7 @@ import yaml
 
 from . import schema
 from .errors import ConfcError, did_you_mean, show
-from .sandbox import Deadline, describe, environment, join_bounded, kind
+from .sandbox import Deadline, Timeout, describe, environment, join_bounded, kind
 from .memo import fingerprint
 from .repository import Repository, builtin_templates
 
@@ -118,6 +118,7 @@ class Renderer:
         self._jinja = environment(jinja2.FunctionLoader(self._load))
         self._jinja.filters["yaml"] = to_yaml
         self.filenames: dict[str, str] = {}  # template name -> how messages and manifests name it
+        self._overran: dict[str, tuple[str, str | None, int | None]] = {}  # a template that ran out of time is not run again
         self._inputs: dict[str, tuple[str, ...]] = {}
 
     def _load(self, name: str) -> tuple[str, str, Any] | None:
@@ -167,6 +168,9 @@ class Renderer:
 
     def render(self, template: str, context: Mapping[str, Any], *, profile: str | None = None, env: str | None = None) -> str:
         """The template's output; every failure is a ConfcError at the template's file and line where known."""
+        if template in self._overran:
+            message, file, line = self._overran[template]
+            raise ConfcError(message, file=file, line=line, profile=profile, env=env)
         try:
             compiled = self._jinja.get_template(template)
             with Deadline() as deadline:
@@ -186,7 +190,10 @@ class Renderer:
             raise
         except Exception as exc:  # noqa: BLE001 - whatever a user template raises is the user's to fix
             file, line = self._template_frame(exc.__traceback__)
-            raise ConfcError(f"template error: {describe(exc)}", file=file or self.filenames.get(template), line=line, profile=profile, env=env) from None
+            file = file or self.filenames.get(template)
+            if isinstance(exc, Timeout):
+                self._overran[template] = (f"template error: {describe(exc)}", file, line)
+            raise ConfcError(f"template error: {describe(exc)}", file=file, line=line, profile=profile, env=env) from None
 
     def _template_frame(self, tb: TracebackType | None) -> tuple[str | None, int | None]:
         # Jinja rewrites tracebacks so template frames carry the template's name and line.

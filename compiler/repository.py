@@ -50,7 +50,7 @@ class SourceFile:
         try:
             return tomllib.loads(self.text)
         except tomllib.TOMLDecodeError as exc:
-            message, line = _toml_problem(exc)
+            message, line = _toml_problem(exc, self.text)
             raise ConfcError(f"invalid TOML: {message}", file=self.display, line=line) from None
 
     @functools.cached_property
@@ -148,19 +148,20 @@ def parse_toml(root: Path, display_root: str, rel: str) -> SourceFile:
     return source
 
 
-def _toml_problem(exc: tomllib.TOMLDecodeError) -> tuple[str, int | None]:
+def _toml_problem(exc: tomllib.TOMLDecodeError, text: str) -> tuple[str, int | None]:
     # tomllib appends "(at line L, column C)" to its message; split it off.
     match = re.search(r"\s*\(at line (\d+), column \d+\)$|\s*\(at end of document\)$", str(exc))
     if not match:
         return str(exc), None
     message = str(exc)[: match.start()]
-    return message, int(match.group(1)) if match.group(1) else None
+    return message, int(match.group(1)) if match.group(1) else len(text.splitlines()) or 1
 
 
-def load(config_dir: str | os.PathLike[str], *, parse: bool = True) -> Repository:
-    """Read every file of CONFIG_DIR; report all unreadable, misnamed (and, with `parse`, malformed) files at once.
+def load(config_dir: str | os.PathLike[str]) -> Repository:
+    """Read every file of CONFIG_DIR; report all unreadable and misnamed files at once.
 
-    Without `parse`, files are parsed on first use: an incremental build parses only what changed.
+    Files are parsed on first use: an incremental build parses only what changed, and a file that
+    does not parse is reported with the other problems of its kind (see shapes.py).
     """
     display_root = os.fspath(config_dir)
     root = Path(config_dir)
@@ -214,7 +215,7 @@ def load(config_dir: str | os.PathLike[str], *, parse: bool = True) -> Repositor
                 )
             )
             continue
-        _collect(errors, profiles, profile_id, root, display_root, rel, parse)
+        _collect(errors, profiles, profile_id, root, display_root, rel)
 
     environments: dict[str, SourceFile] = {}
     env_dir = root / "environments"
@@ -228,7 +229,7 @@ def load(config_dir: str | os.PathLike[str], *, parse: bool = True) -> Repositor
                 )
             )
             continue
-        _collect(errors, environments, name, root, display_root, rel, parse)
+        _collect(errors, environments, name, root, display_root, rel)
     if not env_dir.is_dir() or not (environments or errors):
         errors.append(
             ConfcError(
@@ -262,10 +263,8 @@ def load(config_dir: str | os.PathLike[str], *, parse: bool = True) -> Repositor
     )
 
 
-def _collect(
-    errors: list[ConfcError], into: dict[str, SourceFile], name: str, root: Path, display_root: str, rel: str, parse: bool
-) -> None:
+def _collect(errors: list[ConfcError], into: dict[str, SourceFile], name: str, root: Path, display_root: str, rel: str) -> None:
     try:
-        into[name] = (parse_toml if parse else read_source)(root, display_root, rel)
+        into[name] = read_source(root, display_root, rel)
     except ConfcError as exc:
         errors.append(exc)

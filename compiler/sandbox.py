@@ -34,6 +34,10 @@ class Overrun(Exception):
     """Evaluation went past its time or size budget."""
 
 
+class Timeout(Overrun):
+    """Evaluation went past its time budget."""
+
+
 class Scope(dict):  # type: ignore[type-arg]
     """A table of the expression context that knows its own name, for messages about what it lacks."""
 
@@ -219,12 +223,12 @@ class Deadline:
     def _fire(self, signum: int, frame: object) -> None:
         self.expired = True
         if self._inside:
-            raise Overrun(f"it takes longer than {self.seconds:g} seconds")
+            raise Timeout(f"it takes longer than {self.seconds:g} seconds")
 
     def run(self, function: Callable[..., Any], *args: Any) -> Any:
         """Call user code under the budget; Overrun when it is (or was already) spent."""
         if self.expired:
-            raise Overrun(f"it takes longer than {self.seconds:g} seconds")
+            raise Timeout(f"it takes longer than {self.seconds:g} seconds")
         self._inside = True
         try:
             return function(*args)
