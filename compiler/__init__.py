@@ -7,10 +7,15 @@ The library API, which the command line is built on:
     stale = compiler.check("configs").drift                # what `confc check` would report
     values = compiler.resolve("configs", "standup", "prod") # one profile, as it will be emitted
     story = compiler.explain("configs", "standup", "prod", "conference.max_participants")
+    found = compiler.validate("configs")                   # every problem, as data
+    for problem in found.diagnostics:                      # compiler.Diagnostic: file, line, key,
+        print(problem)                                     # profiles, envs, severity, message
 
-Every function raises compiler.errors.ConfcError (exit code 1) for a problem in the
-repository and its subclass UsageError (exit code 2) for an unknown environment or
-profile. Heavy modules load on first use, so `confc --version` stays fast.
+`validate` returns every problem, each once, as frozen Diagnostic records. The other
+functions raise compiler.errors.ConfcError (exit code 1) for a problem in the repository,
+carrying the same records in its `diagnostics`, and its subclass UsageError (exit code 2)
+for an unknown environment or profile. Heavy modules load on first use, so
+`confc --version` stays fast.
 """
 
 from __future__ import annotations
@@ -21,12 +26,14 @@ from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
+from .errors import Diagnostic
+
 if TYPE_CHECKING:
-    from .provenance import Explanation
     from .incremental import BuildResult, CheckResult
     from .pipeline import Compiler
+    from .provenance import Explanation
 
-__all__ = ["__version__", "build", "check", "compiler", "explain", "resolve"]
+__all__ = ["Diagnostic", "Validation", "__version__", "build", "check", "compiler", "explain", "resolve", "validate"]
 
 PathLike = str | os.PathLike[str]
 Progress = Callable[[int, int], None]
@@ -86,6 +93,41 @@ def check(
         repo, chosen, folder, shown, fmt=fmt, overrides=overrides, incremental=False, guard=False, progress=progress
     )
     return incremental.CheckResult(plans, [problem for plan in plans for problem in artifacts.drift(plan)], warnings, shown)
+
+
+class Validation:
+    """What `validate` found: every problem (errors and warnings), each once, sorted."""
+
+    def __init__(self, diagnostics: Sequence[Diagnostic], environments: Sequence[str], profiles: int) -> None:
+        self.diagnostics = list(diagnostics)
+        self.environments = list(environments)
+        self.profiles = profiles  # how many profiles were compiled
+
+    @property
+    def ok(self) -> bool:
+        """No errors (warnings allowed)."""
+        return all(d.severity != "error" for d in self.diagnostics)
+
+
+def validate(config_dir: PathLike, envs: Sequence[str] | None = None, overrides: Sequence[str] = (), progress: Progress | None = None) -> Validation:
+    """Resolve, validate and render every profile of `envs` (default: all), writing nothing; every problem as data.
+
+    Raises UsageError (only) when CONFIG_DIR, an environment or a --set is unusable as given.
+    """
+    from . import project
+    from .errors import ConfcError, diagnostic, gather
+
+    built = compiler(config_dir, overrides)
+    chosen = project.environments(built.repo, envs)
+    try:
+        compiled = len({artifact.profile for artifact in built.artifacts(chosen, progress=progress)})
+        errors: list[ConfcError] = []
+    except ConfcError as exc:
+        if exc.exit_code == 2:
+            raise
+        compiled, errors = 0, exc.errors
+    warnings = [diagnostic(w, "warning") for w in built.warnings]
+    return Validation(gather([*(diagnostic(e) for e in errors), *warnings]), chosen, compiled)
 
 
 def compiler(config_dir: PathLike, overrides: Sequence[str] = (), fmt: str = "yaml") -> Compiler:

@@ -8,7 +8,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from . import render, validate
+from . import render, validation
 from .artifacts import Artifact
 from . import shapes
 from .errors import ConfcError, ErrorGroup, raise_all
@@ -50,7 +50,7 @@ class Compiler:
         self.warnings: list[ConfcError] = []
         # Cycles and unknown parents are problems of files, reported once, not once per descendant.
         self.inheritance_errors: dict[str, ConfcError] = {}
-        self._rules: dict[str, list[validate.Rule]] = {}
+        self._rules: dict[str, list[validation.Rule]] = {}
 
     def checked(self, source: SourceFile) -> Checked:
         """`source` shape-checked, once."""
@@ -117,10 +117,10 @@ class Compiler:
         data = self.data(self.repo.environments[env]) or {}
         return {"name": env, "description": data.get("description", ""), "vars": data.get("vars", {})}
 
-    def rules(self, env: str) -> list[validate.Rule]:
+    def rules(self, env: str) -> list[validation.Rule]:
         if env not in self._rules:
             source = self.repo.environments[env]
-            self._rules[env] = validate.env_rules(source, self.data(source) or {})
+            self._rules[env] = validation.env_rules(source, self.data(source) or {})
         return self._rules[env]
 
     def resolve(self, profile: str, env: str) -> Resolution:
@@ -156,7 +156,7 @@ class Compiler:
         values = self.interpolator.interpolate(resolution, self.env_context(env), errors, failed, complete=complete)
         complete = complete and not failed
         skip: set[KeyPath] = set(failed)
-        for problem in validate.resolved_problems(values):
+        for problem in validation.resolved_problems(values):
             if any(problem.path[: len(path)] == path for path in failed):
                 continue
             if problem.absent and lookup(values, problem.path) is MISSING:
@@ -165,8 +165,8 @@ class Compiler:
             elif complete or not problem.absent:
                 errors.append(resolution.error(problem.message, problem.path))
             skip.add(problem.path)
-        values = validate.emitted(values)
-        errors += validate.rule_errors(self.rules(env), resolution, values, self.warnings, complete=complete, skip=skip)
+        values = validation.emitted(values)
+        errors += validation.rule_errors(self.rules(env), resolution, values, self.warnings, complete=complete, skip=skip)
         if errors or not complete:
             return None, errors
         return Compiled(resolution, values), []

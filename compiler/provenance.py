@@ -11,7 +11,7 @@ from . import schema
 from .errors import ConfcError, did_you_mean
 from .layering import MISSING, KeyPath, Layer, lookup, touches
 from .pipeline import Compiler
-from .validate import emitted
+from .validation import emitted
 
 
 @dataclass(frozen=True)

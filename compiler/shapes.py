@@ -16,7 +16,7 @@ from typing import Any
 from . import schema
 from .errors import ConfcError, did_you_mean, show
 from .repository import PROFILE_ID, Repository, SourceFile
-from .validate import FieldwiseCheck, KeyPath, Problem, problems, validator
+from .validation import FieldwiseCheck, KeyPath, Problem, problems, validator
 
 
 @dataclass(frozen=True)

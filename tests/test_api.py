@@ -58,3 +58,24 @@ def test_errors_are_confc_errors(repo: Path) -> None:
 
 def test_the_package_declares_its_types() -> None:
     assert (Path(compiler.__file__).parent / "py.typed").is_file()
+
+
+def test_validate_returns_every_problem_as_data(repo: Path) -> None:
+    (repo / "profiles/standup.toml").write_text('extends = "base"\nextend = "x"\n[conference]\nname = "s"\nbeep = "loud"\n')
+    (repo / "profiles/other.toml").write_text('[conference]\nname = "o"\nmax_participants = 1\n')
+    found = compiler.validate(repo)
+    assert not found.ok
+    assert [(d.file.rsplit("/", 1)[-1], d.line, d.key, d.profiles, d.envs, d.severity) for d in found.diagnostics] == [
+        ("other.toml", 3, "conference.max_participants", ("other",), ("dev", "prod"), "error"),
+        ("standup.toml", 2, "extend", (), (), "error"),
+        ("standup.toml", 5, "conference.beep", ("standup",), ("dev", "prod"), "error"),
+    ]
+    assert isinstance(found.diagnostics[0], compiler.Diagnostic)
+    with pytest.raises(ConfcError) as caught:
+        compiler.build(repo)
+    assert caught.value.diagnostics == [d for d in found.diagnostics]
+
+
+def test_the_namespace_exports_only_the_api() -> None:
+    assert sorted(compiler.__all__) == ["Diagnostic", "Validation", "__version__", "build", "check", "compiler", "explain", "resolve", "validate"]
+    assert callable(compiler.validate)  # no submodule of the same name shadows the function

@@ -7,15 +7,13 @@ import sys
 
 import compiler
 
-from ..project import environments
-from .common import progress, warn
+from .common import overrides, progress, reporter
 
 
 def run(args: argparse.Namespace) -> int:
-    built = compiler.compiler(args.config_dir)
-    envs = environments(built.repo, args.env or None)
-    artifacts = built.artifacts(envs, progress=progress())
-    warn(args, built.warnings)
-    profiles = len({a.profile for a in artifacts})
-    print(f"{built.repo.display_root}: {profiles} profile(s) valid in {len(envs)} environment(s): {', '.join(envs)}", file=sys.stderr)
+    found = compiler.validate(args.config_dir, args.env or None, overrides(args), progress=progress())
+    reporter(args).diagnostics(found.diagnostics)
+    if not found.ok:
+        return 1
+    print(f"{args.config_dir}: {found.profiles} profile(s) valid in {len(found.environments)} environment(s): {', '.join(found.environments)}", file=sys.stderr)
     return 0
