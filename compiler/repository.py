@@ -21,6 +21,19 @@ ENV_NAME = re.compile(f"^{ENV_NAME_PATTERN}$")
 TEMPLATE_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
 
 
+MAX_NESTING = 32  # tables and arrays inside each other: a SWML result needs about eight
+
+
+def _deeper_than(value: Any, limit: int) -> bool:
+    """Whether tables and arrays nest more than `limit` levels (without recursing, whatever the depth)."""
+    level: list[Any] = [value]
+    for _ in range(limit + 1):
+        level = [child for item in level for child in (item.values() if isinstance(item, dict) else item if isinstance(item, list) else ())]
+        if not level:
+            return False
+    return True
+
+
 @dataclass(frozen=True)
 class SourceFile:
     """One TOML file of the repository: read once, parsed at most once, on first use."""
@@ -48,10 +61,16 @@ class SourceFile:
     def data(self) -> Mapping[str, Any]:
         """The file as tomllib returns it; never mutated. A located ConfcError if it does not parse."""
         try:
-            return tomllib.loads(self.text)
+            data = tomllib.loads(self.text)
         except tomllib.TOMLDecodeError as exc:
             message, line = _toml_problem(exc, self.text)
             raise ConfcError(f"invalid TOML: {message}", file=self.display, line=line) from None
+        except RecursionError:
+            data = None
+        if data is None or _deeper_than(data, MAX_NESTING):
+            # Every later stage walks values recursively: refuse what no profile needs, once, here.
+            raise ConfcError(f"values are nested more than {MAX_NESTING} levels deep; flatten them", file=self.display)
+        return data
 
     @functools.cached_property
     def lines(self) -> KeyLines:

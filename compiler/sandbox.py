@@ -200,8 +200,8 @@ class Deadline:
     It interrupts only user code: when it fires in confc's own code, the next evaluation stops.
     """
 
-    def __init__(self, seconds: float = SECONDS) -> None:
-        self.seconds = seconds
+    def __init__(self, seconds: float | None = None) -> None:
+        self.seconds = SECONDS if seconds is None else seconds
         self.expired = False
         self._inside = False
         self._armed = False

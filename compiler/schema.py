@@ -66,8 +66,8 @@ class Expression(metaclass=_ExpressionType):
 
 # A rule of ours whose failure is about a missing value (Cerberus's custom errors carry no rule name).
 EXACTLY_ONE_OF = ErrorDefinition(0x7F, "exactly_one_of")
-# A problem inside a `result`; its info carries the path below the field, so the message names the element.
-SWML_RESULT = ErrorDefinition(0x7E, "swml_result")
+# A problem inside SWML methods (a `result`, a switch case); its info carries the path below the field.
+SWML_RESULT = ErrorDefinition(0x7E, None)
 
 
 class ConfcValidator(Validator):  # type: ignore[misc]
@@ -131,16 +131,26 @@ class ConfcValidator(Validator):  # type: ignore[misc]
 
     def _validate_swml_result(self, constraint: bool, field: str, value: Any) -> None:
         """{'type': 'boolean'}"""
-        if not constraint:
-            return
-        if isinstance(value, Mapping):
-            problems = _switch_problems(value)
-        elif isinstance(value, Sequence) and not isinstance(value, str):
-            problems = _cond_problems(value)
-        else:
-            problems = [((), "must be a switch table (variable, case, default) or a cond array")]
-        for below, message in problems:
-            self._error(field, SWML_RESULT, message, below)
+        from .swml import result_problems  # the SWML methods' own rules use this validator
+
+        if constraint:
+            for below, message in result_problems(value):
+                self._error(field, SWML_RESULT, message, below)
+
+    def _validate_swml_methods(self, constraint: bool, field: str, value: Any) -> None:
+        """{'type': 'boolean'}"""
+        from .swml import methods_problems
+
+        if constraint:
+            for below, message in methods_problems(value):
+                self._error(field, SWML_RESULT, message, below)
+
+    def _validate_play_url(self, constraint: bool, field: str, value: Any) -> None:
+        """{'type': 'boolean'}"""
+        from .swml import PLAY_URL
+
+        if constraint and isinstance(value, str) and not SWML_VAR.match(value) and not PLAY_URL.match(value):
+            self._error(field, f'must be something SWML can play: "say:TEXT", an http(s) URL, "silence:SECONDS" or "ring:COUNTRY", got {show(value)}')
 
     def _validate_exactly_one_of(self, constraint: Sequence[str], field: str, value: Any) -> None:
         """{'type': 'list'}"""
@@ -154,59 +164,6 @@ class ConfcValidator(Validator):  # type: ignore[misc]
                 re.compile(value)
             except re.error as exc:
                 self._error(field, f"not a valid regular expression: {exc}")
-
-
-Found = list[tuple[tuple[str, ...], str]]  # (path below the field, message)
-
-
-def _methods_problems(where: tuple[str, ...], methods: Any) -> Found:
-    if isinstance(methods, str) or not isinstance(methods, Sequence):
-        return [(where, "must be an array of SWML methods")]
-    problems: Found = []
-    for index, method in enumerate(methods):
-        at = (*where, str(index))
-        if not isinstance(method, Mapping) or len(method) != 1:
-            problems.append((at, "must be a table with exactly one SWML method"))
-            continue
-        (name,) = method
-        if name not in SWML_METHODS:
-            problems.append((at, f"unknown SWML method {show(name)}{did_you_mean(str(name), SWML_METHODS)}"))
-        problems.extend(((*at, str(name)), p) for p in json_problems(method[name]))
-    return problems
-
-
-def _switch_problems(switch: Mapping[str, Any]) -> Found:
-    problems: Found = []
-    unknown = sorted(set(switch) - {"variable", "case", "default"})
-    problems += [((str(key),), "unknown key in a switch; accepted: variable, case, default") for key in unknown]
-    if not isinstance(switch.get("variable"), str):
-        problems.append((("variable",), 'must name the variable to switch on, such as "return_value"'))
-    case = switch.get("case")
-    if not isinstance(case, Mapping):
-        problems.append((("case",), "must be a table of arrays of SWML methods"))
-    else:
-        for value, methods in case.items():
-            problems += _methods_problems(("case", str(value)), methods)
-    if "default" in switch:
-        problems += _methods_problems(("default",), switch["default"])
-    return problems
-
-
-def _cond_problems(conds: Sequence[Any]) -> Found:
-    problems: Found = []
-    for index, cond in enumerate(conds):
-        at = (str(index),)
-        if not isinstance(cond, Mapping) or not ({"when", "then"} <= set(cond) or set(cond) == {"else"}):
-            problems.append((at, "must be a table with when and then, or with else"))
-            continue
-        unknown = sorted(set(cond) - {"when", "then", "else"})
-        problems += [((*at, str(key)), "unknown key in a cond; accepted: when, then, else") for key in unknown]
-        if "when" in cond and not isinstance(cond["when"], str):
-            problems.append(((*at, "when"), "must be a string"))
-        for branch in ("then", "else"):
-            if branch in cond:
-                problems += _methods_problems((*at, branch), cond[branch])
-    return problems
 
 
 def json_problems(value: Any) -> list[str]:
