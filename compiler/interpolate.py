@@ -64,19 +64,16 @@ class Interpolator:
             "profile": profile,
         }
         walk = _Walk(self, resolution, errors, failed, complete)
-        reported = len(errors)
         with walk.deadline:
             variables = walk(merged.get("vars", {}), ("vars",), outer)
             context = {**outer, "vars": Scope(variables, "vars", lacking)}
             result = {key: walk(value, (key,), context) for key, value in merged.items() if key != "vars"}
-        if walk.deadline.expired and len(errors) == reported:  # time ran out between expressions: no single culprit
-            errors.append(resolution.error(f"too much to compute: its values take longer than {walk.deadline.seconds:g} seconds", ()))
         result["vars"] = variables
         return result
 
 
 class _Walk:
-    """One profile's values rendered, under one time budget; only the value that overran is blamed."""
+    """One profile's values rendered, each within the time budget; only a value that overran is blamed."""
 
     def __init__(self, interpolator: Interpolator, resolution: Resolution, errors: list[ConfcError], failed: set[KeyPath], complete: bool) -> None:
         self.interpolator = interpolator
@@ -93,10 +90,8 @@ class _Walk:
             try:
                 return _typed(path, self._render(value, context))
             except Exception as exc:  # noqa: BLE001 - any failure of a user's expression is a user error
-                # Past the deadline, only what was running is to blame; and a name may be
-                # undefined because a malformed value beneath was dropped.
-                quiet = isinstance(exc, _Unreached) or (isinstance(exc, UndefinedError) and not self.complete)
-                if not quiet:
+                # A name may be undefined because a malformed value beneath was dropped.
+                if not (isinstance(exc, UndefinedError) and not self.complete):
                     self.errors.append(self.resolution.error(f"in {{{{ }}}}: {describe(exc)}", path))
                 self.failed.add(path[:2] if path[0] == "conference" else path[:1])
                 return None
@@ -110,17 +105,14 @@ class _Walk:
         known = self.interpolator.overran.get(text)
         if known is not None:  # it ran out of time before, in this profile or another: don't wait again
             raise known
-        if self.deadline.expired:
-            raise _Unreached
+        if self.deadline.expired:  # the time ran out in confc's own work between values: no value is to blame
+            self.deadline.restart()
         try:
             return str(self.deadline.run(self.interpolator.render, text, context))
         except Timeout as exc:
             self.interpolator.overran[text] = exc
+            self.deadline.restart()  # each value has its own time: the next one is not blamed for this one
             raise
-
-
-class _Unreached(Exception):
-    """The profile's time ran out before this value was rendered."""
 
 
 def _present(table: dict[str, Any]) -> dict[str, Any]:

@@ -148,26 +148,30 @@ class Compiler:
 
         Problems of the files beneath it are the caller's to report (see `lineage_problems`).
         """
-        complete = all(checked.sound for checked in self.lineage(profile, env))
+        lineage = self.lineage(profile, env)
+
+        def unknowable(path: KeyPath) -> bool:
+            """A value may be missing because a malformed one that would have set it was dropped."""
+            return any(checked.could_supply(path, env) for checked in lineage)
+
         errors: list[ConfcError] = []
         resolution = self.resolver.resolve(profile, env, errors)
         # Where layers clash, the value beneath is kept: the clash is the problem to report there.
         failed: set[KeyPath] = {tuple(error.key.split(".")) for error in errors if error.key}
-        values = self.interpolator.interpolate(resolution, self.env_context(env), errors, failed, complete=complete)
-        complete = complete and not failed
+        values = self.interpolator.interpolate(resolution, self.env_context(env), errors, failed, complete=not unknowable(("vars",)))
         skip: set[KeyPath] = set(failed)
         for problem in validation.resolved_problems(values):
             if any(problem.path[: len(path)] == path for path in failed):
                 continue
-            if problem.absent and lookup(values, problem.path) is MISSING:
-                if complete:
-                    errors.append(resolution.missing(problem.message, problem.path))
-            elif complete or not problem.absent:
+            if problem.absent:
+                if not failed and not unknowable(problem.path):  # a value that failed to render is reported already
+                    errors.append(resolution.missing(problem.message, problem.path) if lookup(values, problem.path) is MISSING else resolution.error(problem.message, problem.path))
+            else:
                 errors.append(resolution.error(problem.message, problem.path))
             skip.add(problem.path)
         values = validation.emitted(values)
-        errors += validation.rule_errors(self.rules(env), resolution, values, self.warnings, complete=complete, skip=skip)
-        if errors or not complete:
+        errors += validation.rule_errors(self.rules(env), resolution, values, self.warnings, unknowable=unknowable, skip=skip)
+        if errors or failed or not all(checked.sound for checked in lineage):
             return None, errors
         return Compiled(resolution, values), []
 

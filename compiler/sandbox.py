@@ -197,7 +197,7 @@ class Deadline:
 
     The timer is a signal, so it works in the main thread of each process (the command line and
     build --jobs workers); elsewhere, as in a library caller's thread, only the size limits hold.
-    It interrupts only user code: when it fires in confc's own code, the next evaluation stops.
+    It interrupts only user code: when it fires in confc's own code, the caller restarts it.
     """
 
     def __init__(self, seconds: float | None = None) -> None:
@@ -213,6 +213,12 @@ class Deadline:
             self._previous = signal.signal(signal.SIGALRM, self._fire)
             signal.setitimer(signal.ITIMER_REAL, self.seconds)
         return self
+
+    def restart(self) -> None:
+        """A fresh budget from now."""
+        self.expired = False
+        if self._armed:
+            signal.setitimer(signal.ITIMER_REAL, self.seconds)
 
     def __exit__(self, *exc: object) -> None:
         if self._armed:

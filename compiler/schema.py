@@ -155,7 +155,12 @@ class ConfcValidator(Validator):  # type: ignore[misc]
     def _validate_exactly_one_of(self, constraint: Sequence[str], field: str, value: Any) -> None:
         """{'type': 'list'}"""
         if isinstance(value, Mapping) and sum(key in value for key in constraint) != 1:
-            self._error(field, EXACTLY_ONE_OF, f"must hold exactly one of {' or '.join(constraint)}")
+            # None of them is a missing value (which a dropped one may explain); several are a mistake as written.
+            message = f"must hold exactly one of {' or '.join(constraint)}"
+            if any(key in value for key in constraint):
+                self._error(field, message)
+            else:
+                self._error(field, EXACTLY_ONE_OF, message)
 
     def _validate_compiles(self, constraint: bool, field: str, value: Any) -> None:
         """{'type': 'boolean'}"""
@@ -322,10 +327,11 @@ def profile_file_schema(environments: Sequence[str] | None) -> dict[str, Any]:
     }
 
 
+_RULE_VALUES = {"type": "list", "schema": {"type": ["string", "integer", "number", "boolean"]}}  # rules compare emitted scalars
 RULE_SHAPE = {
     "required": {"type": "boolean"},
-    "allowed": {"type": "list"},
-    "forbidden": {"type": "list"},
+    "allowed": _RULE_VALUES,
+    "forbidden": _RULE_VALUES,
     "min": {"type": "number"},
     "max": {"type": "number"},
     "minlength": {"type": "integer", "min": 0},

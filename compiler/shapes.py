@@ -25,11 +25,27 @@ class Checked:
 
     data: Mapping[str, Any] | None  # None: the file could not be read or parsed at all
     problems: tuple[ConfcError, ...] = ()
+    dropped: tuple[KeyPath, ...] = ()  # where malformed values were taken out
 
     @property
     def sound(self) -> bool:
-        """Whether nothing was dropped: what depends on it can be checked for missing values too."""
+        """Whether the file was read whole: nothing malformed was dropped."""
         return self.data is not None and not self.problems
+
+    def could_supply(self, path: KeyPath, env: str) -> bool:
+        """Whether something dropped from this file might have set `path` in `env` (so its absence proves nothing)."""
+        for cut in self.dropped:
+            if cut[0] == "extends":  # a parent that was not read may set anything
+                return True
+            if cut[0] == "env":
+                if len(cut) < 2 or cut[1] != env:
+                    continue  # another environment's table
+                cut = cut[2:]
+            elif cut[0] == "defaults":
+                cut = cut[1:]
+            if cut[: len(path)] == path[: len(cut)]:  # the same key, or one above or below it
+                return True
+        return False
 
 
 def check_profile(source: SourceFile, environments: Sequence[str]) -> Checked:
@@ -75,7 +91,8 @@ def _checked(source: SourceFile, data: Mapping[str, Any], found: Sequence[Proble
         ConfcError(problem.message, file=source.display, line=source.lines[problem.path], key=".".join(_key_of(problem.path)))
         for problem in found
     )
-    return Checked(_without(data, [problem.path for problem in found]), errors)
+    cuts = tuple(problem.path for problem in found)
+    return Checked(_without(data, cuts), errors, cuts)
 
 
 def _key_of(path: KeyPath) -> KeyPath:

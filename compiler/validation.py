@@ -243,13 +243,13 @@ def rule_errors(
     values: Mapping[str, Any],
     warnings: list[ConfcError],
     *,
-    complete: bool = True,
+    unknowable: Callable[[KeyPath], bool] = lambda path: False,
     skip: Collection[KeyPath] = (),
 ) -> list[ConfcError]:
     """Apply an environment's policy rules to the emitted values of one profile.
 
-    Without `complete` (something beneath was dropped as malformed), a missing value is not
-    reported; keys in `skip` already have a problem of their own.
+    A missing value is not reported where `unknowable` (a malformed value that might have set
+    it was dropped); keys in `skip` already have a problem of their own.
     """
     found = []
     for rule in rules:
@@ -258,7 +258,7 @@ def rule_errors(
             continue
         value = lookup(values, path)
         if value is MISSING:
-            if rule.required and complete:
+            if rule.required and not unknowable(path):
                 found.append(resolution.missing(f"is required by the rule at {rule.where}", path))
             continue
         if rule.check is None:

@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 import tomli_w
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, given, note, settings
 from hypothesis import strategies as st
 
 import compiler.sandbox
@@ -154,6 +154,7 @@ def test_no_mutated_repository_crashes_confc(data: st.DataObject, tmp_path_facto
     files = {name: tomllib.loads(tomli_w.dumps(parsed)) for name, parsed in BASE.items()}  # a deep copy
     for _ in range(data.draw(st.integers(1, 4), label="mutations")):
         data.draw(mutation(files))
+    note(repr(files))
     root = tmp_path_factory.mktemp("fuzz")
     repo = root / "configs"
     for name, parsed in files.items():
