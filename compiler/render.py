@@ -134,8 +134,10 @@ class Renderer:
             return None
         try:
             text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ConfcError(f"cannot read template: {exc}", file=self.filenames[stem]) from None
+        except UnicodeDecodeError:
+            raise ConfcError("cannot read template: not valid UTF-8; save the file as UTF-8", file=self.filenames[stem]) from None
+        except OSError as exc:
+            raise ConfcError(f"cannot read template: {exc.strerror or 'not a readable file'}", file=self.filenames[stem]) from None
         return text, self.filenames[stem], lambda: True
 
     def inputs(self, template: str) -> tuple[str, ...]:
