@@ -22,7 +22,7 @@ hooks = "https://hooks.{env}.example.com"
 assets = "https://assets.{env}.example.com"
 
 [defaults.conference]
-region = "us-east"
+region = "us"
 trim = "trim-silence"
 
 [rules]

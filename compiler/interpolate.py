@@ -17,6 +17,15 @@ from .sandbox import Deadline, Overrun, Scope, Timeout, describe, environment, j
 _INTEGER = re.compile(r"^[+-]?[0-9]+$")
 
 
+# Worded alike in every environment, so the problem is reported once, naming them all.
+LACKING = " in this environment: add it to [vars] in its file under environments/, or in a profile"
+
+
+def env_scope(name: str, description: str, variables: Mapping[str, Any]) -> Scope:
+    """What `{{ env }}` is: the environment's name, description and vars."""
+    return Scope({"name": name, "description": description, "vars": Scope(variables, "env.vars", LACKING)}, "env")
+
+
 def needs_rendering(text: str) -> bool:
     return "{{" in text or "{%" in text
 
@@ -47,7 +56,7 @@ class Interpolator:
         *,
         complete: bool = True,
     ) -> dict[str, Any]:
-        """The merged profile with every expression rendered; `env` is the name/description/vars context.
+        """The merged profile with every expression rendered; `env` is the environment's scope (see env_scope).
 
         A value that cannot be rendered is reported in `errors`, left out of the result and added to
         `failed`. Without `complete` (a malformed value beneath was dropped), an undefined name may be
@@ -56,17 +65,11 @@ class Interpolator:
         merged = resolution.merged
         failed = set() if failed is None else failed
         profile = Scope({"id": resolution.profile, "description": merged.get("description", "")}, "profile")
-        # Worded alike in every environment, so the problem is reported once, naming them all.
-        lacking = " in this environment: add it to [vars] in its file under environments/, or in a profile"
-        outer = {
-            **self._jinja.globals,
-            "env": Scope({**env, "vars": Scope(env["vars"], "env.vars", lacking)}, "env"),
-            "profile": profile,
-        }
+        outer = {**self._jinja.globals, "env": env, "profile": profile}
         walk = _Walk(self, resolution, errors, failed, complete)
         with walk.deadline:
             variables = walk(merged.get("vars", {}), ("vars",), outer)
-            context = {**outer, "vars": Scope(variables, "vars", lacking)}
+            context = {**outer, "vars": Scope(variables, "vars", LACKING)}
             result = {key: walk(value, (key,), context) for key, value in merged.items() if key != "vars"}
         result["vars"] = variables
         return result
@@ -85,7 +88,7 @@ class _Walk:
 
     def __call__(self, value: Any, path: KeyPath, context: dict[str, Any]) -> Any:
         if isinstance(value, str):
-            if not needs_rendering(value):
+            if "{{" not in value and "{%" not in value:
                 return value
             try:
                 return _typed(path, self._render(value, context))
@@ -94,34 +97,37 @@ class _Walk:
                 if not (isinstance(exc, UndefinedError) and not self.complete):
                     self.errors.append(self.resolution.error(f"in {{{{ }}}}: {describe(exc)}", path))
                 self.failed.add(path[:2] if path[0] == "conference" else path[:1])
-                return None
-        if isinstance(value, Mapping):
-            return _present({key: self(item, (*path, key), context) for key, item in value.items()})
-        if isinstance(value, (list, tuple)):
+                return _FAILED
+        if isinstance(value, dict):
+            return {key: done for key, item in value.items() if (done := self(item, (*path, key), context)) is not _FAILED}
+        if isinstance(value, list):
             return [self(item, (*path, str(index)), context) for index, item in enumerate(value)]
         return value
 
     def _render(self, text: str, context: dict[str, Any]) -> str:
-        known = self.interpolator.overran.get(text)
+        interpolator, deadline = self.interpolator, self.deadline
+        known = interpolator.overran.get(text)
         if known is not None:  # it ran out of time before, in this profile or another: don't wait again
             raise known
-        if self.deadline.expired:  # the time ran out in confc's own work between values: no value is to blame
-            self.deadline.restart()
+        if deadline.expired:  # the time ran out in confc's own work between values: no value is to blame
+            deadline.restart()
+        deadline.inside = True
         try:
-            return str(self.deadline.run(self.interpolator.render, text, context))
+            return interpolator.render(text, context)
         except Timeout as exc:
-            self.interpolator.overran[text] = exc
-            self.deadline.restart()  # each value has its own time: the next one is not blamed for this one
+            interpolator.overran[text] = exc
+            deadline.restart()  # each value has its own time: the next one is not blamed for this one
             raise
+        finally:
+            deadline.inside = False
 
 
-def _present(table: dict[str, Any]) -> dict[str, Any]:
-    return {key: value for key, value in table.items() if value is not None}
+_FAILED: Any = object()  # a value that could not be rendered: left out of its table
 
 
 def _typed(path: KeyPath, rendered: str) -> Any:
     """Give an integer or boolean field the type its rendered text spells."""
-    if path[0] == "conference":
+    if path[0] == "conference" and len(path) > 1:
         if path[1:] in schema.INTEGER_FIELDS and _INTEGER.match(rendered):
             return int(rendered)
         # Jinja prints a boolean as True/False, TOML writes true/false: accept both.

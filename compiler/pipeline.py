@@ -12,10 +12,10 @@ from . import render, validation
 from .artifacts import Artifact
 from . import shapes
 from .errors import ConfcError, ErrorGroup, raise_all
-from .interpolate import Interpolator
+from .interpolate import Interpolator, env_scope
 from .layering import MISSING, KeyPath, Resolution, Resolver, Unreadable, lookup
 from .repository import Repository, SourceFile
-from .sandbox import Scope
+from .sandbox import Scope, alarms
 from .shapes import Checked
 
 FORMATS = ("yaml", "json")
@@ -51,6 +51,7 @@ class Compiler:
         # Cycles and unknown parents are problems of files, reported once, not once per descendant.
         self.inheritance_errors: dict[str, ConfcError] = {}
         self._rules: dict[str, list[validation.Rule]] = {}
+        self._env_scopes: dict[str, Scope] = {}
 
     def checked(self, source: SourceFile) -> Checked:
         """`source` shape-checked, once."""
@@ -113,9 +114,13 @@ class Compiler:
             found.append(error)
         return found
 
-    def env_context(self, env: str) -> dict[str, Any]:
-        data = self.data(self.repo.environments[env]) or {}
-        return {"name": env, "description": data.get("description", ""), "vars": data.get("vars", {})}
+    def env_context(self, env: str) -> Scope:
+        """What `{{ env }}` is in `env`, built once."""
+        scope = self._env_scopes.get(env)
+        if scope is None:
+            data = self.data(self.repo.environments[env]) or {}
+            scope = self._env_scopes[env] = env_scope(env, data.get("description", ""), data.get("vars", {}))
+        return scope
 
     def rules(self, env: str) -> list[validation.Rule]:
         if env not in self._rules:
@@ -178,10 +183,9 @@ class Compiler:
     def document(self, compiled: Compiled) -> str:
         """The rendered SWML text, checked to carry the conference table exactly."""
         resolution, values = compiled.resolution, compiled.values
-        env = self.env_context(resolution.env)
         context = {
             "profile": Scope({"id": resolution.profile, **{k: v for k, v in values.items() if k != "vars"}}, "profile"),
-            "env": Scope({**env, "vars": Scope(env["vars"], "env.vars")}, "env"),
+            "env": self.env_context(resolution.env),
             "vars": Scope(values["vars"], "vars"),
         }
         try:
@@ -232,13 +236,14 @@ class Compiler:
         tasks = [(profile, env) for env in usable for profile in chosen if profile not in skip.get(env, ())]
         outcomes = self._in_parallel(tasks, jobs) if jobs > 1 and len(tasks) > 1 and _FORK else map(self._attempt, tasks)
         built: list[Artifact] = []
-        for done, outcome in enumerate(outcomes, start=1):
-            if isinstance(outcome, Artifact):
-                built.append(outcome)
-            else:
-                errors.extend(outcome)
-            if progress is not None:
-                progress(done, len(tasks))
+        with alarms():
+            for done, outcome in enumerate(outcomes, start=1):
+                if isinstance(outcome, Artifact):
+                    built.append(outcome)
+                else:
+                    errors.extend(outcome)
+                if progress is not None:
+                    progress(done, len(tasks))
         if errors:
             raise ErrorGroup(errors)
         return built
@@ -274,4 +279,5 @@ def _work(chunk: list[tuple[str, str]]) -> tuple[list[Artifact | list[ConfcError
     if compiler is None:
         raise RuntimeError("worker started without a compiler")
     compiler.warnings = []
-    return [compiler._attempt(task) for task in chunk], compiler.warnings
+    with alarms():
+        return [compiler._attempt(task) for task in chunk], compiler.warnings

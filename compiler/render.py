@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Mapping
 from types import TracebackType
@@ -43,10 +44,14 @@ class _Loader(_SafeLoader):  # type: ignore[misc,valid-type]
             if len(self._scalars) >= _MAX_ENTRIES:
                 self._scalars.clear()
             value = self._scalars[key] = super().construct_object(node, deep)
+        if node.tag in _NO_SWML_FORM and not (isinstance(value, float) and math.isfinite(value)):
+            # A date or a nan: SWML (which is JSON too) has no such value.
+            raise yaml.constructor.ConstructorError(None, None, f"{node.value} has no SWML form; quote it to write it as a string", node.start_mark)
         return value
 
 
 _MISSING = object()
+_NO_SWML_FORM = frozenset({"tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:float"})
 
 # Plain (unquoted) scalars only where no YAML 1.1 or 1.2 reader could take them for
 # anything but this exact string; everything else is double-quoted.
@@ -118,7 +123,8 @@ class Renderer:
         self._jinja = environment(jinja2.FunctionLoader(self._load))
         self._jinja.filters["yaml"] = to_yaml
         self.filenames: dict[str, str] = {}  # template name -> how messages and manifests name it
-        self._overran: dict[str, tuple[str, str | None, int | None]] = {}  # a template that ran out of time is not run again
+        self._overran: dict[str, tuple[str, str | None, int | None]] = {}
+        self._deadline = Deadline()  # a template that ran out of time is not run again
         self._inputs: dict[str, tuple[str, ...]] = {}
 
     def _load(self, name: str) -> tuple[str, str, Any] | None:
@@ -175,8 +181,8 @@ class Renderer:
             raise ConfcError(message, file=file, line=line, profile=profile, env=env)
         try:
             compiled = self._jinja.get_template(template)
-            with Deadline() as deadline:
-                return str(deadline.run(lambda: join_bounded(compiled.generate(context))))
+            with self._deadline:
+                return str(self._deadline.run(join_bounded, compiled.generate(context)))
         except jinja2.TemplateNotFound as exc:
             missing = str(exc.name)
             file, line = self._template_frame(exc.__traceback__)
@@ -232,7 +238,7 @@ def document_problems(document: Any, conference: Mapping[str, Any]) -> list[str]
                 problems.append(f"sections.main[{index}].join_conference differs from the resolved conference table")
     if not joins:
         problems.append("sections.main has no join_conference")
-    return problems + schema.json_problems(document)
+    return problems  # the loader refuses dates and nan (see _Loader)
 
 
 def parse_yaml(text: str) -> Any:

@@ -7,12 +7,13 @@ repr, which differs from run to run), and fail with words a user can act on.
 
 from __future__ import annotations
 
+import contextlib
 import operator
 import re
 import signal
 import threading
-from collections.abc import Callable, Iterable, Mapping
-from typing import Any, TypeVar
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import Any, ClassVar, TypeVar
 
 import jinja2
 from jinja2.nodes import EvalContext
@@ -81,12 +82,12 @@ class _Sandbox(ImmutableSandboxedEnvironment):
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         # `vars.items` is the variable "items", never the table's method.
-        if isinstance(obj, Mapping):
+        if isinstance(obj, dict) or isinstance(obj, Mapping):  # dict first: the abstract check is slow
             return self.getitem(obj, attribute)
         return super().getattr(obj, attribute)
 
     def getitem(self, obj: Any, argument: Any) -> Any:
-        if isinstance(obj, Mapping):
+        if isinstance(obj, dict) or isinstance(obj, Mapping):
             try:
                 return obj[argument]
             except (KeyError, TypeError):
@@ -200,17 +201,21 @@ class Deadline:
     It interrupts only user code: when it fires in confc's own code, the caller restarts it.
     """
 
+    active: ClassVar[Deadline | None] = None  # the deadline whose timer is running
+
     def __init__(self, seconds: float | None = None) -> None:
         self.seconds = SECONDS if seconds is None else seconds
         self.expired = False
-        self._inside = False
+        self.inside = False
         self._armed = False
+        self._previous: Any = None
 
     def __enter__(self) -> Deadline:
         self.expired = False
-        self._armed = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+        self._armed = _can_alarm()
         if self._armed:
-            self._previous = signal.signal(signal.SIGALRM, self._fire)
+            self._previous = _install()
+            Deadline.active = self
             signal.setitimer(signal.ITIMER_REAL, self.seconds)
         return self
 
@@ -223,23 +228,53 @@ class Deadline:
     def __exit__(self, *exc: object) -> None:
         if self._armed:
             signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, self._previous)
+            Deadline.active = None
+            if self._previous is not None:
+                signal.signal(signal.SIGALRM, self._previous)
             self._armed = False
-
-    def _fire(self, signum: int, frame: object) -> None:
-        self.expired = True
-        if self._inside:
-            raise Timeout(f"it takes longer than {self.seconds:g} seconds")
 
     def run(self, function: Callable[..., Any], *args: Any) -> Any:
         """Call user code under the budget; Overrun when it is (or was already) spent."""
         if self.expired:
             raise Timeout(f"it takes longer than {self.seconds:g} seconds")
-        self._inside = True
+        self.inside = True
         try:
             return function(*args)
         finally:
-            self._inside = False
+            self.inside = False
+
+
+def _fire(signum: int, frame: object) -> None:
+    deadline = Deadline.active
+    if deadline is not None:
+        deadline.expired = True
+        if deadline.inside:
+            raise Timeout(f"it takes longer than {deadline.seconds:g} seconds")
+
+
+def _can_alarm() -> bool:
+    return _TIMERS and threading.get_ident() == threading.main_thread().ident
+
+
+_TIMERS = hasattr(signal, "setitimer")
+
+
+def _install() -> Any:
+    """Install the timer's handler; the one it replaced, or None when it was installed already."""
+    if signal.getsignal(signal.SIGALRM) is _fire:
+        return None
+    return signal.signal(signal.SIGALRM, _fire)
+
+
+@contextlib.contextmanager
+def alarms() -> Iterator[None]:
+    """Keep the timer's handler installed for a whole build: installing it for each value costs more than the value."""
+    previous = _install() if _can_alarm() else None
+    try:
+        yield
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGALRM, previous)
 
 
 def describe(exc: BaseException) -> str:

@@ -113,8 +113,8 @@ class ConfcValidator(Validator):  # type: ignore[misc]
             if not value or "" in items:
                 self._error(field, f"must be event names separated by single spaces, got {show(value)}")
                 return
-        elif isinstance(value, Sequence):
-            items = list(value)
+        elif isinstance(value, list) and all(isinstance(item, str) for item in value):
+            items = value
         else:
             self._error(field, "must be an array of event names (or one space-separated string)")
             return

@@ -81,9 +81,14 @@ def test_the_checking_loader_reads_what_pyyaml_reads(value: object, style: str |
     # The self-check's loader remembers scalars it has built; the result must not differ.
     text = yaml.safe_dump({"a": value, "b": [copy.deepcopy(value), "2001-12-14", "0o17", "yes", "~"]}, default_style=style, allow_unicode=True)
     assert parse_yaml(text) == yaml.safe_load(text)
-    assert parse_yaml(text + "c: !!binary aGVsbG8=\nd: 2001-12-14t21:59:43.10-05:00\n") == yaml.safe_load(
-        text + "c: !!binary aGVsbG8=\nd: 2001-12-14t21:59:43.10-05:00\n"
-    )
+    assert parse_yaml(text + "c: !!binary aGVsbG8=\n") == yaml.safe_load(text + "c: !!binary aGVsbG8=\n")
+
+
+@pytest.mark.parametrize("scalar", ["2001-12-14", "2001-12-14t21:59:43.10-05:00", ".nan", "-.inf"])
+def test_the_checking_loader_refuses_what_swml_cannot_hold(scalar: str) -> None:
+    with pytest.raises(yaml.YAMLError, match="has no SWML form"):
+        parse_yaml(f"a: {scalar}\n")
+    assert parse_yaml(f'a: "{scalar}"\nb: 1.5\n') == {"a": scalar, "b": 1.5}
 
 
 # Any string a TOML basic string can hold (TOML forbids most control characters).
