@@ -15,7 +15,7 @@ from .errors import ConfcError, ErrorGroup, raise_all
 from .interpolate import Interpolator, env_scope
 from .layering import MISSING, KeyPath, Resolution, Resolver, Unreadable, lookup
 from .repository import Repository, SourceFile
-from .sandbox import Scope, alarms
+from .sandbox import Scope, guarded
 from .shapes import Checked
 
 FORMATS = ("yaml", "json")
@@ -143,7 +143,8 @@ class Compiler:
     def compile(self, profile: str, env: str) -> Compiled:
         """Resolve, interpolate and validate one non-abstract profile; every problem is raised together."""
         raise_all(self.lineage_problems(profile, env))
-        compiled, errors = self.attempt(profile, env)
+        with guarded():
+            compiled, errors = self.attempt(profile, env)
         raise_all(errors)
         assert compiled is not None  # no errors: a compiled profile
         return compiled
@@ -236,7 +237,7 @@ class Compiler:
         tasks = [(profile, env) for env in usable for profile in chosen if profile not in skip.get(env, ())]
         outcomes = self._in_parallel(tasks, jobs) if jobs > 1 and len(tasks) > 1 and _FORK else map(self._attempt, tasks)
         built: list[Artifact] = []
-        with alarms():
+        with guarded():
             for done, outcome in enumerate(outcomes, start=1):
                 if isinstance(outcome, Artifact):
                     built.append(outcome)
@@ -279,5 +280,5 @@ def _work(chunk: list[tuple[str, str]]) -> tuple[list[Artifact | list[ConfcError
     if compiler is None:
         raise RuntimeError("worker started without a compiler")
     compiler.warnings = []
-    with alarms():
+    with guarded():
         return [compiler._attempt(task) for task in chunk], compiler.warnings

@@ -12,6 +12,11 @@ import operator
 import re
 import signal
 import threading
+
+try:
+    import resource
+except ImportError:  # not on Windows: there the size checks and the timer's absence are the limits
+    resource = None  # type: ignore[assignment]
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, ClassVar, TypeVar
 
@@ -267,14 +272,40 @@ def _install() -> Any:
 
 
 @contextlib.contextmanager
-def alarms() -> Iterator[None]:
-    """Keep the timer's handler installed for a whole build: installing it for each value costs more than the value."""
+def guarded() -> Iterator[None]:
+    """Limits around a whole build: the timer's handler installed once, and a ceiling on memory.
+
+    Size checks stop what builds too much in one step; the ceiling (what the process uses
+    now plus MEMORY_HEADROOM) turns anything they miss into a MemoryError, reported like any
+    other failure of user code, instead of a machine out of memory.
+    """
     previous = _install() if _can_alarm() else None
+    ceiling = _memory_ceiling()
     try:
         yield
     finally:
+        if ceiling is not None:
+            resource.setrlimit(resource.RLIMIT_AS, ceiling)
         if previous is not None:
             signal.signal(signal.SIGALRM, previous)
+
+
+MEMORY_HEADROOM = 4 << 30
+
+
+def _memory_ceiling() -> tuple[int, int] | None:
+    """Lower the address-space limit to current use plus headroom; the limits it replaced, or None."""
+    try:
+        with open("/proc/self/statm", "rb") as handle:
+            in_use = int(handle.read().split()[0]) * resource.getpagesize()
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    except (OSError, ValueError, IndexError, AttributeError):
+        return None  # not Linux: the size checks alone hold
+    wanted = in_use + MEMORY_HEADROOM
+    if soft != resource.RLIM_INFINITY and soft <= wanted or hard != resource.RLIM_INFINITY and hard < wanted:
+        return None  # a tighter limit is in force already
+    resource.setrlimit(resource.RLIMIT_AS, (wanted, hard))
+    return soft, hard
 
 
 def describe(exc: BaseException) -> str:
