@@ -35,12 +35,14 @@ PROFILE_KEYS = {
     "vars": "Compile-time variables for {{ }} expressions, inherited and overridable.",
     "greeting": "Played before joining: say (text to speak) or url (an audio file), exactly one.",
     "conference": "The SWML join_conference parameters.",
+    "access": "The PIN dialogue of a profile with roles: prompt, retry, goodbye (text to speak) and attempts (1 to 10).",
+    "roles": "Who may join, by PIN: [roles.NAME] with pin (a string of digits, or a list), description, greeting and conference (join_conference keys for that role).",
     "env": "Per-environment overrides: [env.NAME] applies only when building environment NAME.",
 }
 ENVIRONMENT_KEYS = {
     "description": "What this environment is; templates see it as env.description.",
     "vars": "Variables visible to every profile in this environment, beneath each profile's own vars.",
-    "defaults": "Profile-shaped values (greeting, conference) beneath every profile in this environment.",
+    "defaults": "Profile-shaped values (greeting, conference, access) beneath every profile in this environment.",
     "rules": 'Policy on resolved keys: "conference.KEY" = { required, allowed, forbidden, min, max, minlength, maxlength, regex, type }.',
 }
 
@@ -121,6 +123,7 @@ _RULES: dict[str, Any] = {
     "schema": _schema,
     "meta": lambda value, rules: {"description": value["description"]},
     "allowed": lambda value, rules: {"enum": list(value)},
+    "forbidden": lambda value, rules: {"not": {"enum": list(value)}},
     "min": lambda value, rules: {"minimum": value},
     "max": lambda value, rules: {"maximum": value},
     "regex": lambda value, rules: {"pattern": f"^(?:{value})$"},  # Cerberus matches the whole value

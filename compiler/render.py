@@ -203,6 +203,19 @@ class Renderer:
                 self._overran[template] = (f"template error: {describe(exc)}", file, line)
             raise ConfcError(f"template error: {describe(exc)}", file=file, line=line, profile=profile, env=env) from None
 
+    def line_of(self, template: str, path: tuple[str, ...]) -> int | None:
+        """Where in the template (not its includes) the last name of `path` is written, if it is."""
+        try:
+            source = self._jinja.loader.get_source(self._jinja, template)[0] if self._jinja.loader else ""
+        except (jinja2.TemplateNotFound, ConfcError):
+            return None
+        names = [part for part in reversed(path) if not part.isdigit()]
+        for name in names[:1]:
+            for number, text in enumerate(source.splitlines(), start=1):
+                if re.search(rf"(?<![\w-]){re.escape(name)}\s*:", text):
+                    return number
+        return None
+
     def _template_frame(self, tb: TracebackType | None) -> tuple[str | None, int | None]:
         # Jinja rewrites tracebacks so template frames carry the template's name and line.
         found: tuple[str | None, int | None] = (None, None)
@@ -219,8 +232,8 @@ def _stem(name: str) -> str:
     return name[: -len(".j2")] if name.endswith(".j2") else name
 
 
-def document_problems(document: Any, conference: Mapping[str, Any]) -> list[str]:
-    """Why `document` is not a SWML document carrying exactly `conference`, if it is not."""
+def document_problems(document: Any, conference: Mapping[str, Any], greeting: Mapping[str, Any] | None = None) -> list[str]:
+    """Why `document` does not join with exactly `conference` (after playing `greeting`, if any)."""
     if not isinstance(document, dict) or document.get("version") != "1.0.0":
         return ['the document must start with version: "1.0.0"']
     sections = document.get("sections")
@@ -238,7 +251,12 @@ def document_problems(document: Any, conference: Mapping[str, Any]) -> list[str]
                 problems.append(f"sections.main[{index}].join_conference differs from the resolved conference table")
     if not joins:
         problems.append("sections.main has no join_conference")
-    return problems  # the loader refuses dates and nan (see _Loader)
+    if greeting is not None:
+        url = f"say:{greeting['say']}" if "say" in greeting else greeting.get("url")
+        first_join = next((i for i, m in enumerate(main) if isinstance(m, dict) and "join_conference" in m), len(main))
+        if not any(isinstance(m, dict) and isinstance(m.get("play"), dict) and m["play"].get("url") == url for m in main[:first_join]):
+            problems.append(f"sections.main does not play the greeting ({show(url)}) before it joins")
+    return problems
 
 
 def parse_yaml(text: str) -> Any:

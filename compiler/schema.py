@@ -21,6 +21,7 @@ from .errors import did_you_mean, show
 from .repository import ENV_NAME_PATTERN
 
 SWML_VAR = re.compile(r"^[$%]\{.*\}$", re.DOTALL)
+PIN = re.compile(r"[0-9]{1,16}")
 
 SWML_METHODS = frozenset(
     "answer ai amazon_bedrock cond connect denoise enter_queue execute goto label "
@@ -162,6 +163,22 @@ class ConfcValidator(Validator):  # type: ignore[misc]
             else:
                 self._error(field, EXACTLY_ONE_OF, message)
 
+    def _validate_pins(self, constraint: bool, field: str, value: Any) -> None:
+        """{'type': 'boolean'}"""
+        pins = [value] if isinstance(value, str) else value
+        if not constraint:
+            return
+        if not isinstance(pins, list) or not pins or not all(isinstance(p, str) and PIN.fullmatch(p) for p in pins):
+            self._error(field, f"must be a PIN of 1 to 16 digits, written as a string, or a non-empty array of them, got {show(value)}")
+        elif len(set(pins)) != len(pins):
+            twice = sorted({p for p in pins if pins.count(p) > 1})
+            self._error(field, f"lists {', '.join(map(show, twice))} more than once")
+
+    def _validate_not_in_role(self, constraint: bool, field: str, value: Any) -> None:
+        """{'type': 'boolean'}"""
+        if constraint:
+            self._error(field, "all roles join the one conference: set its name in [conference], not in a role")
+
     def _validate_compiles(self, constraint: bool, field: str, value: Any) -> None:
         """{'type': 'boolean'}"""
         if constraint and isinstance(value, str):
@@ -273,12 +290,34 @@ GREETING = {
     "url": _URL,
 }
 
+_GREETING = {"type": "dict", "schema": GREETING, "exactly_one_of": ["say", "url"]}
+_SAID = {**_TEXT, "one_line": True}
+
+# Roles and the PIN dialogue (SPEC 2a).
+ROLE_NAME = r"[a-z][a-z0-9_]{0,31}"
+ACCESS_DEFAULTS = {
+    "prompt": "Please enter your PIN, then press pound.",
+    "retry": "That PIN was not recognised.",
+    "goodbye": "Goodbye.",
+    "attempts": 3,
+}
+ACCESS = {"prompt": _SAID, "retry": _SAID, "goodbye": _SAID, "attempts": {"type": "integer", "min": 1, "max": 10}}
+ROLE = {
+    "pin": {"required": True, "pins": True},
+    "description": {"type": "string"},
+    "greeting": _GREETING,
+    "conference": {"type": "dict", "schema": {"name": {"not_in_role": True}, **{k: v for k, v in CONFERENCE.items() if k != "name"}}},
+}
+ROLES = {"type": "dict", "keysrules": {"type": "string", "regex": ROLE_NAME, "forbidden": ["main"]}, "valuesrules": {"type": "dict", "schema": ROLE}}
+
 RESOLVED_PROFILE = {
     "description": {"type": "string"},
     "template": {"type": "string"},
     "vars": {"type": "dict"},
-    "greeting": {"type": "dict", "schema": GREETING, "exactly_one_of": ["say", "url"]},
+    "greeting": _GREETING,
     "conference": {"type": "dict", "schema": CONFERENCE, "required": True},
+    "access": {"type": "dict", "schema": ACCESS},
+    "roles": ROLES,
 }
 
 # File shapes accept a `{{ }}` expression wherever rendering may produce the final type.
@@ -302,6 +341,15 @@ GREETING_SHAPE = {"say": {"type": "string"}, "url": {"type": "string"}}
 TEMPLATE_FIELD = {"type": "string", "regex": r"[A-Za-z0-9_][A-Za-z0-9_.-]*"}
 UNSET_FIELD = {"type": "list", "schema": {"type": "string"}}
 
+ACCESS_SHAPE = {"prompt": {"type": "string"}, "retry": {"type": "string"}, "goodbye": {"type": "string"}, "attempts": {"type": ["integer", "expression"]}}
+ROLE_SHAPE = {
+    "pin": {"type": ["string", "list"], "schema": {"type": "string"}},
+    "description": {"type": "string"},
+    "greeting": {"type": "dict", "schema": GREETING_SHAPE},
+    "conference": {"type": "dict", "schema": CONFERENCE_SHAPE},
+}
+ROLES_SHAPE = {"type": "dict", "keysrules": {"type": "string", "regex": ROLE_NAME, "forbidden": ["main"]}, "valuesrules": {"type": "dict", "schema": ROLE_SHAPE}}
+
 LAYER_SHAPE = {
     "description": {"type": "string"},
     "template": TEMPLATE_FIELD,
@@ -309,6 +357,8 @@ LAYER_SHAPE = {
     "vars": {"type": "dict"},
     "greeting": {"type": "dict", "schema": GREETING_SHAPE},
     "conference": {"type": "dict", "schema": CONFERENCE_SHAPE},
+    "access": {"type": "dict", "schema": ACCESS_SHAPE},
+    "roles": ROLES_SHAPE,
 }
 
 
@@ -345,7 +395,7 @@ ENVIRONMENT_FILE = {
     "vars": {"type": "dict"},
     "defaults": {
         "type": "dict",
-        "schema": {"greeting": LAYER_SHAPE["greeting"], "conference": LAYER_SHAPE["conference"]},
+        "schema": {key: LAYER_SHAPE[key] for key in ("greeting", "conference", "access")},
     },
     "rules": {"type": "dict", "valuesrules": {"type": "dict", "schema": RULE_SHAPE}},
 }
@@ -370,11 +420,28 @@ def is_known_path(path: Sequence[str]) -> bool:
     if head == "greeting":
         return len(rest) <= 1 and (not rest or rest[0] in GREETING)
     if head == "conference":
-        if not rest or (rest[0] in CONFERENCE and (len(rest) == 1 or rest[0] == "result")):
-            return True
-        if rest[0] == "stream" and rest[1] in STREAM:
-            return len(rest) == 2 or (rest[1] == "custom_parameters" and len(rest) == 3)
-        return False
+        return _conference_path(rest)
+    if head == "access":
+        return len(rest) <= 1 and (not rest or rest[0] in ACCESS)
+    if head == "roles":
+        if len(rest) <= 1:
+            return not rest or bool(re.fullmatch(ROLE_NAME, rest[0]))
+        key, below = rest[1], rest[2:]
+        if not re.fullmatch(ROLE_NAME, rest[0]):
+            return False
+        if key in ("pin", "description"):
+            return not below
+        if key == "greeting":
+            return len(below) <= 1 and (not below or below[0] in GREETING)
+        return key == "conference" and _conference_path(below) and below[:1] != ("name",)
+    return False
+
+
+def _conference_path(rest: tuple[str, ...]) -> bool:
+    if not rest or (rest[0] in CONFERENCE and (len(rest) == 1 or rest[0] == "result")):
+        return True
+    if rest[0] == "stream" and len(rest) > 1 and rest[1] in STREAM:
+        return len(rest) == 2 or (rest[1] == "custom_parameters" and len(rest) == 3)
     return False
 
 
@@ -387,4 +454,7 @@ KNOWN_PATHS = (
     "conference",
     *(f"conference.{k}" for k in CONFERENCE_KEYS),
     *(f"conference.stream.{k}" for k in STREAM),
+    "access",
+    *(f"access.{k}" for k in ACCESS),
+    "roles",
 )

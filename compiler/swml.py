@@ -14,6 +14,7 @@ from typing import Any
 
 from . import schema
 from .errors import did_you_mean, show
+from .memo import fingerprint
 
 Found = list[tuple[tuple[str, ...], str]]  # (path below where the check started, message)
 
@@ -93,8 +94,11 @@ _EXTRA = {"play": {"exactly_one_of": ["url", "urls"]}, "set": {}}
 CHECKED = frozenset({*PARAMETERS, "label", "return", "unset", "sleep", "cond", "join_conference"})
 
 
-def methods_problems(methods: Any) -> Found:
-    """Why `methods` is not an array of SWML methods with the right parameters, element by element."""
+def methods_problems(methods: Any, trusted: Sequence[Any] = ()) -> Found:
+    """Why `methods` is not an array of SWML methods with the right parameters, element by element.
+
+    A join_conference whose parameters are among `trusted` (tables validated already) is not checked again.
+    """
     if isinstance(methods, str) or not isinstance(methods, Sequence):
         return [((), "must be an array of SWML methods")]
     found: Found = []
@@ -107,10 +111,12 @@ def methods_problems(methods: Any) -> Found:
         if name not in schema.SWML_METHODS:
             found.append((at, f"unknown SWML method {show(name)}{did_you_mean(str(name), schema.SWML_METHODS)}"))
             continue
+        if name == "join_conference" and any(params == table for table in trusted):
+            continue
         unwritable = schema.json_problems(params)  # a date or nan: say so, rather than that its type is wrong
         found += [((*at, str(name)), message) for message in unwritable]
         if not unwritable:
-            found += [((*at, str(name), *path), message) for path, message in method_problems(str(name), params)]
+            found += [((*at, str(name), *path), message) for path, message in _memo(str(name), params)]
     return found
 
 
@@ -132,6 +138,20 @@ def method_problems(name: str, params: Any) -> Found:
     if name in PARAMETERS:
         return _checked(_parameter_check(name), params, name)
     return []
+
+
+def _memo(name: str, params: Any) -> Found:
+    """method_problems, each distinct call checked once: documents repeat the same plays and hangups."""
+    key = (name, fingerprint(params))
+    found = _CHECKED.get(key)
+    if found is None:
+        if len(_CHECKED) >= 100_000:  # a long-lived process must not grow without bound
+            _CHECKED.clear()
+        found = _CHECKED[key] = method_problems(name, params)
+    return found
+
+
+_CHECKED: dict[tuple[str, str], Found] = {}
 
 
 def result_problems(value: Any) -> Found:

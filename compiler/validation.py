@@ -182,9 +182,19 @@ def resolved_problems(values: Mapping[str, Any]) -> list[Problem]:
 
 def emitted(values: Mapping[str, Any]) -> dict[str, Any]:
     """The profile as artifacts carry it: beep as a string, event lists space-separated, keys in SWML order."""
-    conference = values.get("conference")
-    if not isinstance(conference, Mapping):
-        return dict(values)
+    result = dict(values)
+    if isinstance(values.get("conference"), Mapping):
+        result["conference"] = emitted_conference(values["conference"])
+    roles = values.get("roles")
+    if isinstance(roles, Mapping):
+        result["roles"] = {
+            name: {**role, "conference": emitted_conference(role["conference"])} if isinstance(role, Mapping) and isinstance(role.get("conference"), Mapping) else role
+            for name, role in roles.items()
+        }
+    return result
+
+
+def emitted_conference(conference: Mapping[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key in schema.CONFERENCE_KEYS:
         if key not in conference:
@@ -195,7 +205,7 @@ def emitted(values: Mapping[str, Any]) -> dict[str, Any]:
         elif key in schema.EVENT_FIELDS and isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value):
             value = " ".join(value)
         out[key] = value
-    return {**values, "conference": out}
+    return out
 
 
 @dataclass(frozen=True)

@@ -137,7 +137,7 @@ def test_an_inherited_bad_value_is_blamed_on_the_layer_that_set_it(make_repo: Ca
 
 
 FILE_SHAPES = [
-    ("profiles/p.toml", 'extend = "base"\n', 'profiles/p.toml:1: extend: unknown key (did you mean "extends"?); accepted: abstract, conference, description, env, extends, greeting, template, unset, vars'),
+    ("profiles/p.toml", 'extend = "base"\n', 'profiles/p.toml:1: extend: unknown key (did you mean "extends"?); accepted: abstract, access, conference, description, env, extends, greeting, roles, template, unset, vars'),
     ("profiles/p.toml", '[conference]\nnmae = "x"\n', 'profiles/p.toml:2: conference.nmae: unknown key (did you mean "name"?); accepted: ' + ", ".join(sorted(
         "name muted beep start_on_enter end_on_exit wait_url max_participants record region trim coach status_callback_event status_callback status_callback_method status_callback_event_type recording_status_callback recording_status_callback_method recording_status_callback_event recording_status_callback_event_type stream result".split()))),
     ("profiles/p.toml", '[env.prdo.conference]\nname = "x"\n', 'profiles/p.toml:1: env.prdo: unknown environment "prdo" (did you mean "prod"?); known: "dev", "prod"'),
@@ -151,7 +151,7 @@ FILE_SHAPES = [
     ("environments/dev.toml", '[rules]\n"conference.recrod" = { required = true }\n', 'environments/dev.toml:2: rules.conference.recrod: rule for an unknown key "conference.recrod" (did you mean "conference.record"?)'),
     ("environments/dev.toml", '[rules]\n"conference.name" = { regex = "(" }\n', "environments/dev.toml:2: rules.conference.name.regex: not a valid regular expression: missing ), unterminated subpattern at position 0"),
     ("profiles/p.toml", '[conference.stream]\nurl = "wss://e.com"\ncustom_parameters = { a = 1 }\n', "profiles/p.toml:3: conference.stream.custom_parameters.a: must be a string, got 1"),
-    ("environments/dev.toml", '[defaults]\nvars = {}\n', 'environments/dev.toml:2: defaults.vars: unknown key; accepted: conference, greeting'),
+    ("environments/dev.toml", '[defaults]\nvars = {}\n', 'environments/dev.toml:2: defaults.vars: unknown key; accepted: access, conference, greeting'),
 ]
 
 

@@ -1,0 +1,120 @@
+"""Roles and the PIN dialogue (SPEC 2a): each role's join, the checks across roles, and the proof by simulation."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from . import schema
+from .document import Document
+from .errors import show
+from .simulate import simulate
+
+Path = tuple[str, ...]
+
+
+def pins(role: Mapping[str, Any]) -> list[str]:
+    pin = role.get("pin", [])
+    return [pin] if isinstance(pin, str) else list(pin)
+
+
+def join(values: Mapping[str, Any], role: Mapping[str, Any]) -> dict[str, Any]:
+    """A role's effective join table: the profile's conference with the role's merged over it, key by key."""
+    merged = {**values.get("conference", {}), **role.get("conference", {})}
+    return {key: merged[key] for key in schema.CONFERENCE_KEYS if key in merged}
+
+
+def access(values: Mapping[str, Any]) -> dict[str, Any]:
+    """The PIN dialogue's settings, confc's defaults where unset."""
+    return {**schema.ACCESS_DEFAULTS, **values.get("access", {})}
+
+
+def problems(values: Mapping[str, Any]) -> list[tuple[Path, str]]:
+    """What no single role can show: a PIN that two roles share."""
+    owner: dict[str, str] = {}
+    found: list[tuple[Path, str]] = []
+    for name, role in values.get("roles", {}).items():
+        for pin in pins(role):
+            if pin in owner:
+                found.append((("roles", name, "pin"), f"PIN {show(pin)} is also a PIN of role {owner[pin]}: a PIN must say who the caller is"))
+            else:
+                owner[pin] = name
+    return found
+
+
+def template_context(values: Mapping[str, Any]) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """What templates get besides `profile`: `roles` (name, pins, greeting, join) and `access` (with max_digits)."""
+    roles = [
+        {"name": name, "pins": pins(role), "greeting": role.get("greeting"), "join": join(values, role), "description": role.get("description", "")}
+        for name, role in values.get("roles", {}).items()
+    ]
+    settings = access(values)
+    settings["max_digits"] = max((len(pin) for role in roles for pin in role["pins"]), default=1)
+    return roles, settings
+
+
+def wrong_pin(values: Mapping[str, Any]) -> str:
+    """A PIN no role has, as long as the longest one (so it is not cut short)."""
+    taken = {pin for role in values.get("roles", {}).values() for pin in pins(role)}
+    length = max((len(pin) for pin in taken), default=1)
+    return next(candidate for number in range(len(taken) + 1) if (candidate := str(number).zfill(length)) not in taken)
+
+
+def greeting_url(greeting: Mapping[str, Any]) -> str:
+    return f"say:{greeting['say']}" if "say" in greeting else str(greeting["url"])
+
+
+def flow_problems(document: Document, values: Mapping[str, Any]) -> list[str]:
+    """Why `document` does not do what the profile's roles say, for every PIN and for wrong ones."""
+    found = []
+    settings = access(values)
+    opening = [greeting_url(values["greeting"])] if "greeting" in values else []
+    for name, role in values.get("roles", {}).items():
+        expected = join(values, role)
+        heard = [*opening, *([greeting_url(role["greeting"])] if "greeting" in role else [])]
+        for pin in pins(role):
+            call = simulate(document, [pin])
+            where = f"a caller with PIN {show(pin)} (role {name})"
+            if call.end.startswith("stopped"):
+                found.append(f"{where}: the simulation {call.end}")
+            elif len(call.joins) != 1:
+                found.append(f"{where} joins {len(call.joins)} conferences, not one")
+            elif dict(call.joins[0].conference) != expected:
+                found.append(f"{where} joins with {_differences(dict(call.joins[0].conference), expected)}")
+            elif not _hears(call, heard):
+                found.append(f"{where} does not hear {', then '.join(map(show, heard))} before joining")
+    wrong = wrong_pin(values)
+    call = simulate(document, [wrong] * (settings["attempts"] + 1))
+    where = f"a caller who enters only wrong PINs ({show(wrong)})"
+    if call.end.startswith("stopped"):
+        found.append(f"{where}: the simulation {call.end}")
+    elif call.joins:
+        found.append(f"{where} joins a conference")
+    elif call.end != "hangup" or call.prompts != settings["attempts"]:
+        found.append(f"{where} should be asked {settings['attempts']} time(s), then hear goodbye and be hung up on; asked {call.prompts} time(s), ending in {call.end}")
+    return found
+
+
+def _hears(call: Any, urls: list[str]) -> bool:
+    played = [step.did for step in call.steps if step.method == "play"]
+    position = 0
+    for url in urls:
+        while position < len(played) and played[position] != f"played {url}":
+            position += 1
+        if position == len(played):
+            return False
+        position += 1
+    return True
+
+
+def _differences(actual: Mapping[str, Any], expected: Mapping[str, Any]) -> str:
+    keys = sorted(set(actual) | set(expected), key=lambda k: (k not in schema.CONFERENCE_KEYS, k))
+    parts = []
+    for key in keys:
+        if key not in expected:
+            parts.append(f"{key} = {show(actual[key])}, which the role does not set")
+        elif key not in actual:
+            parts.append(f"no {key} (the role's is {show(expected[key])})")
+        elif actual[key] != expected[key]:
+            parts.append(f"{key} = {show(actual[key])} instead of {show(expected[key])}")
+    return "; ".join(parts)

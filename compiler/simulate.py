@@ -1,0 +1,322 @@
+"""A small interpreter of SWML, to prove what a document does for a caller.
+
+It runs the methods confc's flows use: answer, play, prompt, switch, cond, goto and label,
+transfer, execute and return, set, unset, sleep, hangup and join_conference with its result.
+It never guesses: a method or a `when` expression it cannot run stops it, naming it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from .document import Document, Method, methods
+
+MAX_STEPS = 10_000
+RESULTS = ("completed", "answered", "no-answer", "failed", "canceled")
+
+
+@dataclass(frozen=True)
+class Step:
+    section: str
+    method: str
+    did: str
+
+
+@dataclass(frozen=True)
+class Join:
+    section: str
+    conference: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Call:
+    """How one simulated call went."""
+
+    steps: tuple[Step, ...]
+    joins: tuple[Join, ...]
+    end: str  # "hangup", "end of document" or "stopped: REASON"
+    prompts: int  # how many entries the caller was asked for
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "steps": [{"section": s.section, "method": s.method, "did": s.did} for s in self.steps],
+            "joins": [{"section": j.section, "conference": dict(j.conference)} for j in self.joins],
+            "end": self.end,
+        }
+
+
+class Stop(Exception):
+    """The simulation cannot go on; the message says why."""
+
+
+@dataclass
+class _Frame:
+    section: str
+    methods: tuple[Method, ...]
+    index: int = 0
+    inline: bool = False  # a switch case or cond branch: part of its section, not a call
+
+
+@dataclass
+class _Machine:
+    document: Document
+    digits: list[str]
+    result: str | None
+    variables: dict[str, Any] = field(default_factory=dict)
+    steps: list[Step] = field(default_factory=list)
+    joins: list[Join] = field(default_factory=list)
+    jumps: dict[Any, int] = field(default_factory=dict)
+    prompts: int = 0
+
+
+def simulate(document: Document, digits: Sequence[str] = (), result: str | None = None) -> Call:
+    """Run `document` for a caller who enters each of `digits` in turn; `result` ends the conference so."""
+    machine = _Machine(document, list(digits), result)
+    frames = [_Frame("main", document.sections["main"])]
+    try:
+        end = _run(machine, frames)
+    except Stop as stop:
+        end = f"stopped: {stop}"
+    return Call(tuple(machine.steps), tuple(machine.joins), end, machine.prompts)
+
+
+def _run(machine: _Machine, frames: list[_Frame]) -> str:
+    while frames:
+        frame = frames[-1]
+        if frame.index >= len(frame.methods):
+            frames.pop()  # a branch, or an executed section, is done: what called it goes on
+            continue
+        method = frame.methods[frame.index]
+        frame.index += 1
+        if len(machine.steps) >= MAX_STEPS:
+            raise Stop(f"more than {MAX_STEPS} steps: the flow does not end")
+        outcome = _step(machine, frames, frame, method)
+        if outcome is not None:
+            return outcome
+    return "end of document"
+
+
+def _record(machine: _Machine, frame: _Frame, method: Method, did: str) -> None:
+    machine.steps.append(Step(frame.section, method.name, did))
+
+
+def _step(machine: _Machine, frames: list[_Frame], frame: _Frame, method: Method) -> str | None:
+    name, params = method.name, method.params
+    if name in ("answer", "label", "sleep"):
+        _record(machine, frame, method, {"answer": "answered", "label": f"label {params}", "sleep": "slept"}[name])
+    elif name == "play":
+        urls = params.get("urls") or [params.get("url")]
+        _record(machine, frame, method, "played " + ", ".join(map(str, urls)))
+    elif name == "prompt":
+        _prompt(machine, frame, method)
+    elif name == "switch":
+        _switch(machine, frames, frame, method, params)
+    elif name == "cond":
+        _cond(machine, frames, frame, method, params)
+    elif name == "goto":
+        _goto(machine, frames, frame, method)
+    elif name == "transfer":
+        dest = _section(machine, params.get("dest"), "transfer")
+        _record(machine, frame, method, f"transferred to section {dest}")
+        frames[:] = [_Frame(dest, machine.document.sections[dest])]
+    elif name == "execute":
+        dest = _section(machine, params.get("dest"), "execute")
+        _record(machine, frame, method, f"executed section {dest}")
+        frames.append(_Frame(dest, machine.document.sections[dest]))
+    elif name == "return":
+        machine.variables["return_value"] = params
+        _record(machine, frame, method, "returned")
+        while frames and frames[-1].inline:
+            frames.pop()
+        if frames:
+            frames.pop()
+        if not frames:
+            return "end of document"
+    elif name == "set":
+        machine.variables.update(params)
+        _record(machine, frame, method, "set " + ", ".join(map(str, params)))
+    elif name == "unset":
+        for variable in [params] if isinstance(params, str) else params:
+            machine.variables.pop(variable, None)
+        _record(machine, frame, method, f"unset {params}")
+    elif name == "hangup":
+        _record(machine, frame, method, "hung up")
+        return "hangup"
+    elif name == "join_conference":
+        _join(machine, frames, frame, method)
+    else:
+        raise Stop(f"cannot simulate the {name} method (at {method.where})")
+    return None
+
+
+def _section(machine: _Machine, dest: Any, verb: str) -> str:
+    if not isinstance(dest, str) or dest not in machine.document.sections:
+        raise Stop(f"cannot {verb} to {dest!r}: only sections of this document can be simulated")
+    return dest
+
+
+def _prompt(machine: _Machine, frame: _Frame, method: Method) -> None:
+    params = method.params
+    limit = params.get("max_digits", 1)
+    if not isinstance(limit, int):
+        raise Stop(f"cannot simulate max_digits {limit!r} (at {method.where})")
+    terminators = params.get("terminators", "")
+    entry = machine.digits.pop(0) if machine.digits else ""
+    value = ""
+    for char in entry:
+        if char in terminators:
+            break
+        value += char
+    value = value[:limit]
+    machine.variables["prompt_value"] = value
+    machine.prompts += 1
+    _record(machine, frame, method, f"asked for digits; the caller entered {entry!r}: prompt_value = {value!r}")
+
+
+def _switch(machine: _Machine, frames: list[_Frame], frame: _Frame, method: Method, params: Mapping[str, Any]) -> None:
+    variable = params.get("variable", "return_value")
+    value = _variable(machine, variable, method)
+    case = params.get("case", {})
+    chosen = next((key for key in case if str(key) == str(value)), None)
+    if chosen is not None:
+        branch, did = case[chosen], f"{variable} is {value!r}: case {chosen!r}"
+        path = (*method.path, "case", str(chosen))
+    elif "default" in params:
+        branch, did, path = params["default"], f"{variable} is {value!r}: default", (*method.path, "default")
+    else:
+        _record(machine, frame, method, f"{variable} is {value!r}: no case matches")
+        return
+    _record(machine, frame, method, did)
+    frames.append(_Frame(frame.section, methods(branch, path), inline=True))
+
+
+def _cond(machine: _Machine, frames: list[_Frame], frame: _Frame, method: Method, conds: Sequence[Mapping[str, Any]]) -> None:
+    for index, cond in enumerate(conds):
+        path = (*method.path, str(index))
+        if "when" not in cond:
+            _record(machine, frame, method, "else")
+            frames.append(_Frame(frame.section, methods(cond["else"], (*path, "else")), inline=True))
+            return
+        if _when(machine, cond["when"], method):
+            _record(machine, frame, method, f"when {cond['when']}: true")
+            frames.append(_Frame(frame.section, methods(cond["then"], (*path, "then")), inline=True))
+            return
+        if "else" in cond:
+            _record(machine, frame, method, f"when {cond['when']}: false, else")
+            frames.append(_Frame(frame.section, methods(cond["else"], (*path, "else")), inline=True))
+            return
+    _record(machine, frame, method, "no condition holds")
+
+
+def _goto(machine: _Machine, frames: list[_Frame], frame: _Frame, method: Method) -> None:
+    params = method.params
+    if "when" in params and not _when(machine, params["when"], method):
+        _record(machine, frame, method, f"when {params['when']}: false, no jump")
+        return
+    limit = params.get("max", 100)
+    if not isinstance(limit, int):
+        raise Stop(f"cannot simulate max {limit!r} (at {method.where})")
+    done = machine.jumps.get(method.path, 0)
+    if done >= limit:
+        _record(machine, frame, method, f"jumped {limit} times already: no jump")
+        return
+    machine.jumps[method.path] = done + 1
+    while frames[-1].inline:  # a jump leaves the branch it was taken in
+        frames.pop()
+    home = frames[-1]
+    labels = machine.document.labels(home.section)
+    if params["label"] not in labels:
+        raise Stop(f"no label {params['label']!r} in section {home.section}")
+    home.index = labels[params["label"]]
+    _record(machine, frame, method, f"jumped to label {params['label']}")
+
+
+def _join(machine: _Machine, frames: list[_Frame], frame: _Frame, method: Method) -> None:
+    params = method.params
+    machine.joins.append(Join(frame.section, params))
+    if machine.result is None:
+        _record(machine, frame, method, f"joined conference {params.get('name')!r}")
+        return
+    machine.variables["join_conference_result"] = machine.variables["return_value"] = machine.result
+    _record(machine, frame, method, f"joined conference {params.get('name')!r}; it ended: {machine.result}")
+    result = params.get("result")
+    if isinstance(result, Mapping):
+        _switch(machine, frames, frame, method, {"variable": "return_value", **result})
+    elif isinstance(result, list):
+        _cond(machine, frames, frame, method, result)
+
+
+def _variable(machine: _Machine, name: str, method: Method) -> Any:
+    if name not in machine.variables:
+        raise Stop(f"variable {name} is not set (at {method.where})")
+    return machine.variables[name]
+
+
+_TOKEN = re.compile(r"\s*(?:(==|!=|&&|\|\||\(|\))|'([^']*)'|\"([^\"]*)\"|([A-Za-z_][A-Za-z0-9_.]*))")
+
+
+def _when(machine: _Machine, text: Any, method: Method) -> bool:
+    """A `when` that compares variables with quoted literals, joined by && and || with parentheses."""
+    tokens: list[tuple[str, str]] = []
+    position = 0
+    source = str(text)
+    while position < len(source.rstrip()):
+        match = _TOKEN.match(source, position)
+        if not match:
+            raise Stop(f"cannot evaluate when {source!r} (at {method.where})")
+        operator, single, double, name = match.groups()
+        tokens.append(("op", operator) if operator else ("text", single if single is not None else double) if name is None else ("name", name))
+        position = match.end()
+    parser = _When(tokens, machine, method, source)
+    value = parser.either()
+    if parser.position != len(tokens):
+        raise Stop(f"cannot evaluate when {source!r} (at {method.where})")
+    return value
+
+
+@dataclass
+class _When:
+    tokens: list[tuple[str, str]]
+    machine: _Machine
+    method: Method
+    source: str
+    position: int = 0
+
+    def _next(self) -> tuple[str, str]:
+        if self.position >= len(self.tokens):
+            raise Stop(f"cannot evaluate when {self.source!r} (at {self.method.where})")
+        self.position += 1
+        return self.tokens[self.position - 1]
+
+    def _peek(self) -> tuple[str, str] | None:
+        return self.tokens[self.position] if self.position < len(self.tokens) else None
+
+    def either(self) -> bool:
+        value = self.both()
+        while self._peek() == ("op", "||"):
+            self._next()
+            value = self.both() or value
+        return value
+
+    def both(self) -> bool:
+        value = self.atom()
+        while self._peek() == ("op", "&&"):
+            self._next()
+            value = self.atom() and value
+        return value
+
+    def atom(self) -> bool:
+        kind, text = self._next()
+        if (kind, text) == ("op", "("):
+            value = self.either()
+            if self._next() != ("op", ")"):
+                raise Stop(f"cannot evaluate when {self.source!r} (at {self.method.where})")
+            return value
+        operator, (other, literal) = self._next(), self._next()
+        if kind != "name" or operator not in (("op", "=="), ("op", "!=")) or other != "text":
+            raise Stop(f"cannot evaluate when {self.source!r}: only variable == 'text' and != are simulated (at {self.method.where})")
+        equal = str(_variable(self.machine, text, self.method)) == literal
+        return equal if operator[1] == "==" else not equal
