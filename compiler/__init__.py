@@ -29,11 +29,12 @@ __version__ = "0.1.0"
 from .errors import Diagnostic
 
 if TYPE_CHECKING:
+    from .calls import Call
     from .incremental import BuildResult, CheckResult
     from .pipeline import Compiler
     from .provenance import Explanation
 
-__all__ = ["Diagnostic", "Validation", "__version__", "build", "check", "compiler", "explain", "resolve", "validate"]
+__all__ = ["Diagnostic", "Validation", "__version__", "build", "check", "compiler", "explain", "resolve", "simulate", "validate"]
 
 PathLike = str | os.PathLike[str]
 Progress = Callable[[int, int], None]
@@ -157,3 +158,27 @@ def explain(config_dir: PathLike, profile: str, env: str, key: str, overrides: S
 
     built = compiler(config_dir, overrides)
     return explain_key(built, project.check_profile(built.repo, profile), project.check_env(built.repo, env), key)
+
+
+def simulate(
+    config_dir: PathLike, profile: str, env: str, digits: Sequence[str] = (), result: str | None = None, overrides: Sequence[str] = ()
+) -> Call:
+    """Render `profile` for `env` and run it as a caller who enters each of `digits` in turn.
+
+    `result` (completed, answered, no-answer, failed or canceled) is how the conference ends.
+    """
+    from . import project
+    from .calls import simulate as run
+    from .document import model
+    from .errors import ConfcError, UsageError
+    from .render import parse_document
+
+    built = compiler(config_dir, overrides)
+    profile, env = project.check_profile(built.repo, profile), project.check_env(built.repo, env)
+    if built.abstract(profile):
+        raise UsageError(f"{profile} is abstract: it has no SWML document; simulate a profile that extends it")
+    text = built.document(built.compile(profile, env))
+    document, problems = model(parse_document(text))
+    if document is None:  # the self-check has refused such a document already
+        raise ConfcError("; ".join(message for _, message in problems), profile=profile, env=env)
+    return run(document, digits, result)

@@ -27,6 +27,10 @@ EXAMPLES = {
     "explain": """examples:
   confc explain configs standup conference.max_participants --env prod
   confc explain configs support/customer conference --env dev""",
+    "simulate": """examples:
+  confc simulate configs all-hands --env prod --digits 908172          # the host
+  confc simulate configs all-hands --env prod --digits 1 --digits 2 --digits 3
+  confc simulate configs incident --env prod --result failed --format json""",
     "list": """examples:
   confc list configs""",
     "schema": """examples:
@@ -131,6 +135,15 @@ def parser() -> argparse.ArgumentParser:
     explain.add_argument("key", metavar="KEY", help="a dotted key, such as conference.max_participants or conference")
     explain.add_argument("--env", required=True, metavar="ENV")
     _overrides(explain)
+
+    simulate = command("simulate", "Run a profile's SWML document as a caller would: each step, each conference joined, how the call ends.")
+    _common(simulate, many_envs=False)
+    simulate.add_argument("profile", metavar="PROFILE", help="a profile id, such as all-hands")
+    simulate.add_argument("--env", required=True, metavar="ENV")
+    simulate.add_argument("--digits", action="append", metavar="DIGITS", help="what the caller enters at the next prompt, such as 908172# (repeatable)")
+    simulate.add_argument("--result", choices=("completed", "answered", "no-answer", "failed", "canceled"), help="how the conference ends, so its result runs")
+    simulate.add_argument("--format", choices=("text", "json"), default="text")
+    _overrides(simulate)
 
     _common(command("list", "List every profile with its parents, and the environments."), many_envs=False)
     schema = command("schema", "Print the JSON Schema of profile or environment files, for editors such as Taplo.")

@@ -8,7 +8,7 @@ from typing import Any
 from . import schema
 from .document import Document
 from .errors import show
-from .simulate import simulate
+from .calls import simulate
 
 Path = tuple[str, ...]
 

@@ -258,24 +258,38 @@ def rule_errors(
 ) -> list[ConfcError]:
     """Apply an environment's policy rules to the emitted values of one profile.
 
-    A missing value is not reported where `unknowable` (a malformed value that might have set
-    it was dropped); keys in `skip` already have a problem of their own.
+    A rule on conference.KEY checks every join the document makes: with roles, each role's
+    effective join table, so no role escapes a policy. A missing value is not reported where
+    `unknowable` (a malformed value that might have set it was dropped); keys in `skip` already
+    have a problem of their own.
     """
+    from .roles import join
+
     found = []
+    roles = values.get("roles") or {}
     for rule in rules:
         path = tuple(rule.key.split("."))
-        if path in skip:
-            continue
-        value = lookup(values, path)
-        if value is MISSING:
-            if rule.required and not unknowable(path):
-                found.append(resolution.missing(f"is required by the rule at {rule.where}", path))
-            continue
-        if rule.check is None:
-            continue
-        if isinstance(value, str) and schema.SWML_VAR.match(value):
-            warnings.append(resolution.error(f"rule at {rule.where} skipped: {show(value)} is only known when the call runs", path))
-            continue
-        for message in rule.messages(value):
-            found.append(resolution.error(f"{message} (rule at {rule.where})", path))
+        if path[0] == "conference" and roles:
+            # (where the value is read, where a problem with it is written, how the message ends)
+            targets = [
+                ({"conference": join(values, role)}, ("roles", name, *path) if lookup(role, path) is not MISSING else path, f" for role {name}")
+                for name, role in roles.items()
+            ]
+        else:
+            targets = [(values, path, "")]
+        for table, written, whose in targets:
+            if written in skip or path in skip:
+                continue
+            value = lookup(table, path)
+            if value is MISSING:
+                if rule.required and not unknowable(path):
+                    found.append(resolution.missing(f"is required{whose} by the rule at {rule.where}", path))
+                continue
+            if rule.check is None:
+                continue
+            if isinstance(value, str) and schema.SWML_VAR.match(value):
+                warnings.append(resolution.error(f"rule at {rule.where} skipped{whose}: {show(value)} is only known when the call runs", written))
+                continue
+            for message in rule.messages(value):
+                found.append(resolution.error(f"{message}{whose} (rule at {rule.where})", written))
     return found

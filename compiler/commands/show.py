@@ -19,7 +19,7 @@ from ..project import check_env, check_profile
 from ..render import to_yaml
 from .common import overrides
 
-ORDER = ("description", "template", "vars", "greeting", "conference")
+ORDER = ("description", "template", "vars", "greeting", "conference", "access", "roles")
 
 
 def run(args: argparse.Namespace) -> int:

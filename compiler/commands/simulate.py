@@ -1,0 +1,24 @@
+"""confc simulate: run a profile's document as a caller would, step by step."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+import compiler
+
+from .common import overrides
+
+
+def run(args: argparse.Namespace) -> int:
+    call = compiler.simulate(args.config_dir, args.profile, args.env, args.digits or [], args.result, overrides(args))
+    if args.format == "json":
+        print(json.dumps(call.as_json(), indent=2, ensure_ascii=False))
+        return 0
+    width = max((len(step.section) for step in call.steps), default=0)
+    for number, step in enumerate(call.steps, start=1):
+        print(f"{number:3}. {step.section:<{width}}  {step.method:<15}  {step.did}")
+    for join in call.joins:
+        print(f"joined in section {join.section}: {json.dumps(dict(join.conference), ensure_ascii=False)}")
+    print(f"end: {call.end}")
+    return 0
