@@ -224,7 +224,7 @@ class Compiler:
         model, shape = document.model(data, trusted)
         if model is None:
             raise ErrorGroup(
-                ConfcError(f"the rendered document is not valid SWML: {'.'.join(path)}: {message}", line=self.renderer.line_of(values["template"], path), **where)
+                ConfcError(f"the rendered document is not valid SWML: {'.'.join(path)}: {message}", line=self.renderer.line_of(values["template"], _written(data, path)), **where)
                 for path, message in shape
             )
         problems = roles.flow_problems(model, values) if values.get("roles") else render.document_problems(data, values["conference"], values.get("greeting"))
@@ -296,6 +296,15 @@ class Compiler:
             for outcomes, warnings in pool.map(_work, chunks):
                 self.warnings.extend(warnings)
                 yield from outcomes
+
+
+def _written(data: Any, path: tuple[str, ...]) -> str:
+    """The key a template wrote for the problem at `path`: a method's own name for a problem with the method."""
+    for part in path:
+        data = data.get(part) if isinstance(data, Mapping) else data[int(part)] if isinstance(data, list) and part.isdigit() and int(part) < len(data) else None
+    if isinstance(data, Mapping) and len(data) == 1 and path and path[-1].isdigit():
+        return str(next(iter(data)))
+    return next((part for part in reversed(path) if not part.isdigit()), "")
 
 
 _FORK = "fork" in multiprocessing.get_all_start_methods()

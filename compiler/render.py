@@ -203,17 +203,15 @@ class Renderer:
                 self._overran[template] = (f"template error: {describe(exc)}", file, line)
             raise ConfcError(f"template error: {describe(exc)}", file=file, line=line, profile=profile, env=env) from None
 
-    def line_of(self, template: str, path: tuple[str, ...]) -> int | None:
-        """Where in the template (not its includes) the last name of `path` is written, if it is."""
+    def line_of(self, template: str, name: str) -> int | None:
+        """The first line of the template (not of its includes) that writes the key `name`, if one does."""
         try:
             source = self._jinja.loader.get_source(self._jinja, template)[0] if self._jinja.loader else ""
         except (jinja2.TemplateNotFound, ConfcError):
             return None
-        names = [part for part in reversed(path) if not part.isdigit()]
-        for name in names[:1]:
-            for number, text in enumerate(source.splitlines(), start=1):
-                if re.search(rf"(?<![\w-]){re.escape(name)}\s*:", text):
-                    return number
+        for number, text in enumerate(source.splitlines(), start=1):
+            if re.search(rf"(?<![\w-]){re.escape(name)}\s*:", text):
+                return number
         return None
 
     def _template_frame(self, tb: TracebackType | None) -> tuple[str | None, int | None]:

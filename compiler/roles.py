@@ -34,7 +34,7 @@ def problems(values: Mapping[str, Any]) -> list[tuple[Path, str]]:
     owner: dict[str, str] = {}
     found: list[tuple[Path, str]] = []
     for name, role in values.get("roles", {}).items():
-        for pin in pins(role):
+        for pin in dict.fromkeys(pins(role)):  # a PIN twice in one role is that role's own problem
             if pin in owner:
                 found.append((("roles", name, "pin"), f"PIN {show(pin)} is also a PIN of role {owner[pin]}: a PIN must say who the caller is"))
             else:
@@ -108,7 +108,8 @@ def _hears(call: Any, urls: list[str]) -> bool:
 
 
 def _differences(actual: Mapping[str, Any], expected: Mapping[str, Any]) -> str:
-    keys = sorted(set(actual) | set(expected), key=lambda k: (k not in schema.CONFERENCE_KEYS, k))
+    order = {key: index for index, key in enumerate(schema.CONFERENCE_KEYS)}
+    keys = sorted(set(actual) | set(expected), key=lambda k: (order.get(k, len(order)), k))
     parts = []
     for key in keys:
         if key not in expected:

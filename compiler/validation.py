@@ -92,6 +92,11 @@ def _message(error: Any, root: Mapping[str, Any]) -> str:
         if "keysrules" in error.schema_path:
             return f"unknown environment {show(value)}{hint}; known: {choices}"
         return f"{show(value)} is not accepted{hint}; use one of {choices}"
+    if "keysrules" in error.schema_path and "roles" in map(str, error.document_path):
+        if error.rule == "forbidden":
+            return f"a role cannot be called {show(value)}: that is the name of the section every call starts in"
+        if error.rule == "regex":
+            return f"{show(value)} is not a role name: use a lower-case letter, then up to 31 lower-case letters, digits or _"
     if error.rule == "forbidden":
         return f"{show(value)} is forbidden"
     if error.rule == "min":
@@ -269,8 +274,8 @@ def rule_errors(
     roles = values.get("roles") or {}
     for rule in rules:
         path = tuple(rule.key.split("."))
+        targets: list[tuple[Mapping[str, Any], KeyPath, str]]  # where the value is read, where it is written, whose it is
         if path[0] == "conference" and roles:
-            # (where the value is read, where a problem with it is written, how the message ends)
             targets = [
                 ({"conference": join(values, role)}, ("roles", name, *path) if lookup(role, path) is not MISSING else path, f" for role {name}")
                 for name, role in roles.items()

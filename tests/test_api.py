@@ -77,5 +77,5 @@ def test_validate_returns_every_problem_as_data(repo: Path) -> None:
 
 
 def test_the_namespace_exports_only_the_api() -> None:
-    assert sorted(compiler.__all__) == ["Diagnostic", "Validation", "__version__", "build", "check", "compiler", "explain", "resolve", "validate"]
+    assert sorted(compiler.__all__) == ["Diagnostic", "Validation", "__version__", "build", "check", "compiler", "explain", "resolve", "simulate", "validate"]
     assert callable(compiler.validate)  # no submodule of the same name shadows the function

@@ -1,0 +1,209 @@
+"""Roles and the PIN dialogue: the language, the flow the built-in template compiles, and its proof."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import compiler
+from compiler.document import model
+from compiler.render import parse_document
+
+ALL_HANDS = """
+    [greeting]
+    say = "Welcome to the all-hands."
+
+    [conference]
+    name = "all-hands-{{ env.name }}"
+    muted = true
+    start_on_enter = false
+
+    [access]
+    prompt = "Please enter your meeting PIN, then press pound."
+    attempts = 2
+
+    [roles.host]
+    pin = "908172"
+    [roles.host.greeting]
+    say = "Welcome, host."
+    [roles.host.conference]
+    muted = false
+    start_on_enter = true
+    end_on_exit = true
+
+    [roles.attendee]
+    pin = ["4455", "0044"]
+
+    [env.prod.roles.attendee.conference]
+    beep = false
+"""
+
+
+def test_simulate_a_host_an_attendee_and_a_stranger(make_repo: Callable[..., Path], cli: Callable) -> None:
+    make_repo({"profiles/all-hands.toml": ALL_HANDS})
+    host = cli("simulate", "configs", "all-hands", "--env", "prod", "--digits", "908172")
+    assert (host.code, host.err) == (0, "")
+    assert host.out == textwrap.dedent(
+        """\
+          1. main  answer           answered
+          2. main  play             played say:Welcome to the all-hands.
+          3. main  label            label pin
+          4. main  prompt           asked for digits; the caller entered '908172': prompt_value = '908172'
+          5. main  switch           prompt_value is '908172': case '908172'
+          6. main  transfer         transferred to section host
+          7. host  play             played say:Welcome, host.
+          8. host  join_conference  joined conference 'all-hands-prod'
+          9. host  hangup           hung up
+        joined in section host: {"name": "all-hands-prod", "muted": false, "start_on_enter": true, "end_on_exit": true}
+        end: hangup
+        """
+    )
+    attendee = json.loads(cli("simulate", "configs", "all-hands", "--env", "prod", "--digits", "0044#", "--format", "json").out)
+    assert attendee["joins"] == [{"section": "attendee", "conference": {"name": "all-hands-prod", "muted": True, "beep": "false", "start_on_enter": False}}]
+    assert attendee["end"] == "hangup"
+    assert {"section", "method"} <= set(attendee["steps"][0])
+    stranger = json.loads(cli("simulate", "configs", "all-hands", "--env", "dev", "--digits", "44", "--digits", "123", "--format", "json").out)
+    assert stranger["joins"] == [] and stranger["end"] == "hangup"
+    assert [s["did"] for s in stranger["steps"] if s["method"] == "play"] == [
+        "played say:Welcome to the all-hands.",
+        "played say:That PIN was not recognised.",
+        "played say:Goodbye.",
+    ]
+
+
+def test_a_pin_is_compared_as_a_string(make_repo: Callable[..., Path], cli: Callable) -> None:
+    make_repo({"profiles/all-hands.toml": ALL_HANDS})
+    run = json.loads(cli("simulate", "configs", "all-hands", "--env", "dev", "--digits", "44", "--digits", "44", "--format", "json").out)
+    assert run["joins"] == []  # "44" is not "0044"
+
+
+def test_roles_merge_unset_and_inherit_like_every_table(make_repo: Callable[..., Path]) -> None:
+    repo = make_repo(
+        {
+            "profiles/base.toml": "abstract = true\n" + textwrap.dedent(ALL_HANDS),
+            "profiles/board.toml": 'extends = "base"\nunset = ["roles.attendee"]\n[roles.host]\npin = "{{ 1000 + 234 }}"\n',
+        }
+    )
+    values = compiler.resolve(repo, "board", "prod")
+    assert list(values["roles"]) == ["host"]
+    assert values["roles"]["host"]["pin"] == "1234"
+    assert values["roles"]["host"]["conference"] == {"muted": False, "start_on_enter": True, "end_on_exit": True}
+    story = compiler.explain(repo, "board", "prod", "roles.host.pin")
+    assert [step.value for step in story.steps] == ["908172", "{{ 1000 + 234 }}"] and story.final == "1234"
+
+
+def test_access_from_an_environment_applies_to_profiles_with_roles_only(make_repo: Callable[..., Path], cli: Callable) -> None:
+    make_repo(
+        {
+            "environments/dev.toml": '[defaults.access]\nattempts = 1\ngoodbye = "Bye."\n',
+            "profiles/plain.toml": '[conference]\nname = "plain"\n',
+            "profiles/all-hands.toml": ALL_HANDS,
+        }
+    )
+    assert cli("validate", "configs", "--env", "dev").code == 0
+    run = json.loads(cli("simulate", "configs", "all-hands", "--env", "dev", "--digits", "9", "--format", "json").out)
+    assert [s["method"] for s in run["steps"]][-3:] == ["goto", "play", "hangup"]  # attempts = 2 in the profile beats 1
+    assert "Bye." in run["steps"][-2]["did"]
+
+
+def test_a_policy_checks_every_roles_join(make_repo: Callable[..., Path], cli: Callable) -> None:
+    make_repo({"environments/prod.toml": '[rules]\n"conference.muted" = { allowed = [true] }\n', "profiles/all-hands.toml": ALL_HANDS})
+    run = cli("validate", "configs", "--env", "prod")
+    assert run.err == (
+        "configs/profiles/all-hands.toml:18: roles.host.conference.muted: false is not accepted; use one of true for role host "
+        "(rule at configs/environments/prod.toml:2) (profile all-hands, env prod)\n"
+    )
+
+
+def test_a_template_that_breaks_the_flow_names_the_role_and_the_key(make_repo: Callable[..., Path], cli: Callable) -> None:
+    template = (Path(compiler.__file__).parent.parent / "templates/conference.j2").read_text()
+    make_repo({"profiles/all-hands.toml": ALL_HANDS, "templates/conference.j2": template.replace("{{ role.join | yaml(8) }}", "{{ profile.conference | yaml(8) }}")})
+    run = cli("validate", "configs", "--env", "dev")
+    assert run.code == 1
+    assert run.err == (
+        "configs/templates/conference.j2: the rendered document does not do what the profile says: "
+        'a caller with PIN "908172" (role host) joins with muted = true instead of false; start_on_enter = false instead of true; '
+        "no end_on_exit (the role's is true) (profile all-hands, env dev)\n"
+    )
+
+
+def test_a_template_that_ignores_the_greeting_is_refused(make_repo: Callable[..., Path], cli: Callable) -> None:
+    make_repo(
+        {
+            "profiles/p.toml": '[greeting]\nsay = "Hello"\n[conference]\nname = "p"\n',
+            "templates/conference.j2": "version: 1.0.0\nsections:\n  main:\n    - join_conference:\n        {{ profile.conference | yaml(8) }}\n",
+        }
+    )
+    run = cli("validate", "configs", "--env", "dev")
+    assert run.err == (
+        "configs/templates/conference.j2: the rendered document does not do what the profile says: "
+        'sections.main does not play the greeting ("say:Hello") before it joins (profile p, env dev)\n'
+    )
+
+
+def test_a_misspelled_method_or_parameter_in_a_template_is_found_on_its_line(make_repo: Callable[..., Path], cli: Callable) -> None:
+    make_repo(
+        {
+            "profiles/p.toml": '[conference]\nname = "p"\n',
+            "templates/conference.j2": (
+                "version: 1.0.0\nsections:\n  main:\n    - prompt:\n        play: \"say:PIN?\"\n        max_digit: 4\n"
+                "    - join_conference:\n        {{ profile.conference | yaml(8) }}\n    - hangpu: {}\n"
+            ),
+        }
+    )
+    run = cli("validate", "configs", "--env", "dev")
+    assert run.err == (
+        "configs/templates/conference.j2:6: the rendered document is not valid SWML: sections.main.0.prompt.max_digit: "
+        'unknown key (did you mean "max_digits"?); accepted: digit_timeout, initial_timeout, max_digits, play, say_gender, say_language, '
+        "say_voice, speech_end_timeout, speech_engine, speech_hints, speech_language, speech_timeout, status_url, terminators, volume (profile p, env dev)\n"
+        'configs/templates/conference.j2:9: the rendered document is not valid SWML: sections.main.2: unknown SWML method "hangpu" '
+        '(did you mean "hangup"?) (profile p, env dev)\n'
+    )
+
+
+def test_a_profile_without_roles_keeps_its_artifact(make_repo: Callable[..., Path], cli: Callable, tmp_path: Path) -> None:
+    make_repo({"profiles/p.toml": '[greeting]\nsay = "Hi"\n[conference]\nname = "p"\n'})
+    assert cli("build", "configs", "--env", "dev").code == 0
+    assert (tmp_path / "build/dev/p.swml.yaml").read_text().split("\n", 1)[1] == (
+        'version: 1.0.0\nsections:\n  main:\n    - play:\n        url: say:Hi\n    - join_conference:\n        name: p\n'
+    )
+
+
+pins = st.text("0123456789", min_size=1, max_size=6)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    roles=st.dictionaries(st.sampled_from(["host", "attendee", "guest", "cohost"]), st.lists(pins, min_size=1, max_size=3, unique=True), min_size=1, max_size=4),
+    attempts=st.integers(1, 10),
+    muted=st.booleans(),
+)
+def test_every_pin_reaches_its_roles_join_and_wrong_pins_hang_up(roles: dict[str, list[str]], attempts: int, muted: bool, tmp_path_factory) -> None:  # type: ignore[no-untyped-def]
+    taken: set[str] = set()
+    roles = {name: [p for p in codes if not (p in taken or taken.add(p))] for name, codes in roles.items()}  # type: ignore[func-returns-value]
+    roles = {name: codes for name, codes in roles.items() if codes}
+    body = f'[conference]\nname = "c"\nmuted = {str(muted).lower()}\n[access]\nattempts = {attempts}\n'
+    for index, (name, codes) in enumerate(roles.items()):
+        body += f"[roles.{name}]\npin = {json.dumps(codes)}\n[roles.{name}.conference]\nmax_participants = {index + 2}\n"
+    repo = tmp_path_factory.mktemp("roles")
+    (repo / "environments").mkdir()
+    (repo / "environments/dev.toml").write_text("")
+    (repo / "profiles").mkdir()
+    (repo / "profiles/p.toml").write_text(body)
+    values = compiler.resolve(repo, "p", "dev")
+    document, _ = model(parse_document(compiler.compiler(repo).document(compiler.compiler(repo).compile("p", "dev"))))
+    assert document is not None
+    for index, (name, codes) in enumerate(roles.items()):
+        for pin in codes:
+            call = compiler.simulate(repo, "p", "dev", [pin])
+            assert [dict(j.conference) for j in call.joins] == [{"name": "c", "muted": muted, "max_participants": index + 2}], (name, pin)
+            assert call.end == "hangup"
+    wrong = next(str(n) for n in range(10**6) if str(n) not in {p for codes in roles.values() for p in codes})
+    call = compiler.simulate(repo, "p", "dev", [wrong] * (attempts + 2))
+    assert (call.joins, call.end, call.prompts) == ((), "hangup", attempts)
+    assert values["access"] == {"attempts": attempts}
