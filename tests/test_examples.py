@@ -37,7 +37,7 @@ def test_committed_artifacts_are_current(capsys: pytest.CaptureFixture[str]) -> 
 
 def test_the_example_has_what_the_readme_promises() -> None:
     build = compiler.compiler(CONFIGS)
-    assert sorted(build.buildable()) == ["incident", "standup", "support/agent", "support/customer"]
+    assert sorted(build.buildable()) == ["all-hands", "incident", "standup", "support/agent", "support/customer"]
     agent = build.compile("support/agent", "prod").values["conference"]
     customer = build.compile("support/customer", "prod").values["conference"]
     assert (agent["start_on_enter"], agent["end_on_exit"]) == (True, True)
@@ -47,6 +47,19 @@ def test_the_example_has_what_the_readme_promises() -> None:
     assert build.compile("incident", "prod").values["conference"]["result"]["variable"] == "return_value"
     hooks = {env: build.compile("standup", env).values["conference"]["status_callback"] for env in ("dev", "staging", "prod")}
     assert len(set(hooks.values())) == 3
+
+
+def test_the_all_hands_does_what_its_comments_say() -> None:
+    host = compiler.simulate(CONFIGS, "all-hands", "prod", ["908172"])
+    attendee = compiler.simulate(CONFIGS, "all-hands", "prod", ["4457#"])
+    ((hosted,), (attended,)) = (host.joins, attendee.joins)
+    assert (hosted.conference["start_on_enter"], hosted.conference["end_on_exit"], hosted.conference["muted"]) == (True, True, False)
+    assert (attended.conference["start_on_enter"], attended.conference["muted"]) == (False, True)  # waits for the host, muted
+    assert "end_on_exit" not in attended.conference
+    assert hosted.conference["name"] == attended.conference["name"] == "all-hands-prod"
+    strangers = compiler.simulate(CONFIGS, "all-hands", "prod", ["1", "2", "3"])
+    assert (strangers.joins, strangers.end, strangers.prompts) == ((), "hangup", 3)
+    assert compiler.simulate(CONFIGS, "all-hands", "dev", ["1"]).joins[0].section == "host"  # dev's short PINs
 
 
 def installed_confc() -> Path:
