@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
@@ -207,3 +208,19 @@ def test_every_pin_reaches_its_roles_join_and_wrong_pins_hang_up(roles: dict[str
     call = compiler.simulate(repo, "p", "dev", [wrong] * (attempts + 2))
     assert (call.joins, call.end, call.prompts) == ((), "hangup", attempts)
     assert values["access"] == {"attempts": attempts}
+
+
+def test_the_readme_template_example_builds_and_does_what_it_says(tmp_path: Path, cli: Callable) -> None:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    template = readme.split("```jinja\n", 1)[1].split("```", 1)[0]
+    assert template.startswith("{#- templates/announced.j2")
+    repo = tmp_path / "configs"
+    shutil.copytree(Path(__file__).resolve().parent.parent / "configs", repo)
+    (repo / "templates").mkdir()
+    (repo / "templates/announced.j2").write_text(template, encoding="utf-8")
+    profile = repo / "profiles/all-hands.toml"
+    profile.write_text(profile.read_text().replace('description = "Company all-hands"\n', 'description = "Company all-hands"\ntemplate = "announced"\n[vars]\nrecording_notice = "This meeting is recorded."\n'))
+    assert cli("validate", "configs").code == 0
+    run = json.loads(cli("simulate", "configs", "all-hands", "--env", "prod", "--digits", "4455", "--format", "json").out)
+    assert [s["did"] for s in run["steps"] if s["method"] == "play"][:2] == ["played say:Welcome to the all-hands.", "played say:This meeting is recorded."]
+    assert [j["section"] for j in run["joins"]] == ["attendee"]
