@@ -77,6 +77,11 @@ def test_simulate_a_host_an_attendee_and_a_stranger(make_repo: Callable[..., Pat
     ]
 
 
+def test_list_names_the_roles_a_profile_declares(make_repo: Callable[..., Path], cli: Callable) -> None:
+    make_repo({"profiles/all-hands.toml": ALL_HANDS})
+    assert cli("list", "configs").out.splitlines()[1] == "  all-hands  roles host, attendee"
+
+
 def test_a_pin_is_compared_as_a_string(make_repo: Callable[..., Path], cli: Callable) -> None:
     make_repo({"profiles/all-hands.toml": ALL_HANDS})
     run = json.loads(cli("simulate", "configs", "all-hands", "--env", "dev", "--digits", "44", "--digits", "44", "--format", "json").out)

@@ -20,6 +20,9 @@ def run(args: argparse.Namespace) -> int:
         notes = ["abstract"] if built.abstract(profile) else []
         if parents:
             notes.append("extends " + ", ".join(parents))
+        roles = (built.data(source) or {}).get("roles")
+        if isinstance(roles, dict) and roles:
+            notes.append("roles " + ", ".join(map(str, roles)))
         print(f"  {profile:<{width}}  {'; '.join(notes)}".rstrip())
     width = max(len(e) for e in repo.environments)
     print("environments:")
