@@ -26,17 +26,11 @@ _TYPES = {
     "expression": {"type": "string", "pattern": r"\{\{|\{%", "description": "a {{ }} expression confc renders"},
 }
 
+# The keys of the profile format describe themselves (profile_format.py); these are the file's own.
 PROFILE_KEYS = {
     "extends": "The profile id (or list of ids) this profile inherits from; later parents beat earlier ones.",
     "abstract": "true: a building block for other profiles, which gets no artifact of its own.",
-    "description": "What this profile is for; templates and {{ profile.description }} can use it.",
-    "template": 'The template that renders the SWML document (default "conference").',
     "unset": "Dotted keys to remove from what the layers beneath set, such as \"conference.wait_url\".",
-    "vars": "Compile-time variables for {{ }} expressions, inherited and overridable.",
-    "greeting": "Played before joining: say (text to speak) or url (an audio file), exactly one.",
-    "conference": "The SWML join_conference parameters.",
-    "access": "The PIN dialogue of a profile with roles: prompt, retry, goodbye (text to speak) and attempts (1 to 10).",
-    "roles": "Who may join, by PIN: [roles.NAME] with pin (a string of digits, or a list), description, greeting and conference (join_conference keys for that role).",
     "env": "Per-environment overrides: [env.NAME] applies only when building environment NAME.",
 }
 ENVIRONMENT_KEYS = {

@@ -126,11 +126,11 @@ _FAILED: Any = object()  # a value that could not be rendered: left out of its t
 
 
 def _typed(path: KeyPath, rendered: str) -> Any:
-    """Give an integer or boolean field the type its rendered text spells."""
-    if path[0] == "conference" and len(path) > 1:
-        if path[1:] in schema.INTEGER_FIELDS and _INTEGER.match(rendered):
-            return int(rendered)
-        # Jinja prints a boolean as True/False, TOML writes true/false: accept both.
-        if path[1:] in schema.BOOLEAN_FIELDS and rendered.lower() in ("true", "false"):
-            return rendered.lower() == "true"
+    """Give an integer or boolean key the type its rendered text spells."""
+    pattern = ("roles", "*", *path[2:]) if path[0] == "roles" and len(path) > 2 else path
+    if pattern in schema.INTEGER_PATHS and _INTEGER.match(rendered):
+        return int(rendered)
+    # Jinja prints a boolean as True/False, TOML writes true/false: accept both.
+    if pattern in schema.BOOLEAN_PATHS and rendered.lower() in ("true", "false"):
+        return rendered.lower() == "true"
     return rendered

@@ -7,6 +7,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from . import profile_format as fmt
 from . import schema
 from .errors import ConfcError, did_you_mean
 from .layering import MISSING, KeyPath, Layer, lookup, touches
@@ -63,7 +64,7 @@ def explain(compiler: Compiler, profile: str, env: str, key: str) -> Explanation
                 steps.extend(Step(layer, action, leaf, item) for leaf, item in leaves(value, touched))
     if not steps:
         written = {".".join(leaf) for layer in resolution.layers for leaf, _ in leaves(layer.data, ())}
-        if schema.is_known_path(path):
+        if fmt.is_known_path(path):
             # Compare last segments among siblings: every "conference.*" key looks alike as a whole.
             siblings = {tuple(w.split("."))[-1]: w for w in written if tuple(w.split("."))[:-1] == path[:-1]}
             close = difflib.get_close_matches(path[-1], sorted(siblings), n=1, cutoff=0.6)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from . import profile_format as fmt
 from . import schema
 from .document import Document
 from .errors import show
@@ -26,7 +27,7 @@ def join(values: Mapping[str, Any], role: Mapping[str, Any]) -> dict[str, Any]:
 
 def access(values: Mapping[str, Any]) -> dict[str, Any]:
     """The PIN dialogue's settings, confc's defaults where unset."""
-    return {**schema.ACCESS_DEFAULTS, **values.get("access", {})}
+    return {**fmt.ACCESS_DEFAULTS, **values.get("access", {})}
 
 
 def problems(values: Mapping[str, Any]) -> list[tuple[Path, str]]:

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from . import profile_format as fmt
 from . import schema
 from .errors import ConfcError, did_you_mean, show
 from .repository import PROFILE_ID, Repository, SourceFile
@@ -74,7 +75,7 @@ def check_environment(source: SourceFile) -> Checked:
         return Checked(None, (exc,))
     found = problems(_environment_check(), data)
     for key, _rules in _tables(data.get("rules")):
-        if not schema.is_known_path(tuple(key.split("."))):
+        if not fmt.is_known_path(tuple(key.split("."))):
             found.append(Problem(("rules", key), f"rule for an unknown key {show(key)}{did_you_mean(key, schema.KNOWN_PATHS)}"))
     return _checked(source, data, found)
 
@@ -141,7 +142,7 @@ def _unset_problems(keys: Any, where: KeyPath) -> list[Problem]:
             f"cannot unset {show(key)}: not a key of the profile format{did_you_mean(key, schema.KNOWN_PATHS)}",
         )
         for index, key in enumerate(keys)
-        if isinstance(key, str) and not schema.is_known_path(tuple(key.split(".")))
+        if isinstance(key, str) and not fmt.is_known_path(tuple(key.split(".")))
     ]
 
 

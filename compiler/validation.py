@@ -9,6 +9,7 @@ from typing import Any, NamedTuple
 
 from cerberus import errors as cerberus_errors
 
+from . import profile_format as fmt
 from . import schema
 from .errors import ConfcError, did_you_mean, show
 from .memo import fingerprint
@@ -200,17 +201,7 @@ def emitted(values: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def emitted_conference(conference: Mapping[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key in schema.CONFERENCE_KEYS:
-        if key not in conference:
-            continue
-        value = conference[key]
-        if key == "beep" and isinstance(value, bool):
-            value = "true" if value else "false"
-        elif key in schema.EVENT_FIELDS and isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value):
-            value = " ".join(value)
-        out[key] = value
-    return out
+    return fmt.emitted_table(fmt.CONFERENCE, conference)
 
 
 @dataclass(frozen=True)

@@ -15,11 +15,12 @@ import tomli_w
 import compiler
 
 from ..errors import ConfcError, ErrorGroup, UsageError, raise_all
+from ..profile_format import LAYER_KEYS
 from ..project import check_env, check_profile
 from ..render import to_yaml
 from .common import overrides
 
-ORDER = ("description", "template", "vars", "greeting", "conference", "access", "roles")
+ORDER = LAYER_KEYS
 
 
 def run(args: argparse.Namespace) -> int:
