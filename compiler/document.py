@@ -44,10 +44,10 @@ def methods(items: Any, path: Path) -> tuple[Method, ...]:
     return tuple(Method(str(name), params, (*path, str(index), str(name))) for index, item in enumerate(items) for name, params in item.items())
 
 
-def model(data: Any, trusted: Sequence[Any] = ()) -> tuple[Document | None, list[tuple[Path, str]]]:
+def model(data: Any, trusted: Sequence[tuple[str, Any]] = ()) -> tuple[Document | None, list[tuple[Path, str]]]:
     """The document as a model, or the problems that keep it from being one (path, message).
 
-    `trusted`: join tables validated already (see swml.methods_problems).
+    `trusted`: (method, parameters) made from values validated already (see swml.methods_problems).
     """
     if not isinstance(data, Mapping) or data.get("version") != "1.0.0":
         return None, [((), 'the document must start with version: "1.0.0"')]

@@ -220,7 +220,13 @@ class Compiler:
             data = render.parse_document(text)
         except ValueError as exc:
             raise ConfcError(str(exc), **where) from None
-        trusted = [values["conference"], *(flow["join"] for flow in flows)]
+        # The joins and greetings come from values validated already: checking them again would only cost time.
+        greetings = [values.get("greeting"), *(flow["greeting"] for flow in flows)]
+        trusted = [
+            ("join_conference", values["conference"]),
+            *(("join_conference", flow["join"]) for flow in flows),
+            *(("play", {"url": roles.greeting_url(greeting)}) for greeting in greetings if greeting),
+        ]
         model, shape = document.model(data, trusted)
         if model is None:
             raise ErrorGroup(

@@ -94,10 +94,10 @@ _EXTRA = {"play": {"exactly_one_of": ["url", "urls"]}, "set": {}}
 CHECKED = frozenset({*PARAMETERS, "label", "return", "unset", "sleep", "cond", "join_conference"})
 
 
-def methods_problems(methods: Any, trusted: Sequence[Any] = ()) -> Found:
+def methods_problems(methods: Any, trusted: Sequence[tuple[str, Any]] = ()) -> Found:
     """Why `methods` is not an array of SWML methods with the right parameters, element by element.
 
-    A join_conference whose parameters are among `trusted` (tables validated already) is not checked again.
+    A method whose (name, parameters) is among `trusted` (made from values validated already) is not checked again.
     """
     if isinstance(methods, str) or not isinstance(methods, Sequence):
         return [((), "must be an array of SWML methods")]
@@ -111,7 +111,7 @@ def methods_problems(methods: Any, trusted: Sequence[Any] = ()) -> Found:
         if name not in schema.SWML_METHODS:
             found.append((at, f"unknown SWML method {show(name)}{did_you_mean(str(name), schema.SWML_METHODS)}"))
             continue
-        if name == "join_conference" and any(params == table for table in trusted):
+        if any(name == known and params == table for known, table in trusted):
             continue
         unwritable = schema.json_problems(params)  # a date or nan: say so, rather than that its type is wrong
         found += [((*at, str(name)), message) for message in unwritable]

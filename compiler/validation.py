@@ -200,6 +200,12 @@ def emitted(values: Mapping[str, Any]) -> dict[str, Any]:
     return result
 
 
+def roles_join(values: Mapping[str, Any], role: Mapping[str, Any]) -> dict[str, Any]:
+    from .roles import join  # roles reads the simulator, which a plain validation has no need of
+
+    return join(values, role)
+
+
 def emitted_conference(conference: Mapping[str, Any]) -> dict[str, Any]:
     return fmt.emitted_table(fmt.CONFERENCE, conference)
 
@@ -259,8 +265,6 @@ def rule_errors(
     `unknowable` (a malformed value that might have set it was dropped); keys in `skip` already
     have a problem of their own.
     """
-    from .roles import join
-
     found = []
     roles = values.get("roles") or {}
     for rule in rules:
@@ -268,7 +272,7 @@ def rule_errors(
         targets: list[tuple[Mapping[str, Any], KeyPath, str]]  # where the value is read, where it is written, whose it is
         if path[0] == "conference" and roles:
             targets = [
-                ({"conference": join(values, role)}, ("roles", name, *path) if lookup(role, path) is not MISSING else path, f" for role {name}")
+                ({"conference": roles_join(values, role)}, ("roles", name, *path) if lookup(role, path) is not MISSING else path, f" for role {name}")
                 for name, role in roles.items()
             ]
         else:
