@@ -11,7 +11,7 @@ EVENTS = ["start", "end", "join", "leave", "mute", "hold", "modify", "speaker", 
 HOT_DESCENDANTS = 200
 
 
-def generate(root: Path, profiles: int, seed: int = 1) -> dict[str, str]:
+def generate(root: Path, profiles: int, seed: int = 1, roles: bool = False) -> dict[str, str]:
     """Write the repository; return the ids of the profiles the benchmark touches."""
     rng = random.Random(seed)
     for env in ENVS:
@@ -45,7 +45,8 @@ trim = "trim-silence"
         parents = [hot] if index < HOT_DESCENDANTS else [rng.choice(levels[2] or levels[1])]
         if rng.random() < 0.2:
             parents.append(rng.choice(levels[0]))
-        write(root / f"profiles/teams/t{index // 1000:03d}/p{index:06d}.toml", leaf_profile(rng, parents, index))
+        text = leaf_profile(rng, parents, index) + (pin_gated(index) if roles else "")
+        write(root / f"profiles/teams/t{index // 1000:03d}/p{index:06d}.toml", text)
     return {"leaf": f"profiles/teams/t000/p{leaves - 1:06d}.toml" if leaves <= 1000 else "profiles/teams/t000/p000999.toml", "base": f"profiles/{hot}.toml"}
 
 
@@ -75,6 +76,15 @@ def leaf_profile(rng: random.Random, parents: list[str], index: int) -> str:
         f"\n[env.dev.conference]\nmax_participants = {rng.randint(2, 20)}\n" if rng.random() < 0.3 else "",
     ]
     return "".join(lines)
+
+
+def pin_gated(index: int) -> str:
+    """A host and attendees by PIN, as a real all-hands is entered."""
+    return (
+        f'\n[roles.host]\npin = "9{index:05d}"\n[roles.host.greeting]\nsay = "Welcome, host."\n'
+        "[roles.host.conference]\nmuted = false\nstart_on_enter = true\nend_on_exit = true\n"
+        f'[roles.attendee]\npin = ["1{index:05d}", "2{index:05d}"]\n'
+    )
 
 
 def write(path: Path, text: str) -> None:

@@ -8,7 +8,7 @@ cold, cold with --jobs 2, warm with nothing changed, after touching one leaf, an
 after touching one base with 200 descendants. Each as wall time, microseconds per
 artifact, peak memory and the ratio to the floor. Cold runs alternate with the
 floor and the best of --repeat is kept: the file system's speed drifts over a run.
-Then start-up time, growth from 1,000 to 50,000 profiles, and a per-stage breakdown.
+Then start-up time, growth from 1,000 to 50,000 profiles, the cost of roles, and a per-stage breakdown.
 """
 
 from __future__ import annotations
@@ -157,7 +157,7 @@ STAGES = {
         ("validation.py", "rule_errors"),
     ],
     "render": [("render.py", "render")],
-    "self-check": [("render.py", "parse_yaml"), ("render.py", "document_problems")],
+    "self-check": [("render.py", "parse_yaml"), ("document.py", "model"), ("render.py", "document_problems"), ("roles.py", "flow_problems")],
     "plan": [("artifacts.py", "plan")],
     "write": [("artifacts.py", "apply")],
 }
@@ -186,6 +186,18 @@ def breakdown(work: Path, seed: int, profiles: int = 1000) -> None:
         print(f"  {stage:<13} {seconds:6.2f} s  {seconds / total:6.1%}")
 
 
+def roles_cost(work: Path, seed: int, profiles: int = 1000) -> None:
+    """What a PIN-gated profile costs: the same repository cold, without and with roles on every leaf."""
+    walls = {}
+    for roles in (False, True):
+        repo, out = work / f"roles{roles}", work / f"roles{roles}-out"
+        generate(repo, profiles, seed, roles=roles)
+        walls[roles] = measure(confc("build", str(repo), "--all-envs", "--out", str(out)))[0]
+    artifacts = len(list((work / "rolesTrue-out").rglob("*.swml.yaml")))
+    plain, gated = (walls[r] * 1e6 / artifacts for r in (False, True))
+    print(f"roles (cold build --all-envs, N={profiles}): {plain:.0f} us/artifact without, {gated:.0f} us/artifact with a host and two attendee PINs on every leaf (x{gated / plain:.2f})")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--profiles", type=int, default=10_000)
@@ -199,6 +211,7 @@ def main() -> None:
         cold = scenarios(work, args.profiles, args.seed, args.repeat)
         startup()
         growth(work, [1_000, args.profiles, *([] if args.no_large else [50_000])], args.seed, {args.profiles: cold})
+        roles_cost(work, args.seed)
         breakdown(work, args.seed)
     print(f"benchmark took {time.perf_counter() - started:.0f} s")
 

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .artifacts import Artifact, Drift, EnvPlan, Previous, plan, read_previous, read_regular
-from .errors import ConfcError, raise_all
+from .errors import ConfcError
 from .repository import Repository
 
 if TYPE_CHECKING:

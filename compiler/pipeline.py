@@ -8,9 +8,8 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from . import document, render, roles, validation
+from . import document, render, roles, shapes, validation
 from .artifacts import Artifact
-from . import shapes
 from .errors import ConfcError, ErrorGroup, raise_all
 from .interpolate import Interpolator, env_scope
 from .layering import MISSING, KeyPath, Resolution, Resolver, Unreadable, lookup

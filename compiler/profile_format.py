@@ -228,33 +228,26 @@ LAYER_KEYS = tuple(LAYER)  # in the order show prints them
 
 def resolved_rules(keys: Mapping[str, Key]) -> dict[str, Any]:
     """The Cerberus schema of a table's resolved values."""
-    return {name: _resolved(key) for name, key in keys.items()}
-
-
-def _resolved(key: Key) -> dict[str, Any]:
-    rules: dict[str, Any] = dict(key.rules)
-    if key.keys is not None:
-        rules["schema"] = resolved_rules(key.keys)
-    if key.named is not None:
-        rules["keysrules"] = dict(key.names)
-        rules["valuesrules"] = _resolved(key.named)
-    if key.text:
-        rules["meta"] = {"description": key.text}
-    return rules
+    return _schema(keys, lambda key: dict(key.rules))
 
 
 def file_rules(keys: Mapping[str, Key]) -> dict[str, Any]:
     """The Cerberus schema of what a file may write in a table (types only: values are checked once resolved)."""
-    return {name: _file(key) for name, key in keys.items()}
+    return _schema(keys, lambda key: {"type": list(key.file), **key.file_rules})
 
 
-def _file(key: Key) -> dict[str, Any]:
-    rules: dict[str, Any] = {"type": list(key.file), **key.file_rules}
+def _schema(keys: Mapping[str, Key], own: Callable[[Key], dict[str, Any]]) -> dict[str, Any]:
+    return {name: _rules(key, own) for name, key in keys.items()}
+
+
+def _rules(key: Key, own: Callable[[Key], dict[str, Any]]) -> dict[str, Any]:
+    """A key's own rules (`own`), with those of the keys or named entries beneath it and its description."""
+    rules = own(key)
     if key.keys is not None:
-        rules["schema"] = file_rules(key.keys)
+        rules["schema"] = _schema(key.keys, own)
     if key.named is not None:
         rules["keysrules"] = dict(key.names)
-        rules["valuesrules"] = _file(key.named)
+        rules["valuesrules"] = _rules(key.named, own)
     if key.text:
         rules["meta"] = {"description": key.text}
     return rules

@@ -15,9 +15,9 @@ import yaml
 
 from . import schema
 from .errors import ConfcError, did_you_mean, show
-from .sandbox import Deadline, Timeout, describe, environment, join_bounded, kind
 from .memo import fingerprint
 from .repository import Repository, builtin_templates
+from .sandbox import Deadline, Timeout, describe, environment, join_bounded, kind
 
 _Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import TextIO
-
 from collections.abc import Iterable
+from typing import TextIO
 
 from .errors import ConfcError, Diagnostic, diagnostic, gather
 

@@ -7,9 +7,9 @@ from typing import Any
 
 from . import profile_format as fmt
 from . import schema
+from .calls import simulate
 from .document import Document
 from .errors import show
-from .calls import simulate
 
 Path = tuple[str, ...]
 

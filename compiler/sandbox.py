@@ -21,10 +21,10 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, ClassVar, TypeVar
 
 import jinja2
-from jinja2.nodes import EvalContext
 from jinja2.exceptions import SecurityError, TemplateError, TemplateSyntaxError, UndefinedError
-from jinja2.utils import missing
+from jinja2.nodes import EvalContext
 from jinja2.sandbox import ImmutableSandboxedEnvironment
+from jinja2.utils import missing
 
 from .errors import did_you_mean
 
@@ -87,12 +87,12 @@ class _Sandbox(ImmutableSandboxedEnvironment):
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         # `vars.items` is the variable "items", never the table's method.
-        if isinstance(obj, dict) or isinstance(obj, Mapping):  # dict first: the abstract check is slow
+        if isinstance(obj, (dict, Mapping)):  # dict first: the abstract check is slow
             return self.getitem(obj, attribute)
         return super().getattr(obj, attribute)
 
     def getitem(self, obj: Any, argument: Any) -> Any:
-        if isinstance(obj, dict) or isinstance(obj, Mapping):
+        if isinstance(obj, (dict, Mapping)):
             try:
                 return obj[argument]
             except (KeyError, TypeError):

@@ -18,7 +18,7 @@ from cerberus import TypeDefinition, Validator
 from cerberus.errors import ErrorDefinition
 
 from . import profile_format as fmt
-from .errors import did_you_mean, show
+from .errors import show
 from .profile_format import BEEP_VALUES as BEEP_VALUES
 from .profile_format import CALLBACK_EVENTS as CALLBACK_EVENTS
 from .profile_format import CODEC as CODEC

@@ -12,9 +12,9 @@ from cerberus import errors as cerberus_errors
 from . import profile_format as fmt
 from . import schema
 from .errors import ConfcError, did_you_mean, show
+from .layering import MISSING, Resolution, lookup
 from .memo import fingerprint
 from .repository import SourceFile
-from .layering import MISSING, Resolution, lookup
 
 KeyPath = tuple[str, ...]
 
