@@ -243,10 +243,11 @@ def _join(machine: _Machine, frames: list[_Frame], frame: _Frame, method: Method
     machine.variables["join_conference_result"] = machine.variables["return_value"] = machine.result
     _record(machine, frame, method, f"joined conference {params.get('name')!r}; it ended: {machine.result}")
     result = params.get("result")
+    runs = Method(method.name, result, (*method.path, "result"))
     if isinstance(result, Mapping):
-        _switch(machine, frames, frame, method, {"variable": "return_value", **result})
+        _switch(machine, frames, frame, runs, {"variable": "return_value", **result})
     elif isinstance(result, list):
-        _cond(machine, frames, frame, method, result)
+        _cond(machine, frames, frame, runs, result)
 
 
 def _variable(machine: _Machine, name: str, method: Method) -> Any:

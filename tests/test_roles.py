@@ -229,3 +229,29 @@ def test_the_readme_template_example_builds_and_does_what_it_says(tmp_path: Path
     run = json.loads(cli("simulate", "configs", "all-hands", "--env", "prod", "--digits", "4455", "--format", "json").out)
     assert [s["did"] for s in run["steps"] if s["method"] == "play"][:2] == ["played say:Welcome to the all-hands.", "played say:This meeting is recorded."]
     assert [j["section"] for j in run["joins"]] == ["attendee"]
+
+
+def test_the_simulator_stops_at_what_it_cannot_run_and_names_it(make_repo: Callable[..., Path], cli: Callable) -> None:
+    make_repo(
+        {
+            "profiles/p.toml": (
+                '[conference]\nname = "p"\n[conference.result]\nvariable = "return_value"\n'
+                '[conference.result.case]\nfailed = [{ request = { url = "https://e.com/page", method = "POST" } }, { hangup = {} }]\n'
+            )
+        }
+    )
+    run = json.loads(cli("simulate", "configs", "p", "--env", "dev", "--result", "failed", "--format", "json").out)
+    assert run["end"] == "stopped: cannot simulate the request method (at sections.main.0.join_conference.result.case.failed.0.request)"
+    assert json.loads(cli("simulate", "configs", "p", "--env", "dev", "--result", "completed", "--format", "json").out)["end"] == "end of document"
+    assert cli("simulate", "configs", "p", "--env", "dev", "--result", "lost").code == 2
+
+
+def test_show_and_explain_a_role_through_the_command_line(make_repo: Callable[..., Path], cli: Callable) -> None:
+    make_repo({"profiles/all-hands.toml": ALL_HANDS})
+    shown = cli("show", "configs", "all-hands", "--env", "prod")
+    assert '[roles.attendee]\npin = [\n    "4455",\n    "0044",\n]\n\n[roles.attendee.conference]\nbeep = "false"\n' in shown.out
+    explained = cli("explain", "configs", "all-hands", "roles.attendee.conference.beep", "--env", "prod")
+    assert explained.out.splitlines()[1:] == [
+        "  1. configs/profiles/all-hands.toml:26 [env.prod]  roles.attendee.conference.beep = false",
+        'final: "false"',
+    ]
