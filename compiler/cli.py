@@ -26,13 +26,15 @@ EXAMPLES = {
   confc show configs support/agent --env prod --swml""",
     "explain": """examples:
   confc explain configs standup conference.max_participants --env prod
-  confc explain configs support/customer conference --env dev""",
+  confc explain configs support/customer conference --env dev
+  confc explain configs all-hands roles.host.pin --env prod --format json""",
     "simulate": """examples:
   confc simulate configs all-hands --env prod --digits 908172          # the host
   confc simulate configs all-hands --env prod --digits 1 --digits 2 --digits 3
   confc simulate configs incident --env prod --result failed --format json""",
     "list": """examples:
-  confc list configs""",
+  confc list configs
+  confc list configs --format json""",
     "schema": """examples:
   confc schema profile > profile.schema.json
   confc schema environment > environment.schema.json""",
@@ -134,6 +136,7 @@ def parser() -> argparse.ArgumentParser:
     explain.add_argument("profile", metavar="PROFILE", help="a profile id, such as support/agent")
     explain.add_argument("key", metavar="KEY", help="a dotted key, such as conference.max_participants or conference")
     explain.add_argument("--env", required=True, metavar="ENV")
+    explain.add_argument("--format", choices=("text", "json"), default="text")
     _overrides(explain)
 
     simulate = command("simulate", "Run a profile's SWML document as a caller would: each step, each conference joined, how the call ends.")
@@ -145,7 +148,9 @@ def parser() -> argparse.ArgumentParser:
     simulate.add_argument("--format", choices=("text", "json"), default="text")
     _overrides(simulate)
 
-    _common(command("list", "List every profile with its parents, and the environments."), many_envs=False)
+    listing = command("list", "List every profile with its parents, and the environments.")
+    _common(listing, many_envs=False)
+    listing.add_argument("--format", choices=("text", "json"), default="text")
     schema = command("schema", "Print the JSON Schema of profile or environment files, for editors such as Taplo.")
     schema.add_argument("kind", choices=("profile", "environment"), help="which file format")
     init = command("init", "Write a starter repository (base, support, standup; dev, staging, prod) into DIR.")

@@ -25,10 +25,19 @@ class Step:
     value: Any  # None for "unset"
 
     @property
+    def line(self) -> int | None:
+        if self.action == "unset":
+            return self.layer.unset_line(self.key)
+        return self.layer.line(self.key)
+
+    @property
     def where(self) -> str:
-        line = self.layer.source.lines[(*self.layer.base, "unset")] if self.action == "unset" and self.layer.source else self.layer.line(self.key)
-        location = f"{self.layer.file}:{line}" if line else self.layer.file
+        location = f"{self.layer.file}:{self.line}" if self.line else self.layer.file
         return f"{location} {self.layer.section}".rstrip()
+
+    def as_json(self) -> dict[str, Any]:
+        layer = self.layer.section or ("--set" if self.layer.source is None else "profile")
+        return {"file": self.layer.file, "line": self.line, "layer": layer, "action": self.action, "key": ".".join(self.key), "value": self.value}
 
 
 @dataclass(frozen=True)
@@ -78,6 +87,17 @@ def explain(compiler: Compiler, profile: str, env: str, key: str) -> Explanation
             env=env,
         )
     return Explanation(profile, env, path, tuple(steps), lookup(emitted(values), path))
+
+
+def as_json(explanation: Explanation) -> dict[str, Any]:
+    """What `explain --format json` prints; `final` is null when the key ends unset."""
+    return {
+        "key": ".".join(explanation.key),
+        "profile": explanation.profile,
+        "env": explanation.env,
+        "steps": [step.as_json() for step in explanation.steps],
+        "final": None if final_is_missing(explanation) else explanation.final,
+    }
 
 
 def final_is_missing(explanation: Explanation) -> bool:

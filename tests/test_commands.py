@@ -242,3 +242,29 @@ def test_list_reports_a_broken_repository(make_repo: Callable[..., Path], cli: C
         "(letters a-z, digits, '-' and '_', ending in .toml)\n"
     )
     assert cli("list", "nowhere").code == 2
+
+
+def test_list_and_explain_print_json_for_tools(make_repo: Callable[..., Path], cli: Callable) -> None:
+    make_repo(
+        {
+            "profiles/base.toml": 'abstract = true\n[conference]\nmax_participants = 20\n',
+            "profiles/p.toml": 'extends = "base"\n[conference]\nname = "p"\n[env.prod]\nunset = [\n  "conference.max_participants",\n]\n',
+        }
+    )
+    listed = json.loads(cli("list", "configs", "--format", "json").out)
+    assert listed == {
+        "profiles": [{"id": "base", "parents": [], "abstract": True, "roles": []}, {"id": "p", "parents": ["base"], "abstract": False, "roles": []}],
+        "environments": [{"name": "dev", "description": "Development"}, {"name": "prod", "description": "Production"}],
+    }
+    explained = json.loads(cli("explain", "configs", "p", "conference.max_participants", "--env", "prod", "--format", "json").out)
+    assert explained == {
+        "key": "conference.max_participants",
+        "profile": "p",
+        "env": "prod",
+        "steps": [
+            {"file": "configs/profiles/base.toml", "line": 3, "layer": "profile", "action": "set", "key": "conference.max_participants", "value": 20},
+            {"file": "configs/profiles/p.toml", "line": 6, "layer": "[env.prod]", "action": "unset", "key": "conference.max_participants", "value": None},
+        ],
+        "final": None,
+    }
+    assert json.loads(cli("explain", "configs", "p", "conference.max_participants", "--env", "dev", "--format", "json").out)["final"] == 20

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import argparse
+import json
 
 import compiler
 
 from ..errors import show
-from ..provenance import final_is_missing, leaves
+from ..provenance import as_json, final_is_missing, leaves
 from .common import overrides
 
 
 def run(args: argparse.Namespace) -> int:
     result = compiler.explain(args.config_dir, args.profile, args.env, args.key, overrides(args))
+    if args.format == "json":
+        print(json.dumps(as_json(result), indent=2, ensure_ascii=False, default=str))
+        return 0
     print(f"{args.key} for profile {result.profile}, env {result.env}, lowest layer first:")
     width = max(len(step.where) for step in result.steps)
     for number, step in enumerate(result.steps, start=1):

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import json
+from typing import Any
 
 import compiler
 
@@ -12,22 +14,37 @@ from ..layering import parents_of
 
 def run(args: argparse.Namespace) -> int:
     built = compiler.compiler(args.config_dir)
-    repo = built.repo
-    width = max((len(p) for p in repo.profiles), default=0)
-    print("profiles:")
-    for profile, source in repo.profiles.items():
-        parents = parents_of(built.data(source) or {})
-        notes = ["abstract"] if built.abstract(profile) else []
-        if parents:
-            notes.append("extends " + ", ".join(parents))
-        roles = (built.data(source) or {}).get("roles")
-        if isinstance(roles, dict) and roles:
-            notes.append("roles " + ", ".join(map(str, roles)))
-        print(f"  {profile:<{width}}  {'; '.join(notes)}".rstrip())
-    width = max(len(e) for e in repo.environments)
-    print("environments:")
-    for env, source in repo.environments.items():
-        print(f"  {env:<{width}}  {(built.data(source) or {}).get('description', '')}".rstrip())
+    profiles = [
+        {"id": profile, "parents": list(parents_of(data)), "abstract": built.abstract(profile), "roles": list(_roles(data))}
+        for profile, source in built.repo.profiles.items()
+        for data in [built.data(source) or {}]
+    ]
+    environments = [{"name": env, "description": (built.data(source) or {}).get("description", "")} for env, source in built.repo.environments.items()]
+    if args.format == "json":
+        print(json.dumps({"profiles": profiles, "environments": environments}, indent=2, ensure_ascii=False))
+    else:
+        _text(profiles, environments)
     # What could be listed is listed; the files that could not be read fully are reported too.
     raise_all(built.file_problems())
     return 0
+
+
+def _roles(data: Any) -> list[str]:
+    roles = data.get("roles")
+    return [str(name) for name in roles] if isinstance(roles, dict) else []
+
+
+def _text(profiles: list[dict[str, Any]], environments: list[dict[str, Any]]) -> None:
+    width = max((len(p["id"]) for p in profiles), default=0)
+    print("profiles:")
+    for profile in profiles:
+        notes = ["abstract"] if profile["abstract"] else []
+        if profile["parents"]:
+            notes.append("extends " + ", ".join(profile["parents"]))
+        if profile["roles"]:
+            notes.append("roles " + ", ".join(profile["roles"]))
+        print(f"  {profile['id']:<{width}}  {'; '.join(notes)}".rstrip())
+    width = max(len(e["name"]) for e in environments)
+    print("environments:")
+    for env in environments:
+        print(f"  {env['name']:<{width}}  {env['description']}".rstrip())
