@@ -24,7 +24,7 @@ def git(cwd: Path, *args: str) -> None:
     subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True)
 
 
-def try_repo(repo: Path, hook: str, cache: Path) -> subprocess.CompletedProcess[str]:
+def try_repo(repo: Path, hook: str, cache: Path, *, all_files: bool = True) -> subprocess.CompletedProcess[str]:
     # try-repo installs the hooks of ROOT (committed or not) exactly as a `repo: URL, rev: ...` entry would.
     env = {
         **os.environ,
@@ -36,7 +36,8 @@ def try_repo(repo: Path, hook: str, cache: Path) -> subprocess.CompletedProcess[
         "XDG_CACHE_HOME": str(cache / "xdg"),
         "PIP_DISABLE_PIP_VERSION_CHECK": "1",
     }
-    return subprocess.run([*PRE_COMMIT, "try-repo", str(ROOT), hook, "--all-files"], cwd=repo, env=env, capture_output=True, text=True)
+    every = ["--all-files"] if all_files else []  # without it, the hook sees what is staged, as on a commit
+    return subprocess.run([*PRE_COMMIT, "try-repo", str(ROOT), hook, *every], cwd=repo, env=env, capture_output=True, text=True)
 
 
 def test_hooks_pass_on_a_current_repository_and_fail_on_a_stale_one(make_repo: Callable[..., Path], cli: Callable, tmp_path: Path) -> None:
@@ -61,3 +62,19 @@ def test_hooks_pass_on_a_current_repository_and_fail_on_a_stale_one(make_repo: C
     invalid = try_repo(tmp_path, "confc-validate", cache)
     assert invalid.returncode == 1
     assert 'configs/profiles/standup.toml:3: conference.beep: "loud" is not accepted' in invalid.stdout
+
+
+def test_both_hooks_run_on_a_commit_that_only_deletes_a_profile(make_repo: Callable[..., Path], cli: Callable, tmp_path: Path) -> None:
+    make_repo({"profiles/standup.toml": '[conference]\nname = "standup"\n', "profiles/retro.toml": '[conference]\nname = "retro"\n'})
+    assert cli("build", "configs", "--all-envs").code == 0
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "add", "-A")
+    git(tmp_path, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", "profiles")
+    git(tmp_path, "rm", "-q", "configs/profiles/retro.toml")  # staged: exactly what the commit would hold
+    cache = tmp_path / "pre-commit-cache"
+
+    check = try_repo(tmp_path, "confc-check", cache, all_files=False)
+    assert check.returncode == 1, check.stdout + check.stderr
+    assert "build/dev/retro.swml.yaml: extra" in check.stdout and "Skipped" not in check.stdout
+    validate = try_repo(tmp_path, "confc-validate", cache, all_files=False)
+    assert validate.returncode == 0 and "Passed" in validate.stdout, validate.stdout + validate.stderr
