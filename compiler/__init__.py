@@ -127,6 +127,12 @@ def validate(config_dir: PathLike, envs: Sequence[str] | None = None, overrides:
         if exc.exit_code == 2:
             raise
         compiled, errors = 0, exc.errors
+    from .validation import unmatched_policies
+
+    buildable = built.buildable()
+    for env in chosen:
+        source = built.repo.environments[env]
+        built.warnings += unmatched_policies(source, built.data(source) or {}, buildable)
     warnings = [diagnostic(w, "warning") for w in built.warnings]
     return Validation(gather([*(diagnostic(e) for e in errors), *warnings]), chosen, compiled)
 

@@ -38,6 +38,7 @@ ENVIRONMENT_KEYS = {
     "vars": "Variables visible to every profile in this environment, beneath each profile's own vars.",
     "defaults": "Profile-shaped values (greeting, conference, access) beneath every profile in this environment.",
     "rules": 'Policy on resolved keys: "conference.KEY" = { required, allowed, forbidden, min, max, minlength, maxlength, regex, type }.',
+    "policy": "Policy for some profiles only: [[policy]] with profiles (patterns such as \"support/*\"), an optional description, and rules as in [rules].",
 }
 
 
@@ -95,6 +96,10 @@ def _type(value: Any, rules: Mapping[str, Any]) -> dict[str, Any]:
     return {"anyOf": alternatives}
 
 
+def _types(rules: Mapping[str, Any]) -> list[str]:
+    return [rules["type"]] if isinstance(rules.get("type"), str) else list(rules.get("type", []))
+
+
 def _schema(value: Any, rules: Mapping[str, Any]) -> dict[str, Any]:
     types = [rules.get("type")] if isinstance(rules.get("type"), str) else rules.get("type", [])
     if "dict" in types:
@@ -119,6 +124,7 @@ _RULES: dict[str, Any] = {
     "allowed": lambda value, rules: {"enum": list(value)},
     "forbidden": lambda value, rules: {"not": {"enum": list(value)}},
     "min": lambda value, rules: {"minimum": value},
+    "minlength": lambda value, rules: {"minItems" if "list" in _types(rules) else "minLength": value},
     "max": lambda value, rules: {"maximum": value},
     "regex": lambda value, rules: {"pattern": f"^(?:{value})$"},  # Cerberus matches the whole value
     "keysrules": lambda value, rules: {"propertyNames": _field(value)},

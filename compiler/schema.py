@@ -252,6 +252,17 @@ ENVIRONMENT_FILE = {
         "schema": DEFAULTS_SHAPE,
     },
     "rules": {"type": "dict", "valuesrules": {"type": "dict", "schema": RULE_SHAPE}},
+    "policy": {
+        "type": "list",
+        "schema": {
+            "type": "dict",
+            "schema": {
+                "description": {"type": "string"},
+                "profiles": {"type": "list", "required": True, "minlength": 1, "schema": {"type": "string", "nonblank": True}},
+                "rules": {"type": "dict", "required": True, "valuesrules": {"type": "dict", "schema": RULE_SHAPE}},
+            },
+        },
+    },
 }
 
 SETTINGS_FILE = {

@@ -74,9 +74,12 @@ def check_environment(source: SourceFile) -> Checked:
     except ConfcError as exc:
         return Checked(None, (exc,))
     found = problems(_environment_check(), data)
-    for key, _rules in _tables(data.get("rules")):
-        if not fmt.is_known_path(tuple(key.split("."))):
-            found.append(Problem(("rules", key), f"rule for an unknown key {show(key)}{did_you_mean(key, schema.KNOWN_PATHS)}"))
+    policies: list[Any] = data["policy"] if isinstance(data.get("policy"), list) else []
+    scopes = [(("rules",), data.get("rules")), *((("policy", str(i), "rules"), p.get("rules")) for i, p in enumerate(policies) if isinstance(p, Mapping))]
+    for at, tables in scopes:
+        for key, _rules in _tables(tables):
+            if not fmt.is_known_path(tuple(key.split("."))):
+                found.append(Problem((*at, key), f"rule for an unknown key {show(key)}{did_you_mean(key, schema.KNOWN_PATHS)}"))
     return _checked(source, data, found)
 
 

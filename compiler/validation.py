@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fnmatch
 import functools
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -212,13 +213,20 @@ def emitted_conference(conference: Mapping[str, Any]) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class Rule:
-    """One `[rules]` entry of an environment file, ready to apply."""
+    """One rule of an environment file (of `[rules]`, or of a `[[policy]]`), ready to apply."""
 
     source: SourceFile
     key: str
     required: bool
     check: schema.ConfcValidator | None  # the other rules, applied to a known value
+    at: KeyPath = ("rules",)  # where its table is in the file
+    profiles: tuple[str, ...] | None = None  # a [[policy]]'s patterns over profile ids; None: every profile
+    policy: str = ""  # the [[policy]]'s description
     _memo: dict[str, list[str]] = field(default_factory=dict, compare=False, repr=False)
+
+    def applies_to(self, profile: str) -> bool:
+        # Shell-style patterns, where * matches any characters, / included ("support/*").
+        return self.profiles is None or any(fnmatch.fnmatchcase(profile, pattern) for pattern in self.profiles)
 
     def messages(self, value: Any) -> list[str]:
         """Why `value` breaks this rule; each distinct value is checked once."""
@@ -234,19 +242,38 @@ class Rule:
 
     @property
     def where(self) -> str:
-        line = self.source.line("rules", self.key)
+        line = self.source.line(*self.at, self.key)
         return f"{self.source.display}:{line}" if line else self.source.display
+
+    @property
+    def label(self) -> str:
+        """How messages name it: "rule at FILE:LINE", with its policy's description when it has one."""
+        return f"rule at {self.where}" if not self.policy else f'rule of the policy "{self.policy}" at {self.where}'
 
 
 def env_rules(source: SourceFile, data: Mapping[str, Any]) -> list[Rule]:
-    """The rules of one environment file, from its `data` as the shape check left it."""
+    """The rules of one environment file, from its `data` as the shape check left it: [rules], then each [[policy]]."""
+    scopes: list[tuple[KeyPath, Mapping[str, Any], tuple[str, ...] | None, str]] = [(("rules",), data.get("rules") or {}, None, "")]
+    for index, policy in enumerate(data.get("policy") or []):
+        scopes.append((("policy", str(index), "rules"), policy.get("rules") or {}, tuple(policy.get("profiles") or ()), policy.get("description", "")))
     rules = []
-    tables = data.get("rules") or {}
-    for key, table in tables.items():
-        others = {name: value for name, value in table.items() if name != "required"}
-        check = validator({"value": others}) if others else None
-        rules.append(Rule(source, key, bool(table.get("required", False)), check))
+    for at, tables, profiles, description in scopes:
+        for key, table in tables.items():
+            others = {name: value for name, value in table.items() if name != "required"}
+            check = validator({"value": others}) if others else None
+            rules.append(Rule(source, key, bool(table.get("required", False)), check, at, profiles, description))
     return rules
+
+
+def unmatched_policies(source: SourceFile, data: Mapping[str, Any], profiles: Sequence[str]) -> list[ConfcError]:
+    """A warning for each [[policy]] whose patterns match none of `profiles`: a typo, or a profile since renamed."""
+    found = []
+    for index, policy in enumerate(data.get("policy") or []):
+        patterns = tuple(policy.get("profiles") or ())
+        if patterns and not any(fnmatch.fnmatchcase(p, pattern) for p in profiles for pattern in patterns):
+            where = ("policy", str(index), "profiles")
+            found.append(ConfcError(f"this policy applies to no profile: none matches {', '.join(map(show, patterns))}", file=source.display, line=source.lines[where], key="policy.profiles"))
+    return found
 
 
 def rule_errors(
@@ -268,6 +295,8 @@ def rule_errors(
     found = []
     roles = values.get("roles") or {}
     for rule in rules:
+        if not rule.applies_to(resolution.profile):
+            continue
         path = tuple(rule.key.split("."))
         targets: list[tuple[Mapping[str, Any], KeyPath, str]]  # where the value is read, where it is written, whose it is
         if path[0] == "conference" and roles:
@@ -283,13 +312,13 @@ def rule_errors(
             value = lookup(table, path)
             if value is MISSING:
                 if rule.required and not unknowable(path):
-                    found.append(resolution.missing(f"is required{whose} by the rule at {rule.where}", path))
+                    found.append(resolution.missing(f"is required{whose} by the {rule.label}", path))
                 continue
             if rule.check is None:
                 continue
             if isinstance(value, str) and schema.SWML_VAR.match(value):
-                warnings.append(resolution.error(f"rule at {rule.where} skipped{whose}: {show(value)} is only known when the call runs", written))
+                warnings.append(resolution.error(f"{rule.label} skipped{whose}: {show(value)} is only known when the call runs", written))
                 continue
             for message in rule.messages(value):
-                found.append(resolution.error(f"{message}{whose} (rule at {rule.where})", written))
+                found.append(resolution.error(f"{message}{whose} ({rule.label})", written))
     return found

@@ -228,3 +228,25 @@ def test_required_rule_and_swml_variables(make_repo: Callable[..., Path]) -> Non
     build = compiler.compiler(repo)
     build.compile("p", "dev")
     assert build.warnings == []
+
+
+def test_a_policy_applies_to_the_profiles_it_names(make_repo: Callable[..., Path], cli: Callable) -> None:
+    make_repo(
+        {
+            "environments/prod.toml": (
+                '[[policy]]\ndescription = "Support calls are recorded"\nprofiles = ["support/*"]\n'
+                'rules."conference.record" = { required = true, allowed = ["record-from-start"] }\n'
+                '\n[[policy]]\nprofiles = ["sales/*", "nobody"]\nrules."conference.muted" = { allowed = [true] }\n'
+            ),
+            "profiles/support/desk.toml": '[conference]\nname = "desk"\n',
+            "profiles/support/vip.toml": '[conference]\nname = "vip"\nrecord = "record-from-start"\n',
+            "profiles/standup.toml": '[conference]\nname = "standup"\n',
+        }
+    )
+    run = cli("validate", "configs")
+    assert run.code == 1
+    assert run.err == (
+        'warning: configs/environments/prod.toml:7: policy.profiles: this policy applies to no profile: none matches "sales/*", "nobody"\n'
+        'configs/profiles/support/desk.toml:1: conference.record: is required by the rule of the policy "Support calls are recorded" '
+        "at configs/environments/prod.toml:4 (profile support/desk, env prod)\n"
+    )
