@@ -35,6 +35,9 @@ EXAMPLES = {
     "list": """examples:
   confc list configs
   confc list configs --format json""",
+    "graph": """examples:
+  confc graph configs > profiles.mmd          # paste into Markdown as a mermaid code block
+  confc graph configs --format dot | dot -Tsvg > profiles.svg""",
     "schema": """examples:
   confc schema profile > profile.schema.json
   confc schema environment > environment.schema.json""",
@@ -151,6 +154,9 @@ def parser() -> argparse.ArgumentParser:
     listing = command("list", "List every profile with its parents, and the environments.")
     _common(listing, many_envs=False)
     listing.add_argument("--format", choices=("text", "json"), default="text")
+    graph = command("graph", "Print the inheritance graph: an edge from each parent to each child, abstract profiles apart.")
+    _common(graph, many_envs=False)
+    graph.add_argument("--format", choices=("mermaid", "dot"), default="mermaid")
     schema = command("schema", "Print the JSON Schema of profile or environment files, for editors such as Taplo.")
     schema.add_argument("kind", choices=("profile", "environment"), help="which file format")
     init = command("init", "Write a starter repository (base, support, standup; dev, staging, prod) into DIR.")
