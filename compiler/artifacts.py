@@ -335,31 +335,47 @@ class Drift:
     """One way OUT/ENV differs from what a build would write now."""
 
     file: str  # as messages show it
-    message: str
+    message: str  # what is wrong, then what resolves it
     diff: str | None = None  # unified diff, for a stale file
+    profile: str | None = None
+    env: str | None = None
 
 
 def drift(plan: EnvPlan) -> list[Drift]:
-    """What `check` reports for one environment folder."""
+    """What `check` reports for one environment folder, each with the command or action that resolves it."""
     found: list[Drift] = []
     for artifact in plan.writes:
         current = read_regular(plan.folder / artifact.path)
         shown = plan.show(artifact.path)
         if current is None:
-            found.append(Drift(shown, f"missing (profile {artifact.profile}); run confc build"))
+            found.append(Drift(shown, f"missing (profile {artifact.profile}); run confc build", None, artifact.profile, plan.env))
         else:
-            found.append(Drift(shown, f"stale (profile {artifact.profile}); run confc build", _diff(shown, current, artifact.content)))
+            diff = _diff(shown, current, artifact.content)
+            found.append(Drift(shown, f"stale (profile {artifact.profile}); run confc build", diff, artifact.profile, plan.env))
     wanted = {a.path for a in plan.artifacts}
     for rel in sorted(produced_files(plan.folder) - wanted):
-        found.append(Drift(plan.show(rel), "extra: no profile produces it in this environment; remove it or run confc build"))
+        found.append(Drift(plan.show(rel), _extra(plan, rel), None, None, plan.env))
     if plan.manifest_changed and not plan.writes:
         current = read_regular(plan.folder / MANIFEST) or b""
         shown = plan.show(MANIFEST)
         if current:
-            found.append(Drift(shown, "stale; run confc build", _diff(shown, current, plan.manifest)))
+            found.append(Drift(shown, "stale; run confc build", _diff(shown, current, plan.manifest), None, plan.env))
         else:
-            found.append(Drift(shown, "missing; run confc build"))
+            found.append(Drift(shown, "missing; run confc build", None, None, plan.env))
     return found
+
+
+def _extra(plan: EnvPlan, rel: str) -> str:
+    """Why an artifact no profile produces is there, and what removes it: build only removes what it wrote, unedited."""
+    entry = plan.previous.get(rel)
+    try:
+        on_disk = read_regular(plan.folder / rel)
+    except OSError:
+        on_disk = None
+    if entry is not None and on_disk is not None and sha256(on_disk) == entry.get("sha256"):
+        return "extra: no profile produces it in this environment any more; run confc build, which removes it"
+    why = "edited since confc wrote it" if entry is not None else "not written by confc (not in manifest.json)"
+    return f"extra: no profile produces it in this environment, and it is {why}, so confc build leaves it alone; delete it"
 
 
 def _diff(name: str, old: bytes, new: bytes) -> str:

@@ -12,6 +12,7 @@ import sys
 from collections.abc import Iterable
 from typing import TextIO
 
+from .artifacts import Drift
 from .errors import ConfcError, Diagnostic, diagnostic, gather
 
 
@@ -39,15 +40,19 @@ class Reporter:
         for each in found:
             self._emit(each)
 
-    def drift(self, file: str, message: str, diff: str | None) -> None:
+    def drift(self, found: Drift) -> None:
         """A stale, missing or extra artifact found by check; its diff, if any, goes with it."""
-        problem = Diagnostic(message, file=file)
+        problem = Diagnostic(
+            found.message, file=found.file, profiles=(found.profile,) if found.profile else (), envs=(found.env,) if found.env else ()
+        )
         if self.format == "text":
-            print(problem, file=self.err)
+            print(f"{problem.where}{problem.message}", file=self.err)
         elif self.format == "json":
-            print(json.dumps({**_fields(problem), **({"diff": diff} if diff else {})}, ensure_ascii=False), file=self.out)
+            print(json.dumps({**_fields(problem), **({"diff": found.diff} if found.diff else {})}, ensure_ascii=False), file=self.out)
         else:
-            self._emit(problem)
+            # The annotation carries the diff, shortened: a log shows the start of what changed.
+            shown = _shortened(found.diff) if found.diff else ""
+            print(_annotation(problem if not shown else Diagnostic(f"{found.message}\n{shown}", file=found.file)), file=self.out)
 
     def _emit(self, problem: Diagnostic) -> None:
         if self.format == "json":
@@ -70,6 +75,11 @@ def _fields(problem: Diagnostic) -> dict[str, object]:
         "envs": list(problem.envs),
         "message": problem.message,
     }
+
+
+def _shortened(diff: str, lines: int = 20) -> str:
+    kept = diff.splitlines()
+    return "\n".join(kept[:lines] + ([f"... {len(kept) - lines} more lines: run confc check locally for the whole diff"] if len(kept) > lines else []))
 
 
 def _annotation(problem: Diagnostic) -> str:

@@ -95,7 +95,10 @@ def test_artifacts_of_deleted_profiles_are_removed_but_foreign_files_never(repo:
     assert foreign.read_text() == "mine\n"
     check = cli("check", "configs", "--env", "dev")
     assert check.code == 1
-    assert check.err.splitlines()[0] == "build/dev/teams/notes.swml.yaml: extra: no profile produces it in this environment; remove it or run confc build"
+    assert check.err.splitlines()[0] == (
+        "build/dev/teams/notes.swml.yaml: extra: no profile produces it in this environment, and it is not written by confc "
+        "(not in manifest.json), so confc build leaves it alone; delete it"
+    )
 
 
 def test_a_hand_edited_stale_artifact_is_kept(repo: Path, cli: Callable, tmp_path: Path) -> None:

@@ -81,10 +81,15 @@ def test_check_reports_drift_in_the_chosen_format(make_repo: Callable[..., Path]
     assert run.code == 1
     assert run.err == "1 problem(s): the artifacts are not current; run confc build\n"
     if fmt == "github":
-        assert run.out == "::error file=build/dev/p.swml.yaml,title=confc::stale (profile p); run confc build\n"
+        assert run.out == (
+            "::error file=build/dev/p.swml.yaml,title=confc::stale (profile p); run confc build"
+            "%0A--- build/dev/p.swml.yaml (committed)%0A+++ build/dev/p.swml.yaml (built now)%0A@@ -3,4 +3,4 @@%0A sections:%0A"
+            "   main:%0A     - join_conference:%0A-        name: p%0A+        name: p2\n"
+        )
     else:
         (problem,) = [json.loads(line) for line in run.out.splitlines()]
         assert problem["file"] == "build/dev/p.swml.yaml" and problem["message"] == "stale (profile p); run confc build"
+        assert (problem["profile"], problem["env"]) == ("p", "dev")
         assert "-        name: p\n+        name: p2\n" in problem["diff"]
 
 
@@ -93,3 +98,20 @@ def test_usage_errors_stay_text(make_repo: Callable[..., Path], cli: Callable) -
     run = cli("validate", "configs", "--env", "prdo", "--error-format", "json")
     assert (run.code, run.out) == (2, "")
     assert run.err == 'confc: error: unknown environment "prdo" (did you mean "prod"?); known: dev, prod\n'
+
+
+def test_an_orphaned_artifact_says_what_removes_it(make_repo: Callable[..., Path], cli: Callable, tmp_path: Path) -> None:
+    repo = make_repo({"profiles/p.toml": '[conference]\nname = "p"\n', "profiles/q.toml": '[conference]\nname = "q"\n'})
+    assert cli("build", "configs", "--env", "dev").code == 0
+    (repo / "profiles/q.toml").unlink()
+    run = cli("check", "configs", "--env", "dev")
+    assert "build/dev/q.swml.yaml: extra: no profile produces it in this environment any more; run confc build, which removes it\n" in run.err
+    (tmp_path / "build/dev/q.swml.yaml").write_text("# edited by hand\n")
+    run = cli("check", "configs", "--env", "dev")
+    assert (
+        "build/dev/q.swml.yaml: extra: no profile produces it in this environment, and it is edited since confc wrote it, "
+        "so confc build leaves it alone; delete it\n"
+    ) in run.err
+    (tmp_path / "build/dev/q.swml.yaml").unlink()
+    assert cli("build", "configs", "--env", "dev").code == 0
+    assert cli("check", "configs", "--env", "dev").code == 0

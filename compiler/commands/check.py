@@ -16,7 +16,7 @@ def run(args: argparse.Namespace) -> int:
     if report.format == "text":
         sys.stdout.write("".join(problem.diff for problem in result.drift if problem.diff))
     for problem in result.drift:
-        report.drift(problem.file, problem.message, problem.diff)
+        report.drift(problem)
     if result.drift:
         print(f"{len(result.drift)} problem(s): the artifacts are not current; run confc build", file=sys.stderr)
         return 1
