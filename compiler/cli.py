@@ -42,7 +42,7 @@ EXAMPLES = {
   confc schema profile > profile.schema.json
   confc schema environment > environment.schema.json""",
     "init": """examples:
-  confc init configs && confc build configs --all-envs""",
+  confc init conferences && confc build conferences/configs --all-envs""",
 }
 EXIT_CODES = "exit codes: 0 success, 1 invalid input or stale artifacts, 2 usage error"
 
@@ -159,8 +159,8 @@ def parser() -> argparse.ArgumentParser:
     graph.add_argument("--format", choices=("mermaid", "dot"), default="mermaid")
     schema = command("schema", "Print the JSON Schema of profile or environment files, for editors such as Taplo.")
     schema.add_argument("kind", choices=("profile", "environment"), help="which file format")
-    init = command("init", "Write a starter repository (base, support, standup; dev, staging, prod) into DIR.")
-    init.add_argument("dir", metavar="DIR", help="the new CONFIG_DIR; no existing file is ever overwritten")
+    init = command("init", "Write a starter profile repository into DIR: configs/ (base, support, standup, a PIN-gated all-hands; dev, staging, prod), pre-commit hooks, a CI workflow, a README.")
+    init.add_argument("dir", metavar="DIR", help="the repository's root (its CONFIG_DIR is DIR/configs); no existing file is ever overwritten")
     return root
 
 

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import yaml
 
 EXPLAINED = {
     "environments/dev.toml": """
@@ -197,17 +198,53 @@ def test_list_prints_profiles_parents_and_environments(make_repo: Callable[..., 
 
 def test_init_writes_a_starter_that_builds_and_never_overwrites(cli: Callable, tmp_path: Path) -> None:
     run = cli("init", "fresh")
-    assert (run.code, run.err) == (0, "fresh: starter repository written (6 files). Next: confc build fresh --all-envs\n")
-    assert cli("build", "fresh", "--all-envs").code == 0
-    assert sorted(p.name for p in (tmp_path / "build/prod").iterdir()) == ["manifest.json", "standup.swml.yaml", "support.swml.yaml"]
+    assert (run.code, run.err) == (0, "fresh: starter repository written (10 files). Next: confc build fresh/configs --all-envs\n")
+    assert sorted(p.relative_to(tmp_path / "fresh").as_posix() for p in (tmp_path / "fresh").rglob("*") if p.is_file()) == [
+        ".github/workflows/confc.yml",
+        ".pre-commit-config.yaml",
+        "README.md",
+        "configs/environments/dev.toml",
+        "configs/environments/prod.toml",
+        "configs/environments/staging.toml",
+        "configs/profiles/all-hands.toml",
+        "configs/profiles/base.toml",
+        "configs/profiles/standup.toml",
+        "configs/profiles/support.toml",
+    ]
+    assert cli("build", "fresh/configs", "--all-envs").code == 0
+    assert sorted(p.name for p in (tmp_path / "fresh/build/prod").iterdir()) == [
+        "all-hands.swml.yaml",
+        "manifest.json",
+        "standup.swml.yaml",
+        "support.swml.yaml",
+    ]
+    assert not (tmp_path / "build").exists()  # inside the new repository, not beside it
+    assert cli("check", "fresh/configs", "--all-envs").code == 0
+    assert "confc check configs --all-envs" in (tmp_path / "fresh/.github/workflows/confc.yml").read_text()
+    hooks = yaml.safe_load((tmp_path / "fresh/.pre-commit-config.yaml").read_text())["repos"][0]["hooks"]
+    assert [(h["id"], h["always_run"], h["pass_filenames"]) for h in hooks] == [("confc-check", True, False), ("confc-validate", True, False)]
 
     mine = tmp_path / "mine"
-    (mine / "profiles").mkdir(parents=True)
-    (mine / "profiles/support.toml").write_text("# my own\n")
+    (mine / "configs/profiles").mkdir(parents=True)
+    (mine / "configs/profiles/support.toml").write_text("# my own\n")
     run = cli("init", "mine")
-    assert (run.code, run.err) == (1, "mine/profiles/support.toml: already exists; confc init writes nothing into a folder that holds its files\n")
-    assert (mine / "profiles/support.toml").read_text() == "# my own\n"
-    assert sorted(p.relative_to(mine).as_posix() for p in mine.rglob("*")) == ["profiles", "profiles/support.toml"]
+    assert (run.code, run.err) == (1, "mine/configs/profiles/support.toml: already exists; confc init writes nothing into a folder that holds its files\n")
+    assert (mine / "configs/profiles/support.toml").read_text() == "# my own\n"
+    assert sorted(p.relative_to(mine).as_posix() for p in mine.rglob("*")) == ["configs", "configs/profiles", "configs/profiles/support.toml"]
+
+
+def test_the_starters_profiles_do_what_their_comments_say(cli: Callable, tmp_path: Path) -> None:
+    assert cli("init", "fresh").code == 0
+    caller = json.loads(cli("simulate", "fresh/configs", "support", "--env", "prod", "--format", "json").out)
+    (join,) = caller["joins"]
+    assert join["conference"]["start_on_enter"] is False  # the caller waits on the lobby for an agent
+    assert join["conference"]["wait_url"] == "https://assets.example.com/swml/lobby.json"
+    host = json.loads(cli("simulate", "fresh/configs", "all-hands", "--env", "prod", "--digits", "908172", "--format", "json").out)
+    attendee = json.loads(cli("simulate", "fresh/configs", "all-hands", "--env", "prod", "--digits", "4455", "--format", "json").out)
+    assert host["joins"][0]["conference"]["start_on_enter"] is True and host["joins"][0]["conference"]["end_on_exit"] is True
+    assert attendee["joins"][0]["conference"]["start_on_enter"] is False and attendee["joins"][0]["conference"]["muted"] is True
+    stranger = json.loads(cli("simulate", "fresh/configs", "all-hands", "--env", "prod", "--digits", "1", "--digits", "2", "--digits", "3", "--format", "json").out)
+    assert (stranger["joins"], stranger["end"]) == ([], "hangup")
 
 
 @pytest.mark.parametrize("command", ["build", "check", "validate", "show", "explain", "list", "init"])

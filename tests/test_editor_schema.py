@@ -13,7 +13,7 @@ import pytest
 from compiler import editor_schema, schema
 
 ROOT = Path(__file__).resolve().parent.parent
-STARTER = ROOT / "compiler" / "starter"
+STARTER = ROOT / "compiler" / "starter" / "configs"
 
 
 def validator(kind: str, cli: Callable) -> jsonschema.Draft202012Validator:

@@ -43,7 +43,7 @@ def test_the_example_has_what_the_readme_promises() -> None:
     assert (agent["start_on_enter"], agent["end_on_exit"]) == (True, True)
     assert (customer["start_on_enter"], customer["end_on_exit"]) == (False, False)
     assert agent["name"] == customer["name"] == "support-tier1-prod"
-    assert customer["wait_url"] == "https://assets.example.com/audio/hold-music.mp3"
+    assert customer["wait_url"] == "https://assets.example.com/audio/support-lobby.json"
     assert build.compile("incident", "prod").values["conference"]["result"]["variable"] == "return_value"
     hooks = {env: build.compile("standup", env).values["conference"]["status_callback"] for env in ("dev", "staging", "prod")}
     assert len(set(hooks.values())) == 3

@@ -1,4 +1,4 @@
-"""confc init: a starter repository that builds at once; never overwrites anything."""
+"""confc init: a starter profile repository, ready for git, that builds at once; never overwrites anything."""
 
 from __future__ import annotations
 
@@ -11,8 +11,24 @@ from pathlib import Path
 
 from ..errors import ConfcError, raise_all
 
-STARTER = ("environments/dev.toml", "environments/staging.toml", "environments/prod.toml",
-           "profiles/base.toml", "profiles/support.toml", "profiles/standup.toml")
+# What DIR gets -> where the package keeps it (package data avoids dot-files and folders named like .github).
+STARTER = {
+    **{
+        f"configs/{rel}": f"configs/{rel}"
+        for rel in (
+            "environments/dev.toml",
+            "environments/staging.toml",
+            "environments/prod.toml",
+            "profiles/base.toml",
+            "profiles/support.toml",
+            "profiles/standup.toml",
+            "profiles/all-hands.toml",
+        )
+    },
+    ".pre-commit-config.yaml": "pre-commit-config.yaml",
+    ".github/workflows/confc.yml": "workflow.yml",
+    "README.md": "README.md",
+}
 
 
 def _starter(rel: str) -> Traversable:
@@ -28,12 +44,12 @@ def run(args: argparse.Namespace) -> int:
     taken = [rel for rel in STARTER if os.path.lexists(root / rel)]
     raise_all([ConfcError("already exists; confc init writes nothing into a folder that holds its files", file=f"{shown}/{rel}") for rel in taken])
     try:
-        for rel in STARTER:
+        for rel, packaged in STARTER.items():
             target = root / rel
             target.parent.mkdir(parents=True, exist_ok=True)
             with open(target, "xb") as handle:  # "x": fail rather than overwrite a file created meanwhile
-                handle.write(_starter(rel).read_bytes())
+                handle.write(_starter(packaged).read_bytes())
     except OSError as exc:
         raise ConfcError(f"cannot write the starter repository: {exc.strerror or exc}", file=str(exc.filename or shown)) from None
-    print(f"{shown}: starter repository written ({len(STARTER)} files). Next: confc build {shown} --all-envs", file=sys.stderr)
+    print(f"{shown}: starter repository written ({len(STARTER)} files). Next: confc build {shown}/configs --all-envs", file=sys.stderr)
     return 0
