@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from . import merges
 from .errors import ConfcError, raise_all
 
 MANIFEST = "manifest.json"
@@ -73,6 +74,7 @@ class Previous:
     manifest: Mapping[str, Any]  # empty when there is none
     entries: Mapping[str, Any]  # path -> entry, only paths that stay inside the folder
     raw: bytes | None = None  # the file as it is on disk, None when there is none
+    conflicted: bool = False  # git left merge conflict markers in it: entries are what either side lists
 
     @property
     def complete(self) -> bool:
@@ -95,6 +97,7 @@ class EnvPlan:
     writes: list[Artifact] = field(default_factory=list)
     removals: list[str] = field(default_factory=list)
     kept: list[str] = field(default_factory=list)  # stale, but edited by hand since confc wrote them
+    resolved: list[str] = field(default_factory=list)  # files with merge conflict markers this build rewrites
     manifest: bytes = b""
     manifest_changed: bool = False
 
@@ -174,6 +177,8 @@ def plan(
     display = f"{display_out.rstrip('/')}/{env}"
     previous = previous or read_previous(out, display_out, env)
     result = EnvPlan(env, folder, display, list(artifacts), previous.entries, previous.complete, stamp, sources)
+    if previous.conflicted:
+        result.resolved.append(MANIFEST)
     links = _Links(folder)
     errors: list[ConfcError] = []
     wanted = {a.path for a in artifacts}
@@ -192,6 +197,8 @@ def plan(
             continue
         if on_disk == artifact.content:
             continue
+        if on_disk is not None and artifact.path in result.previous and merges.conflicted(on_disk):
+            result.resolved.append(artifact.path)
         if guard and on_disk is not None and artifact.path not in result.previous:
             errors.append(
                 ConfcError(
@@ -210,7 +217,7 @@ def plan(
             continue
         if on_disk is None:
             continue
-        if sha256(on_disk) == entry.get("sha256"):
+        if owned(entry, on_disk):
             result.removals.append(rel)
         else:
             result.kept.append(rel)
@@ -229,6 +236,18 @@ def read_previous(out: Path | str, display_out: str, env: str) -> Previous:
         raw = b"not a file"
     if raw is None:
         return Previous({}, {}, None)
+    if merges.conflicted(raw):
+        # Every file either side of the merge lists is confc's own; nothing in it is trusted as a cache.
+        ours, theirs = (_parse_manifest(side, display) for side in merges.sides(raw))
+        entries = {rel: {**entry, "also": []} for rel, entry in {**_entries_of(theirs), **_entries_of(ours)}.items()}
+        for rel, entry in _entries_of(theirs).items():
+            entries[rel]["also"] = [entry.get("sha256")]
+        return Previous({**ours, "complete": False}, entries, raw, conflicted=True)
+    manifest = _parse_manifest(raw, display)
+    return Previous(manifest, _entries_of(manifest), raw)
+
+
+def _parse_manifest(raw: bytes, display: str) -> dict[str, Any]:
     try:
         manifest = json.loads(raw)
         if manifest.get("generator") != "confc" or not isinstance(manifest.get("artifacts"), dict):
@@ -237,8 +256,16 @@ def read_previous(out: Path | str, display_out: str, env: str) -> Previous:
         raise ConfcError(
             "is not a confc manifest, so confc cannot tell which files it owns; move it away", file=display
         ) from None
-    entries = {rel: entry for rel, entry in manifest["artifacts"].items() if _safe_rel(rel) and isinstance(entry, dict)}
-    return Previous(manifest, entries, raw)
+    return manifest  # type: ignore[no-any-return]
+
+
+def _entries_of(manifest: Mapping[str, Any]) -> dict[str, Any]:
+    return {rel: entry for rel, entry in manifest["artifacts"].items() if _safe_rel(rel) and isinstance(entry, dict)}
+
+
+def owned(entry: Mapping[str, Any], on_disk: bytes) -> bool:
+    """Whether a listed file is still as confc wrote it (as either side of a merge wrote it, or conflicted by the merge)."""
+    return sha256(on_disk) in {entry.get("sha256"), *entry.get("also", ())} or ("also" in entry and merges.conflicted(on_disk))
 
 
 def _safe_rel(rel: str) -> bool:
@@ -351,14 +378,17 @@ def drift(plan: EnvPlan) -> list[Drift]:
             found.append(Drift(shown, f"missing (profile {artifact.profile}); run confc build", None, artifact.profile, plan.env))
         else:
             diff = _diff(shown, current, artifact.content)
-            found.append(Drift(shown, f"stale (profile {artifact.profile}); run confc build", diff, artifact.profile, plan.env))
+            state = "has merge conflicts" if artifact.path in plan.resolved else "stale"
+            found.append(Drift(shown, f"{state} (profile {artifact.profile}); run confc build", diff, artifact.profile, plan.env))
     wanted = {a.path for a in plan.artifacts}
     for rel in sorted(produced_files(plan.folder) - wanted):
         found.append(Drift(plan.show(rel), _extra(plan, rel), None, None, plan.env))
-    if plan.manifest_changed and not plan.writes:
+    if MANIFEST in plan.resolved or (plan.manifest_changed and not plan.writes):
         current = read_regular(plan.folder / MANIFEST) or b""
         shown = plan.show(MANIFEST)
-        if current:
+        if MANIFEST in plan.resolved:
+            found.append(Drift(shown, "has merge conflicts; run confc build, which resolves them, then commit", None, None, plan.env))
+        elif current:
             found.append(Drift(shown, "stale; run confc build", _diff(shown, current, plan.manifest), None, plan.env))
         else:
             found.append(Drift(shown, "missing; run confc build", None, None, plan.env))
@@ -372,7 +402,7 @@ def _extra(plan: EnvPlan, rel: str) -> str:
         on_disk = read_regular(plan.folder / rel)
     except OSError:
         on_disk = None
-    if entry is not None and on_disk is not None and sha256(on_disk) == entry.get("sha256"):
+    if entry is not None and on_disk is not None and owned(entry, on_disk):
         return "extra: no profile produces it in this environment any more; run confc build, which removes it"
     why = "edited since confc wrote it" if entry is not None else "not written by confc (not in manifest.json)"
     return f"extra: no profile produces it in this environment, and it is {why}, so confc build leaves it alone; delete it"
