@@ -1,8 +1,10 @@
-"""JSON Schema (draft 2020-12) for editors, translated from the Cerberus schemas the compiler uses.
+"""JSON Schema (draft 2020-12) for editors, translated from the profile format and the Cerberus schemas the compiler uses.
 
-Taplo and Even Better TOML read JSON Schema; confc's one source of truth is its
-Cerberus schemas (schema.py). This module translates them rule by rule, and refuses a
-rule it does not know, so the two can never drift apart silently.
+Taplo and Even Better TOML read JSON Schema; confc's one source of truth is the profile
+format (profile_format.py) and its Cerberus schemas. This module translates them rule by
+rule, and refuses a rule it does not know, so the two can never drift apart silently.
+A value is checked as the compiler checks it once resolved (enums, patterns, ranges,
+URLs), and wherever confc renders {{ }} an expression is accepted too.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from . import profile_format as fmt
 from . import schema
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
@@ -44,12 +47,37 @@ ENVIRONMENT_KEYS = {
 
 def profile() -> dict[str, Any]:
     """The JSON Schema of a profile file."""
-    return _document("confc profile", "A confc conference profile (profiles/**/*.toml).", schema.profile_file_schema(None), PROFILE_KEYS)
+    shape = schema.profile_file_schema(None)
+    layer = {"unset": _field(schema.UNSET_FIELD), **{name: _editor(key) for name, key in fmt.LAYER.items()}}
+    document = _document("confc profile", "A confc conference profile (profiles/**/*.toml).", shape, PROFILE_KEYS)
+    document["properties"].update({name: value for name, value in layer.items() if name != "unset"})
+    env = document["properties"]["env"]
+    env["additionalProperties"] = {"type": "object", "properties": layer, "additionalProperties": False}
+    return document
 
 
 def environment() -> dict[str, Any]:
     """The JSON Schema of an environment file."""
-    return _document("confc environment", "A confc environment (environments/NAME.toml).", schema.ENVIRONMENT_FILE, ENVIRONMENT_KEYS)
+    document = _document("confc environment", "A confc environment (environments/NAME.toml).", schema.ENVIRONMENT_FILE, ENVIRONMENT_KEYS)
+    defaults = {name: _editor(key) for name, key in fmt.LAYER.items() if fmt.DEFAULTS in key.where}
+    document["properties"]["defaults"].update({"properties": defaults, "additionalProperties": False})
+    return document
+
+
+def _editor(key: fmt.Key) -> dict[str, Any]:
+    """One key of the profile format: a table's keys, or a value as the compiler accepts it once resolved."""
+    if key.keys is not None:
+        out: dict[str, Any] = {"type": "object", "properties": {name: _editor(sub) for name, sub in key.keys.items()}, "additionalProperties": False}
+    elif key.named is not None:
+        out = {"type": "object", "propertyNames": _field(key.names), "additionalProperties": _editor(key.named)}
+    elif key.open:
+        out = _field({"type": list(key.file), **key.file_rules})
+    else:
+        # What a file may hold before resolution: the literal values that are valid, or a {{ }} to render.
+        literal = _field({rule: value for rule, value in key.rules.items() if rule not in ("required", "dependencies")})
+        renders = "expression" in key.file or "string" in key.file
+        out = {"anyOf": [literal, _TYPES["expression"]]} if renders and "not" not in literal else literal
+    return {"description": key.text, **out} if key.text else out
 
 
 def _document(title: str, description: str, fields: Mapping[str, Any], descriptions: Mapping[str, str]) -> dict[str, Any]:
@@ -76,7 +104,7 @@ def _mapping(fields: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _field(rules: Mapping[str, Any]) -> dict[str, Any]:
-    """One field's Cerberus rules as JSON Schema keywords."""
+    """One field's Cerberus rules as JSON Schema keywords (two rules on one keyword both hold, through allOf)."""
     out: dict[str, Any] = {}
     for rule, value in rules.items():
         if rule in ("required", "dependencies"):
@@ -84,7 +112,11 @@ def _field(rules: Mapping[str, Any]) -> dict[str, Any]:
         translate = _RULES.get(rule)
         if translate is None:
             raise ValueError(f"no JSON Schema translation for the Cerberus rule {rule!r}")
-        out.update(translate(value, rules))
+        for keyword, constraint in translate(value, rules).items():
+            if keyword in out and keyword != "description":
+                out.setdefault("allOf", []).append({keyword: constraint})
+            else:
+                out[keyword] = constraint
     return out
 
 
@@ -117,6 +149,8 @@ def _events(value: Any, rules: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+_PIN = f"^{schema.PIN.pattern}$"
+_URL_PATTERNS = {"http": r"^https?://[^\s/]+\S*$", "wss": r"^wss://[^\s/]+\S*$", "http_or_var": r"^(https?://[^\s/]+\S*|[$%]\{.*\})$"}
 _RULES: dict[str, Any] = {
     "type": _type,
     "schema": _schema,
@@ -131,7 +165,11 @@ _RULES: dict[str, Any] = {
     "valuesrules": lambda value, rules: {"additionalProperties": _field(value)},
     "nonblank": lambda value, rules: {"pattern": r"\S"},
     "one_line": lambda value, rules: {"pattern": r"^[^\n\r\u2028\u2029]*$"},
-    "url": lambda value, rules: {"format": "uri"},
+    "url": lambda value, rules: {"format": "uri", "pattern": _URL_PATTERNS[value]} if value != "http_or_var" else {"pattern": _URL_PATTERNS[value]},
+    "pins": lambda value, rules: {
+        "anyOf": [{"type": "string", "pattern": _PIN}, {"type": "array", "items": {"type": "string", "pattern": _PIN}, "minItems": 1, "uniqueItems": True}]
+    },
+    "not_in_role": lambda value, rules: {"not": {}, "description": "all roles join the one conference: set its name in [conference]"},
     "compiles": lambda value, rules: {"format": "regex"},
     "events": _events,
     "swml_result": lambda value, rules: {"type": ["object", "array"]},

@@ -73,3 +73,32 @@ def test_a_rule_without_a_translation_stops_generation(monkeypatch: pytest.Monke
     monkeypatch.setitem(schema.ENVIRONMENT_FILE, "rules", {"type": "dict", "coerce": int})
     with pytest.raises(ValueError, match="no JSON Schema translation for the Cerberus rule 'coerce'"):
         editor_schema.environment()
+
+
+def test_values_are_checked_as_the_compiler_checks_them(cli: Callable) -> None:
+    profiles = validator("profile", cli)
+    typos = (
+        '[conference]\nrecord = "from-start"\nbeep = "onenter"\nstatus_callback_method = "PUT"\nstatus_callback = "hooks.example.com/x"\n'
+        'max_participants = 1\nregion = "us-east"\n[roles.host]\npin = "12a"\n[roles.host.conference]\nname = "own"\n'
+    )
+    assert [path for path, _ in errors(profiles, typos)] == [
+        "$.conference.beep",
+        "$.conference.max_participants",
+        "$.conference.record",
+        "$.conference.region",
+        "$.conference.status_callback",
+        "$.conference.status_callback_method",
+        "$.roles.host.conference.name",
+        "$.roles.host.pin",
+    ]
+    accepted = (
+        '[conference]\nrecord = "{{ vars.record }}"\nbeep = "onEnter"\nmuted = "${muted}"\nwait_url = "%{lobby}"\n'
+        'status_callback = "https://hooks.example.com/x"\nmax_participants = "{{ 5 * 2 }}"\n[access]\nattempts = 3\n'
+        '[env.prod.conference]\nregion = "eu"\n[roles.host]\npin = ["0044", "1"]\n'
+    )
+    assert errors(profiles, accepted) == []
+    environments = validator("environment", cli)
+    assert [path for path, _ in errors(environments, '[defaults.conference]\nregion = "mars"\n[defaults.access]\nattempts = 11\n')] == [
+        "$.defaults.access.attempts",
+        "$.defaults.conference.region",
+    ]
