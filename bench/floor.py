@@ -20,30 +20,36 @@ def merge(below: dict[str, Any], above: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def resolved(
+    profiles: dict[str, Any], env: str, env_data: dict[str, Any], cache: dict[str, dict[str, Any]], name: str
+) -> dict[str, Any]:
+    """A plain deep merge of a profile's ancestors, then itself, then its [env.ENV] table."""
+    if name not in cache:
+        data = profiles[name]
+        parents = data.get("extends", [])
+        result: dict[str, Any] = {"conference": env_data.get("defaults", {}).get("conference", {})}
+        for parent in [parents] if isinstance(parents, str) else parents:
+            result = merge(result, resolved(profiles, env, env_data, cache, parent))
+        own = {k: v for k, v in data.items() if k not in ("extends", "abstract", "env")}
+        result = merge(merge(result, own), data.get("env", {}).get(env, {}))
+        cache[name] = result
+    return cache[name]
+
+
 def main(repo: Path, out: Path) -> None:
-    profiles = {p.relative_to(repo / "profiles").with_suffix("").as_posix(): tomllib.loads(p.read_text()) for p in sorted((repo / "profiles").rglob("*.toml"))}
+    profiles = {
+        p.relative_to(repo / "profiles").with_suffix("").as_posix(): tomllib.loads(p.read_text())
+        for p in sorted((repo / "profiles").rglob("*.toml"))
+    }
     envs = {p.stem: tomllib.loads(p.read_text()) for p in sorted((repo / "environments").glob("*.toml"))}
     for env, env_data in envs.items():
         cache: dict[str, dict[str, Any]] = {}
-
-        def resolved(name: str) -> dict[str, Any]:
-            if name not in cache:
-                data = profiles[name]
-                parents = data.get("extends", [])
-                result: dict[str, Any] = {"conference": env_data.get("defaults", {}).get("conference", {})}
-                for parent in [parents] if isinstance(parents, str) else parents:
-                    result = merge(result, resolved(parent))
-                own = {k: v for k, v in data.items() if k not in ("extends", "abstract", "env")}
-                result = merge(merge(result, own), data.get("env", {}).get(env, {}))
-                cache[name] = result
-            return cache[name]
-
         for name, data in profiles.items():
             if data.get("abstract"):
                 continue
             target = out / env / f"{name}.json"
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(json.dumps(resolved(name), default=str))
+            target.write_text(json.dumps(resolved(profiles, env, env_data, cache, name), default=str))
 
 
 if __name__ == "__main__":

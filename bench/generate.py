@@ -13,9 +13,11 @@ HOT_DESCENDANTS = 200
 
 def generate(root: Path, profiles: int, seed: int = 1, roles: bool = False) -> dict[str, str]:
     """Write the repository; return the ids of the profiles the benchmark touches."""
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 - a repeatable repository, not a secret
     for env in ENVS:
-        write(root / f"environments/{env}.toml", f"""description = "{env} space"
+        write(
+            root / f"environments/{env}.toml",
+            f"""description = "{env} space"
 
 [vars]
 hooks = "https://hooks.{env}.example.com"
@@ -28,7 +30,8 @@ trim = "trim-silence"
 [rules]
 "conference.max_participants" = {{ max = 100000 }}
 "conference.status_callback" = {{ regex = "https://.*" }}
-""")
+""",
+        )
     bases = max(4, profiles * 5 // 100)
     levels: list[list[str]] = [[], [], []]
     for index in range(bases):
@@ -47,7 +50,10 @@ trim = "trim-silence"
             parents.append(rng.choice(levels[0]))
         text = leaf_profile(rng, parents, index) + (pin_gated(index) if roles else "")
         write(root / f"profiles/teams/t{index // 1000:03d}/p{index:06d}.toml", text)
-    return {"leaf": f"profiles/teams/t000/p{leaves - 1:06d}.toml" if leaves <= 1000 else "profiles/teams/t000/p000999.toml", "base": f"profiles/{hot}.toml"}
+    return {
+        "leaf": f"profiles/teams/t000/p{leaves - 1:06d}.toml" if leaves <= 1000 else "profiles/teams/t000/p000999.toml",
+        "base": f"profiles/{hot}.toml",
+    }
 
 
 def base_profile(rng: random.Random, parents: list[str], level: int) -> str:
@@ -58,7 +64,9 @@ def base_profile(rng: random.Random, parents: list[str], level: int) -> str:
         1: 'record = "record-from-start"\nrecording_status_callback = "{{ vars.hooks }}/rec"\nrecording_status_callback_event = ["completed"]\n',
         2: f'beep = "onEnter"\nmax_participants = {rng.randint(2, 500)}\nwait_url = "{{{{ vars.assets }}}}/hold.mp3"\n',
     }[level].replace("'", '"')
-    return f"{extends}abstract = true\n\n[conference]\n{body}\n[env.prod.conference]\nmax_participants = {rng.randint(50, 1000)}\n"
+    return (
+        f"{extends}abstract = true\n\n[conference]\n{body}\n[env.prod.conference]\nmax_participants = {rng.randint(50, 1000)}\n"
+    )
 
 
 def leaf_profile(rng: random.Random, parents: list[str], index: int) -> str:
@@ -69,7 +77,7 @@ def leaf_profile(rng: random.Random, parents: list[str], index: int) -> str:
         '[greeting]\nsay = "Welcome to the {{ vars.team }} bridge."\n' if rng.random() < 0.5 else "",
         f'\n[conference]\nname = "{{{{ vars.team }}}}-{{{{ env.name }}}}"\nmuted = {str(rng.random() < 0.2).lower()}\n',
         f"start_on_enter = {str(rng.random() < 0.5).lower()}\nend_on_exit = {str(rng.random() < 0.3).lower()}\n",
-        f'coach = "${{call.headers.coach}}"\nrecording_status_callback_method = "POST"\n' if rng.random() < 0.1 else "",
+        'coach = "${call.headers.coach}"\nrecording_status_callback_method = "POST"\n' if rng.random() < 0.1 else "",
         '[conference.result]\nvariable = "return_value"\ndefault = [{ hangup = {} }]\n[conference.result.case]\nfailed = [{ play = { url = "say:Sorry." } }]\n'
         if rng.random() < 0.1
         else "",

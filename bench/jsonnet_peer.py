@@ -39,7 +39,8 @@ def translate(repo: Path, out: Path) -> list[str]:
         base = " + ".join(f"(import '{p}.libsonnet')(env)" for p in parents) or "{}"
         own = literal({k: data[k] for k in LAYER_KEYS if k in data})
         overrides = " else ".join(
-            f"if env == {json.dumps(env)} then {literal({k: t[k] for k in LAYER_KEYS if k in t})}" for env, t in data.get("env", {}).items()
+            f"if env == {json.dumps(env)} then {literal({k: t[k] for k in LAYER_KEYS if k in t})}"
+            for env, t in data.get("env", {}).items()
         )
         body = f"{base} + {own}" + (f" + ({overrides} else {{}})" if overrides else "")
         target = out / "lib" / f"{profile}.libsonnet"

@@ -39,7 +39,7 @@ def measure(command: list[str]) -> tuple[float, float]:
     # Flush what earlier runs wrote: its write-back would otherwise slow whichever run comes next.
     os.sync()
     start = time.perf_counter()
-    process = subprocess.Popen(command, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    process = subprocess.Popen(command, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)  # noqa: S603 - our own commands
     _, status, usage = os.wait4(process.pid, 0)
     wall = time.perf_counter() - start
     if os.waitstatus_to_exitcode(status) != 0:
@@ -88,11 +88,13 @@ def scenarios(work: Path, profiles: int, seed: int, repeat: int) -> tuple[float,
     repo, out = work / "repo", work / "out"
     touched = generate(repo, profiles, seed)
     artifacts = sum(1 for p in (repo / "profiles").rglob("*.toml") if "abstract = true" not in p.read_text()) * len(ENVS)
-    print(f"{profiles} profiles, {artifacts} artifacts ({len(ENVS)} environments), Python {sys.version.split()[0]}, {os.cpu_count()} CPUs")
+    print(
+        f"{profiles} profiles, {artifacts} artifacts ({len(ENVS)} environments), Python {sys.version.split()[0]}, {os.cpu_count()} CPUs"
+    )
     build = confc("build", str(repo), "--all-envs", "--out", str(out))
     peer = [sys.executable, str(HERE / "jsonnet_peer.py"), str(repo), str(work / "jsonnet")]
     if jsonnet_available():
-        subprocess.run([*peer, "translate"], check=True, env=ENV)  # expressing the repository is not timed
+        subprocess.run([*peer, "translate"], check=True, env=ENV)  # noqa: S603 - expressing the repository is not timed
     contenders: dict[str, Callable[[Path], list[str]]] = {
         "floor": lambda to: [sys.executable, str(HERE / "floor.py"), str(repo), str(to)],
         "confc cold": lambda to: confc("build", str(repo), "--all-envs", "--out", str(to)),
@@ -157,7 +159,12 @@ STAGES = {
         ("validation.py", "rule_errors"),
     ],
     "render": [("render.py", "render")],
-    "self-check": [("render.py", "parse_yaml"), ("document.py", "model"), ("render.py", "document_problems"), ("roles.py", "flow_problems")],
+    "self-check": [
+        ("render.py", "parse_yaml"),
+        ("document.py", "model"),
+        ("render.py", "document_problems"),
+        ("roles.py", "flow_problems"),
+    ],
     "plan": [("artifacts.py", "plan")],
     "write": [("artifacts.py", "apply")],
 }
@@ -178,10 +185,15 @@ def breakdown(work: Path, seed: int, profiles: int = 1000) -> None:
             sys.stderr = stderr
     total = time.perf_counter() - start
     stats = pstats.Stats(profiler).stats  # type: ignore[attr-defined]
-    print(f"per-stage breakdown (cold build in-process under cProfile, N={profiles}, total {total:.2f} s; profiling inflates Python-heavy stages):")
+    print(
+        f"per-stage breakdown (cold build in-process under cProfile, N={profiles}, total {total:.2f} s; profiling inflates Python-heavy stages):"
+    )
     for stage, functions in STAGES.items():
         seconds = sum(
-            v[3] for (file, _, name), v in stats.items() for wanted, function in functions if file.endswith(f"compiler/{wanted}") and name == function
+            v[3]
+            for (file, _, name), v in stats.items()
+            for wanted, function in functions
+            if file.endswith(f"compiler/{wanted}") and name == function
         )
         print(f"  {stage:<13} {seconds:6.2f} s  {seconds / total:6.1%}")
 
@@ -195,7 +207,9 @@ def roles_cost(work: Path, seed: int, profiles: int = 1000) -> None:
         walls[roles] = measure(confc("build", str(repo), "--all-envs", "--out", str(out)))[0]
     artifacts = len(list((work / "rolesTrue-out").rglob("*.swml.yaml")))
     plain, gated = (walls[r] * 1e6 / artifacts for r in (False, True))
-    print(f"roles (cold build --all-envs, N={profiles}): {plain:.0f} us/artifact without, {gated:.0f} us/artifact with a host and two attendee PINs on every leaf (x{gated / plain:.2f})")
+    print(
+        f"roles (cold build --all-envs, N={profiles}): {plain:.0f} us/artifact without, {gated:.0f} us/artifact with a host and two attendee PINs on every leaf (x{gated / plain:.2f})"
+    )
 
 
 def main() -> None:

@@ -110,7 +110,9 @@ class Validation:
         return all(d.severity != "error" for d in self.diagnostics)
 
 
-def validate(config_dir: PathLike, envs: Sequence[str] | None = None, overrides: Sequence[str] = (), progress: Progress | None = None) -> Validation:
+def validate(
+    config_dir: PathLike, envs: Sequence[str] | None = None, overrides: Sequence[str] = (), progress: Progress | None = None
+) -> Validation:
     """Resolve, validate and render every profile of `envs` (default: all), writing nothing; every problem as data.
 
     Raises UsageError (only) when CONFIG_DIR, an environment or a --set is unusable as given.
@@ -145,7 +147,9 @@ def compiler(config_dir: PathLike, overrides: Sequence[str] = (), fmt: str = "ya
     return Compiler(load(config_dir), overrides=overrides, fmt=fmt)
 
 
-def resolve(config_dir: PathLike, profile: str, env: str, overrides: Sequence[str] = (), *, validate: bool = True) -> dict[str, Any]:
+def resolve(
+    config_dir: PathLike, profile: str, env: str, overrides: Sequence[str] = (), *, validate: bool = True
+) -> dict[str, Any]:
     """A profile merged and interpolated for `env`; validated and in emitted form unless `validate` is False.
 
     An abstract profile may lack what its children add: resolve it with validate=False.
@@ -167,7 +171,12 @@ def explain(config_dir: PathLike, profile: str, env: str, key: str, overrides: S
 
 
 def simulate(
-    config_dir: PathLike, profile: str, env: str, digits: Sequence[str] = (), result: str | None = None, overrides: Sequence[str] = ()
+    config_dir: PathLike,
+    profile: str,
+    env: str,
+    digits: Sequence[str] = (),
+    result: str | None = None,
+    overrides: Sequence[str] = (),
 ) -> Call:
     """Render `profile` for `env` and run it as a caller who enters each of `digits` in turn.
 

@@ -44,7 +44,9 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def manifest_bytes(stamp: Mapping[str, Any], sources: Mapping[str, str], artifacts: Sequence[Artifact], *, complete: bool = True) -> bytes:
+def manifest_bytes(
+    stamp: Mapping[str, Any], sources: Mapping[str, str], artifacts: Sequence[Artifact], *, complete: bool = True
+) -> bytes:
     """The manifest of one OUT/ENV: what confc owns there, and every input digest (the incremental cache)."""
     return _manifest_json(stamp, sources, _entries(artifacts), complete)
 
@@ -59,7 +61,13 @@ def _manifest_json(stamp: Mapping[str, Any], sources: Mapping[str, str], entries
         lines = [f"    {_json(key)}: {_json(items[key])}" for key in sorted(items)]
         return f'  "{name}": {{\n' + ",\n".join(lines) + "\n  }" if lines else f'  "{name}": {{}}'
 
-    header = {"generator": "confc", "version": stamp["version"], "env": stamp["env"], "format": stamp["format"], "complete": complete}
+    header = {
+        "generator": "confc",
+        "version": stamp["version"],
+        "env": stamp["env"],
+        "format": stamp["format"],
+        "complete": complete,
+    }
     fields = [f"  {_json(key)}: {_json(value)}" for key, value in {**header, **stamp}.items()]
     return ("{\n" + ",\n".join([*fields, table("sources", sources), table("artifacts", entries)]) + "\n}\n").encode("utf-8")
 
@@ -186,7 +194,9 @@ def plan(
         known = artifact.path in current  # read back as a regular file already: only its folders are left to look at
         link = links.first(artifact.path, itself=not known)
         if link:
-            errors.append(ConfcError(f"{link} is a symbolic link; confc does not write through links", file=result.show(artifact.path)))
+            errors.append(
+                ConfcError(f"{link} is a symbolic link; confc does not write through links", file=result.show(artifact.path))
+            )
             continue
         if known:
             continue
@@ -387,7 +397,9 @@ def drift(plan: EnvPlan) -> list[Drift]:
         current = read_regular(plan.folder / MANIFEST) or b""
         shown = plan.show(MANIFEST)
         if MANIFEST in plan.resolved:
-            found.append(Drift(shown, "has merge conflicts; run confc build, which resolves them, then commit", None, None, plan.env))
+            found.append(
+                Drift(shown, "has merge conflicts; run confc build, which resolves them, then commit", None, None, plan.env)
+            )
         elif current:
             found.append(Drift(shown, "stale; run confc build", _diff(shown, current, plan.manifest), None, plan.env))
         else:
@@ -416,5 +428,3 @@ def _diff(name: str, old: bytes, new: bytes) -> str:
         tofile=f"{name} (built now)",
     )
     return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines)
-
-

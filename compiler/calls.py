@@ -269,7 +269,13 @@ def _when(machine: _Machine, text: Any, method: Method) -> bool:
         if not match:
             raise Stop(f"cannot evaluate when {source!r} (at {method.where})")
         operator, single, double, name = match.groups()
-        tokens.append(("op", operator) if operator else ("text", single if single is not None else double) if name is None else ("name", name))
+        tokens.append(
+            ("op", operator)
+            if operator
+            else ("text", single if single is not None else double)
+            if name is None
+            else ("name", name)
+        )
         position = match.end()
     parser = _When(tokens, machine, method, source)
     value = parser.either()
@@ -318,6 +324,8 @@ class _When:
             return value
         operator, (other, literal) = self._next(), self._next()
         if kind != "name" or operator not in (("op", "=="), ("op", "!=")) or other != "text":
-            raise Stop(f"cannot evaluate when {self.source!r}: only variable == 'text' and != are simulated (at {self.method.where})")
+            raise Stop(
+                f"cannot evaluate when {self.source!r}: only variable == 'text' and != are simulated (at {self.method.where})"
+            )
         equal = str(_variable(self.machine, text, self.method)) == literal
         return equal if operator[1] == "==" else not equal

@@ -62,7 +62,9 @@ def _common(parser: argparse.ArgumentParser, *, many_envs: bool = True) -> None:
 
 def _output(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--all-envs", action="store_true", help="use every environment")
-    parser.add_argument("--out", metavar="DIR", help="output folder (default: build/ beside CONFIG_DIR, or [build] out in confc.toml)")
+    parser.add_argument(
+        "--out", metavar="DIR", help="output folder (default: build/ beside CONFIG_DIR, or [build] out in confc.toml)"
+    )
     parser.add_argument("--format", choices=("yaml", "json"), help="artifact format (default: yaml, or [build] format)")
     _overrides(parser)
 
@@ -123,7 +125,11 @@ def parser() -> argparse.ArgumentParser:
     _common(check := command("check", "Exit 1 with a diff when the artifacts under OUT are not current."))
     _output(check)
     _error_format(check)
-    _common(validate := command("validate", "Resolve, validate and render every profile (every environment by default); write nothing."))
+    _common(
+        validate := command(
+            "validate", "Resolve, validate and render every profile (every environment by default); write nothing."
+        )
+    )
     _error_format(validate)
 
     show = command("show", "Print a profile as resolved for one environment, or its SWML document.")
@@ -142,12 +148,23 @@ def parser() -> argparse.ArgumentParser:
     explain.add_argument("--format", choices=("text", "json"), default="text")
     _overrides(explain)
 
-    simulate = command("simulate", "Run a profile's SWML document as a caller would: each step, each conference joined, how the call ends.")
+    simulate = command(
+        "simulate", "Run a profile's SWML document as a caller would: each step, each conference joined, how the call ends."
+    )
     _common(simulate, many_envs=False)
     simulate.add_argument("profile", metavar="PROFILE", help="a profile id, such as all-hands")
     simulate.add_argument("--env", required=True, metavar="ENV")
-    simulate.add_argument("--digits", action="append", metavar="DIGITS", help="what the caller enters at the next prompt, such as 908172# (repeatable)")
-    simulate.add_argument("--result", choices=("completed", "answered", "no-answer", "failed", "canceled"), help="how the conference ends, so its result runs")
+    simulate.add_argument(
+        "--digits",
+        action="append",
+        metavar="DIGITS",
+        help="what the caller enters at the next prompt, such as 908172# (repeatable)",
+    )
+    simulate.add_argument(
+        "--result",
+        choices=("completed", "answered", "no-answer", "failed", "canceled"),
+        help="how the conference ends, so its result runs",
+    )
     simulate.add_argument("--format", choices=("text", "json"), default="text")
     _overrides(simulate)
 
@@ -159,8 +176,13 @@ def parser() -> argparse.ArgumentParser:
     graph.add_argument("--format", choices=("mermaid", "dot"), default="mermaid")
     schema = command("schema", "Print the JSON Schema of profile or environment files, for editors such as Taplo.")
     schema.add_argument("kind", choices=("profile", "environment"), help="which file format")
-    init = command("init", "Write a starter profile repository into DIR: configs/ (base, support, standup, a PIN-gated all-hands; dev, staging, prod), pre-commit hooks, a CI workflow, a README.")
-    init.add_argument("dir", metavar="DIR", help="the repository's root (its CONFIG_DIR is DIR/configs); no existing file is ever overwritten")
+    init = command(
+        "init",
+        "Write a starter profile repository into DIR: configs/ (base, support, standup, a PIN-gated all-hands; dev, staging, prod), pre-commit hooks, a CI workflow, a README.",
+    )
+    init.add_argument(
+        "dir", metavar="DIR", help="the repository's root (its CONFIG_DIR is DIR/configs); no existing file is ever overwritten"
+    )
     return root
 
 

@@ -41,7 +41,11 @@ class Document:
 
 def methods(items: Any, path: Path) -> tuple[Method, ...]:
     """An array of one-key method tables as Methods (its shape checked already)."""
-    return tuple(Method(str(name), params, (*path, str(index), str(name))) for index, item in enumerate(items) for name, params in item.items())
+    return tuple(
+        Method(str(name), params, (*path, str(index), str(name)))
+        for index, item in enumerate(items)
+        for name, params in item.items()
+    )
 
 
 def model(data: Any, trusted: Sequence[tuple[str, Any]] = ()) -> tuple[Document | None, list[tuple[Path, str]]]:
@@ -52,7 +56,9 @@ def model(data: Any, trusted: Sequence[tuple[str, Any]] = ()) -> tuple[Document 
     if not isinstance(data, Mapping) or data.get("version") != "1.0.0":
         return None, [((), 'the document must start with version: "1.0.0"')]
     unknown = sorted(set(data) - {"version", "sections"}, key=str)
-    problems: list[tuple[Path, str]] = [((str(key),), "unknown key at the top of a SWML document; accepted: version, sections") for key in unknown]
+    problems: list[tuple[Path, str]] = [
+        ((str(key),), "unknown key at the top of a SWML document; accepted: version, sections") for key in unknown
+    ]
     sections = data.get("sections")
     if not isinstance(sections, Mapping) or "main" not in sections:
         return None, [*problems, (("sections",), "must be a table of sections, with main among them")]

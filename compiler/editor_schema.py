@@ -33,7 +33,7 @@ _TYPES = {
 PROFILE_KEYS = {
     "extends": "The profile id (or list of ids) this profile inherits from; later parents beat earlier ones.",
     "abstract": "true: a building block for other profiles, which gets no artifact of its own.",
-    "unset": "Dotted keys to remove from what the layers beneath set, such as \"conference.wait_url\".",
+    "unset": 'Dotted keys to remove from what the layers beneath set, such as "conference.wait_url".',
     "env": "Per-environment overrides: [env.NAME] applies only when building environment NAME.",
 }
 ENVIRONMENT_KEYS = {
@@ -41,7 +41,7 @@ ENVIRONMENT_KEYS = {
     "vars": "Variables visible to every profile in this environment, beneath each profile's own vars.",
     "defaults": "Profile-shaped values (greeting, conference, access) beneath every profile in this environment.",
     "rules": 'Policy on resolved keys: "conference.KEY" = { required, allowed, forbidden, min, max, minlength, maxlength, regex, type }.',
-    "policy": "Policy for some profiles only: [[policy]] with profiles (patterns such as \"support/*\"), an optional description, and rules as in [rules].",
+    "policy": 'Policy for some profiles only: [[policy]] with profiles (patterns such as "support/*"), an optional description, and rules as in [rules].',
 }
 
 
@@ -58,7 +58,9 @@ def profile() -> dict[str, Any]:
 
 def environment() -> dict[str, Any]:
     """The JSON Schema of an environment file."""
-    document = _document("confc environment", "A confc environment (environments/NAME.toml).", schema.ENVIRONMENT_FILE, ENVIRONMENT_KEYS)
+    document = _document(
+        "confc environment", "A confc environment (environments/NAME.toml).", schema.ENVIRONMENT_FILE, ENVIRONMENT_KEYS
+    )
     defaults = {name: _editor(key) for name, key in fmt.LAYER.items() if fmt.DEFAULTS in key.where}
     document["properties"]["defaults"].update({"properties": defaults, "additionalProperties": False})
     return document
@@ -67,7 +69,11 @@ def environment() -> dict[str, Any]:
 def _editor(key: fmt.Key) -> dict[str, Any]:
     """One key of the profile format: a table's keys, or a value as the compiler accepts it once resolved."""
     if key.keys is not None:
-        out: dict[str, Any] = {"type": "object", "properties": {name: _editor(sub) for name, sub in key.keys.items()}, "additionalProperties": False}
+        out: dict[str, Any] = {
+            "type": "object",
+            "properties": {name: _editor(sub) for name, sub in key.keys.items()},
+            "additionalProperties": False,
+        }
     elif key.named is not None:
         out = {"type": "object", "propertyNames": _field(key.names), "additionalProperties": _editor(key.named)}
     elif key.open:
@@ -150,7 +156,11 @@ def _events(value: Any, rules: Mapping[str, Any]) -> dict[str, Any]:
 
 
 _PIN = f"^{schema.PIN.pattern}$"
-_URL_PATTERNS = {"http": r"^https?://[^\s/]+\S*$", "wss": r"^wss://[^\s/]+\S*$", "http_or_var": r"^(https?://[^\s/]+\S*|[$%]\{.*\})$"}
+_URL_PATTERNS = {
+    "http": r"^https?://[^\s/]+\S*$",
+    "wss": r"^wss://[^\s/]+\S*$",
+    "http_or_var": r"^(https?://[^\s/]+\S*|[$%]\{.*\})$",
+}
 _RULES: dict[str, Any] = {
     "type": _type,
     "schema": _schema,
@@ -165,11 +175,19 @@ _RULES: dict[str, Any] = {
     "valuesrules": lambda value, rules: {"additionalProperties": _field(value)},
     "nonblank": lambda value, rules: {"pattern": r"\S"},
     "one_line": lambda value, rules: {"pattern": r"^[^\n\r\u2028\u2029]*$"},
-    "url": lambda value, rules: {"format": "uri", "pattern": _URL_PATTERNS[value]} if value != "http_or_var" else {"pattern": _URL_PATTERNS[value]},
+    "url": lambda value, rules: (
+        {"format": "uri", "pattern": _URL_PATTERNS[value]} if value != "http_or_var" else {"pattern": _URL_PATTERNS[value]}
+    ),
     "pins": lambda value, rules: {
-        "anyOf": [{"type": "string", "pattern": _PIN}, {"type": "array", "items": {"type": "string", "pattern": _PIN}, "minItems": 1, "uniqueItems": True}]
+        "anyOf": [
+            {"type": "string", "pattern": _PIN},
+            {"type": "array", "items": {"type": "string", "pattern": _PIN}, "minItems": 1, "uniqueItems": True},
+        ]
     },
-    "not_in_role": lambda value, rules: {"not": {}, "description": "all roles join the one conference: set its name in [conference]"},
+    "not_in_role": lambda value, rules: {
+        "not": {},
+        "description": "all roles join the one conference: set its name in [conference]",
+    },
     "compiles": lambda value, rules: {"format": "regex"},
     "events": _events,
     "swml_result": lambda value, rules: {"type": ["object", "array"]},

@@ -167,4 +167,3 @@ def _compiler(repo: Repository, overrides: Sequence[str], fmt: str, scope: set[s
     from .pipeline import Compiler  # Jinja, Cerberus and PyYAML load only when something is compiled
 
     return Compiler(repo, overrides, fmt, scope=scope)
-

@@ -78,7 +78,9 @@ class Interpolator:
 class _Walk:
     """One profile's values rendered, each within the time budget; only a value that overran is blamed."""
 
-    def __init__(self, interpolator: Interpolator, resolution: Resolution, errors: list[ConfcError], failed: set[KeyPath], complete: bool) -> None:
+    def __init__(
+        self, interpolator: Interpolator, resolution: Resolution, errors: list[ConfcError], failed: set[KeyPath], complete: bool
+    ) -> None:
         self.interpolator = interpolator
         self.complete = complete
         self.resolution = resolution

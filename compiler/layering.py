@@ -184,7 +184,13 @@ class Inheritance:
             )
         if len(chain) >= MAX_DEPTH:
             deepest = self._crossing(chain[0])
-            raise TooDeep(**vars(self._repo.profiles[deepest].error(f"inheritance is deeper than {MAX_DEPTH} levels; flatten the chain", "extends")))
+            raise TooDeep(
+                **vars(
+                    self._repo.profiles[deepest].error(
+                        f"inheritance is deeper than {MAX_DEPTH} levels; flatten the chain", "extends"
+                    )
+                )
+            )
         chain.append(profile)
         order: dict[str, None] = {}
         try:
@@ -297,7 +303,9 @@ def _merge_into(
             elif isinstance(current, dict):
                 _merge_into(current, value, layer, here, errors, where)
             else:
-                errors.append(layer.error(f"a table cannot replace the value {show(current)} set below; unset it first", here, **where))
+                errors.append(
+                    layer.error(f"a table cannot replace the value {show(current)} set below; unset it first", here, **where)
+                )
         elif isinstance(current, dict):
             errors.append(layer.error(f"{show(value)} cannot replace a table set below; unset it first", here, **where))
         else:

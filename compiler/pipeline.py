@@ -37,7 +37,9 @@ class Compiler:
     checked (a missing value may be missing because it was dropped) and nothing is rendered.
     """
 
-    def __init__(self, repo: Repository, overrides: Sequence[str] = (), fmt: str = "yaml", *, scope: Collection[str] | None = None) -> None:
+    def __init__(
+        self, repo: Repository, overrides: Sequence[str] = (), fmt: str = "yaml", *, scope: Collection[str] | None = None
+    ) -> None:
         """`scope`: the CONFIG_DIR-relative files to report problems of (default: all); an incremental build passes what changed."""
         self.repo = repo
         self.format = fmt
@@ -163,7 +165,9 @@ class Compiler:
         resolution = self.resolver.resolve(profile, env, errors)
         # Where layers clash, the value beneath is kept: the clash is the problem to report there.
         failed: set[KeyPath] = {tuple(error.key.split(".")) for error in errors if error.key}
-        values = self.interpolator.interpolate(resolution, self.env_context(env), errors, failed, complete=not unknowable(("vars",)))
+        values = self.interpolator.interpolate(
+            resolution, self.env_context(env), errors, failed, complete=not unknowable(("vars",))
+        )
         skip: set[KeyPath] = set(failed)
         errors += self._access_errors(resolution, values)
         if not values.get("roles"):
@@ -174,7 +178,11 @@ class Compiler:
                 continue
             if problem.absent:
                 if not failed and not unknowable(problem.path):  # a value that failed to render is reported already
-                    errors.append(resolution.missing(problem.message, problem.path) if lookup(values, problem.path) is MISSING else resolution.error(problem.message, problem.path))
+                    errors.append(
+                        resolution.missing(problem.message, problem.path)
+                        if lookup(values, problem.path) is MISSING
+                        else resolution.error(problem.message, problem.path)
+                    )
             else:
                 errors.append(resolution.error(problem.message, problem.path))
             skip.add(problem.path)
@@ -192,7 +200,12 @@ class Compiler:
         # An environment's [defaults] may give every profile access; it applies to those with roles only.
         written = [layer for layer in resolution.layers if "access" in layer.data and layer.section != "[defaults]"]
         return [
-            layer.error("access needs roles: the PIN dialogue asks for the PIN of a role; add [roles.NAME] with a pin, or remove [access]", ("access",), profile=resolution.profile, env=resolution.env)
+            layer.error(
+                "access needs roles: the PIN dialogue asks for the PIN of a role; add [roles.NAME] with a pin, or remove [access]",
+                ("access",),
+                profile=resolution.profile,
+                env=resolution.env,
+            )
             for layer in written[-1:]
         ]
 
@@ -229,10 +242,18 @@ class Compiler:
         model, shape = document.model(data, trusted)
         if model is None:
             raise ErrorGroup(
-                ConfcError(f"the rendered document is not valid SWML: {'.'.join(path)}: {message}", line=self.renderer.line_of(values["template"], _written(data, path)), **where)
+                ConfcError(
+                    f"the rendered document is not valid SWML: {'.'.join(path)}: {message}",
+                    line=self.renderer.line_of(values["template"], _written(data, path)),
+                    **where,
+                )
                 for path, message in shape
             )
-        problems = roles.flow_problems(model, values) if values.get("roles") else render.document_problems(data, values["conference"], values.get("greeting"))
+        problems = (
+            roles.flow_problems(model, values)
+            if values.get("roles")
+            else render.document_problems(data, values["conference"], values.get("greeting"))
+        )
         if problems:
             raise ConfcError("the rendered document does not do what the profile says: " + "; ".join(problems), **where)
         if self.format == "json":
@@ -306,7 +327,13 @@ class Compiler:
 def _written(data: Any, path: tuple[str, ...]) -> str:
     """The key a template wrote for the problem at `path`: a method's own name for a problem with the method."""
     for part in path:
-        data = data.get(part) if isinstance(data, Mapping) else data[int(part)] if isinstance(data, list) and part.isdigit() and int(part) < len(data) else None
+        data = (
+            data.get(part)
+            if isinstance(data, Mapping)
+            else data[int(part)]
+            if isinstance(data, list) and part.isdigit() and int(part) < len(data)
+            else None
+        )
     if isinstance(data, Mapping) and len(data) == 1 and path and path[-1].isdigit():
         return str(next(iter(data)))
     return next((part for part in reversed(path) if not part.isdigit()), "")

@@ -68,7 +68,9 @@ def _beep(value: Any) -> Any:
 STREAM = {
     "url": Key({"type": "string", "required": True, "url": "wss"}, text="The WebSocket to stream to: a wss:// URL. Required."),
     "name": Key(_TEXT, text="A name for the stream."),
-    "codec": Key({"type": "string", "regex": CODEC}, text="PCMU, PCMA, G722 or L16, optionally with modifiers such as @24000h or @40i."),
+    "codec": Key(
+        {"type": "string", "regex": CODEC}, text="PCMU, PCMA, G722 or L16, optionally with modifiers such as @24000h or @40i."
+    ),
     "status_url": Key(_URL, text="An http(s) URL that receives the stream's status events."),
     "status_url_method": Key({**_METHOD, "dependencies": "status_url"}, text='"GET" or "POST". Needs status_url.'),
     "realtime": Key(_BOOL_OR_VAR, file=_FLAG, typed="boolean", text="Stream in real time."),
@@ -88,7 +90,12 @@ CONFERENCE = {
         {"type": "string", "required": True, "nonblank": True},
         text="The conference room to join: every call that joins the same name meets in one room. Required.",
     ),
-    "muted": Key(_BOOL_OR_VAR, file=_FLAG, typed="boolean", text="Join with this participant muted; they still hear the others. SignalWire's default: false."),
+    "muted": Key(
+        _BOOL_OR_VAR,
+        file=_FLAG,
+        typed="boolean",
+        text="Join with this participant muted; they still hear the others. SignalWire's default: false.",
+    ),
     "beep": Key(
         {"type": ["boolean", "string"], "allowed": list(BEEP_VALUES)},
         file=("boolean", "string"),
@@ -96,9 +103,17 @@ CONFERENCE = {
         text='When a beep sounds as participants come and go: true (always), false (never), "onEnter" or "onExit". Default: true.',
     ),
     "start_on_enter": Key(
-        _BOOL_OR_VAR, file=_FLAG, typed="boolean", text="Start the conference as soon as this participant arrives instead of waiting for more. Default: true."
+        _BOOL_OR_VAR,
+        file=_FLAG,
+        typed="boolean",
+        text="Start the conference as soon as this participant arrives instead of waiting for more. Default: true.",
     ),
-    "end_on_exit": Key(_BOOL_OR_VAR, file=_FLAG, typed="boolean", text="End the conference for everyone when this participant leaves. Default: false."),
+    "end_on_exit": Key(
+        _BOOL_OR_VAR,
+        file=_FLAG,
+        typed="boolean",
+        text="End the conference for everyone when this participant leaves. Default: false.",
+    ),
     "wait_url": Key(
         {"type": "string", "url": "http_or_var"},
         text="An http(s) URL (or a SWML variable) of a SWML document that SignalWire fetches and runs while the caller waits "
@@ -114,7 +129,9 @@ CONFERENCE = {
         {"type": "string", "allowed": ["do-not-record", "record-from-start"]},
         text='Record the conference ("record-from-start") or not ("do-not-record", the default).',
     ),
-    "region": Key({"type": "string", "allowed": list(REGIONS)}, text='The region that hosts the conference: "global", "us", "eu" or "ch".'),
+    "region": Key(
+        {"type": "string", "allowed": list(REGIONS)}, text='The region that hosts the conference: "global", "us", "eu" or "ch".'
+    ),
     "trim": Key(
         {"type": "string", "allowed": ["trim-silence", "do-not-trim"]},
         text='For recordings: "trim-silence" (the default) removes the silence at the start, "do-not-trim" keeps it.',
@@ -131,7 +148,9 @@ CONFERENCE = {
         "(a list, or one space-separated string).",
     ),
     "status_callback": Key(_URL, text="A public http(s) URL that receives a request for each conference status event."),
-    "status_callback_method": Key({**_METHOD, "dependencies": "status_callback"}, text='The HTTP method of status callbacks: "GET" or "POST" (the default).'),
+    "status_callback_method": Key(
+        {**_METHOD, "dependencies": "status_callback"}, text='The HTTP method of status callbacks: "GET" or "POST" (the default).'
+    ),
     "status_callback_event_type": Key(
         {"type": "string", "allowed": list(EVENT_TYPES), "dependencies": "status_callback"},
         text='The format of the status callback requests: "cxml", "laml" or "relay". Needs status_callback.',
@@ -174,8 +193,16 @@ GREETING = {
 ACCESS = {
     "prompt": Key(_SAID, text=f'What the caller hears before each entry. Default: "{ACCESS_DEFAULTS["prompt"]}"'),
     "retry": Key(_SAID, text=f'What the caller hears after a wrong entry. Default: "{ACCESS_DEFAULTS["retry"]}"'),
-    "goodbye": Key(_SAID, text=f'What the caller hears after the last wrong entry, before the call ends. Default: "{ACCESS_DEFAULTS["goodbye"]}"'),
-    "attempts": Key({"type": "integer", "min": 1, "max": 10}, file=("integer", "expression"), typed="integer", text="Entries in all, 1 to 10. Default: 3."),
+    "goodbye": Key(
+        _SAID,
+        text=f'What the caller hears after the last wrong entry, before the call ends. Default: "{ACCESS_DEFAULTS["goodbye"]}"',
+    ),
+    "attempts": Key(
+        {"type": "integer", "min": 1, "max": 10},
+        file=("integer", "expression"),
+        typed="integer",
+        text="Entries in all, 1 to 10. Default: 3.",
+    ),
 }
 _GREETING_RULES = {"type": "dict", "exactly_one_of": ["say", "url"]}
 ROLE = {
@@ -186,7 +213,9 @@ ROLE = {
         text='The PIN that makes a caller this role: a string of 1 to 16 digits ("0044" is not "44"), or a list of them.',
     ),
     "description": Key({"type": "string"}, text="Who this role is."),
-    "greeting": Key(_GREETING_RULES, file=("dict",), keys=GREETING, text="Played once the PIN is accepted: say or url, exactly one."),
+    "greeting": Key(
+        _GREETING_RULES, file=("dict",), keys=GREETING, text="Played once the PIN is accepted: say or url, exactly one."
+    ),
     "conference": Key(
         {"type": "dict"},
         file=("dict",),
@@ -203,10 +232,25 @@ LAYER = {
         file_rules={"regex": r"[A-Za-z0-9_][A-Za-z0-9_.-]*"},
         text='The template that renders the SWML document (default "conference").',
     ),
-    "vars": Key({"type": "dict"}, file=("dict",), open=True, text="Compile-time variables for {{ }} expressions, inherited and overridable."),
-    "greeting": Key(_GREETING_RULES, file=("dict",), keys=GREETING, where=frozenset({PROFILE, ENV_TABLE, DEFAULTS}), text="Played before joining: say (text to speak) or url (an audio file), exactly one."),
+    "vars": Key(
+        {"type": "dict"},
+        file=("dict",),
+        open=True,
+        text="Compile-time variables for {{ }} expressions, inherited and overridable.",
+    ),
+    "greeting": Key(
+        _GREETING_RULES,
+        file=("dict",),
+        keys=GREETING,
+        where=frozenset({PROFILE, ENV_TABLE, DEFAULTS}),
+        text="Played before joining: say (text to speak) or url (an audio file), exactly one.",
+    ),
     "conference": Key(
-        {"type": "dict", "required": True}, file=("dict",), keys=CONFERENCE, where=frozenset({PROFILE, ENV_TABLE, DEFAULTS}), text="The SWML join_conference parameters."
+        {"type": "dict", "required": True},
+        file=("dict",),
+        keys=CONFERENCE,
+        where=frozenset({PROFILE, ENV_TABLE, DEFAULTS}),
+        text="The SWML join_conference parameters.",
     ),
     "access": Key(
         {"type": "dict"},

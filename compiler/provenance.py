@@ -37,7 +37,14 @@ class Step:
 
     def as_json(self) -> dict[str, Any]:
         layer = self.layer.section or ("--set" if self.layer.source is None else "profile")
-        return {"file": self.layer.file, "line": self.line, "layer": layer, "action": self.action, "key": ".".join(self.key), "value": self.value}
+        return {
+            "file": self.layer.file,
+            "line": self.line,
+            "layer": layer,
+            "action": self.action,
+            "key": ".".join(self.key),
+            "value": self.value,
+        }
 
 
 @dataclass(frozen=True)

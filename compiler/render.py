@@ -36,7 +36,9 @@ class _Loader(_SafeLoader):  # type: ignore[misc,valid-type]
         if node.__class__ is not yaml.ScalarNode:
             if node in self.constructed_objects or node in self.recursive_objects:
                 # An alias: SWML has no use for one, and nested aliases can expand a short text without bound.
-                raise yaml.constructor.ConstructorError(None, None, "anchors and aliases (&, *) are not allowed in SWML", node.start_mark)
+                raise yaml.constructor.ConstructorError(
+                    None, None, "anchors and aliases (&, *) are not allowed in SWML", node.start_mark
+                )
             return super().construct_object(node, deep)
         key = (node.tag, node.value)  # the tag is resolved already: together they decide the value
         value = self._scalars.get(key, _MISSING)
@@ -46,7 +48,9 @@ class _Loader(_SafeLoader):  # type: ignore[misc,valid-type]
             value = self._scalars[key] = super().construct_object(node, deep)
         if node.tag in _NO_SWML_FORM and not (isinstance(value, float) and math.isfinite(value)):
             # A date or a nan: SWML (which is JSON too) has no such value.
-            raise yaml.constructor.ConstructorError(None, None, f"{node.value} has no SWML form; quote it to write it as a string", node.start_mark)
+            raise yaml.constructor.ConstructorError(
+                None, None, f"{node.value} has no SWML form; quote it to write it as a string", node.start_mark
+            )
         return value
 
 
@@ -56,7 +60,7 @@ _NO_SWML_FORM = frozenset({"tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:flo
 # Plain (unquoted) scalars only where no YAML 1.1 or 1.2 reader could take them for
 # anything but this exact string; everything else is double-quoted.
 _PLAIN = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-/:@%+=?&~,]*\Z")
-_KEYWORDS = frozenset("y n yes no true false on off null nan inf".split())
+_KEYWORDS = frozenset(["y", "n", "yes", "no", "true", "false", "on", "off", "null", "nan", "inf"])
 
 
 class _SwmlDumper(_Dumper):  # type: ignore[misc,valid-type]
@@ -143,7 +147,9 @@ class Renderer:
         except UnicodeDecodeError:
             raise ConfcError("cannot read template: not valid UTF-8; save the file as UTF-8", file=self.filenames[stem]) from None
         except OSError as exc:
-            raise ConfcError(f"cannot read template: {exc.strerror or 'not a readable file'}", file=self.filenames[stem]) from None
+            raise ConfcError(
+                f"cannot read template: {exc.strerror or 'not a readable file'}", file=self.filenames[stem]
+            ) from None
         return text, self.filenames[stem], lambda: True
 
     def inputs(self, template: str) -> tuple[str, ...]:
@@ -190,10 +196,14 @@ class Renderer:
                 hint = did_you_mean(template, self._repo.template_inputs)
                 raise ConfcError(f"no template named {show(missing)}{hint}", key="template", profile=profile, env=env) from None
             hint = did_you_mean(_stem(missing), self._repo.template_inputs)
-            raise ConfcError(f"includes a template that does not exist: {show(missing)}{hint}", file=file, line=line, profile=profile, env=env) from None
+            raise ConfcError(
+                f"includes a template that does not exist: {show(missing)}{hint}", file=file, line=line, profile=profile, env=env
+            ) from None
         except jinja2.TemplateSyntaxError as exc:
             file = exc.filename or self.filenames.get(template)
-            raise ConfcError(f"template syntax error: {exc.message}", file=file, line=exc.lineno, profile=profile, env=env) from None
+            raise ConfcError(
+                f"template syntax error: {exc.message}", file=file, line=exc.lineno, profile=profile, env=env
+            ) from None
         except ConfcError:
             raise
         except Exception as exc:  # noqa: BLE001 - whatever a user template raises is the user's to fix
@@ -252,7 +262,9 @@ def document_problems(document: Any, conference: Mapping[str, Any], greeting: Ma
     if greeting is not None:
         url = f"say:{greeting['say']}" if "say" in greeting else greeting.get("url")
         first_join = next((i for i, m in enumerate(main) if isinstance(m, dict) and "join_conference" in m), len(main))
-        if not any(isinstance(m, dict) and isinstance(m.get("play"), dict) and m["play"].get("url") == url for m in main[:first_join]):
+        if not any(
+            isinstance(m, dict) and isinstance(m.get("play"), dict) and m["play"].get("url") == url for m in main[:first_join]
+        ):
             problems.append(f"sections.main does not play the greeting ({show(url)}) before it joins")
     return problems
 

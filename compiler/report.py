@@ -43,12 +43,18 @@ class Reporter:
     def drift(self, found: Drift) -> None:
         """A stale, missing or extra artifact found by check; its diff, if any, goes with it."""
         problem = Diagnostic(
-            found.message, file=found.file, profiles=(found.profile,) if found.profile else (), envs=(found.env,) if found.env else ()
+            found.message,
+            file=found.file,
+            profiles=(found.profile,) if found.profile else (),
+            envs=(found.env,) if found.env else (),
         )
         if self.format == "text":
             print(f"{problem.where}{problem.message}", file=self.err)
         elif self.format == "json":
-            print(json.dumps({**_fields(problem), **({"diff": found.diff} if found.diff else {})}, ensure_ascii=False), file=self.out)
+            print(
+                json.dumps({**_fields(problem), **({"diff": found.diff} if found.diff else {})}, ensure_ascii=False),
+                file=self.out,
+            )
         else:
             # The annotation carries the diff, shortened: a log shows the start of what changed.
             shown = _shortened(found.diff) if found.diff else ""
@@ -79,7 +85,10 @@ def _fields(problem: Diagnostic) -> dict[str, object]:
 
 def _shortened(diff: str, lines: int = 20) -> str:
     kept = diff.splitlines()
-    return "\n".join(kept[:lines] + ([f"... {len(kept) - lines} more lines: run confc check locally for the whole diff"] if len(kept) > lines else []))
+    return "\n".join(
+        kept[:lines]
+        + ([f"... {len(kept) - lines} more lines: run confc check locally for the whole diff"] if len(kept) > lines else [])
+    )
 
 
 def _annotation(problem: Diagnostic) -> str:

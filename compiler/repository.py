@@ -28,7 +28,11 @@ def _deeper_than(value: Any, limit: int) -> bool:
     """Whether tables and arrays nest more than `limit` levels (without recursing, whatever the depth)."""
     level: list[Any] = [value]
     for _ in range(limit + 1):
-        level = [child for item in level for child in (item.values() if isinstance(item, dict) else item if isinstance(item, list) else ())]
+        level = [
+            child
+            for item in level
+            for child in (item.values() if isinstance(item, dict) else item if isinstance(item, list) else ())
+        ]
         if not level:
             return False
     return True

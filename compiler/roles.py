@@ -37,7 +37,12 @@ def problems(values: Mapping[str, Any]) -> list[tuple[Path, str]]:
     for name, role in values.get("roles", {}).items():
         for pin in dict.fromkeys(pins(role)):  # a PIN twice in one role is that role's own problem
             if pin in owner:
-                found.append((("roles", name, "pin"), f"PIN {show(pin)} is also a PIN of role {owner[pin]}: a PIN must say who the caller is"))
+                found.append(
+                    (
+                        ("roles", name, "pin"),
+                        f"PIN {show(pin)} is also a PIN of role {owner[pin]}: a PIN must say who the caller is",
+                    )
+                )
             else:
                 owner[pin] = name
     return found
@@ -46,7 +51,13 @@ def problems(values: Mapping[str, Any]) -> list[tuple[Path, str]]:
 def template_context(values: Mapping[str, Any]) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """What templates get besides `profile`: `roles` (name, pins, greeting, join) and `access` (with max_digits)."""
     roles = [
-        {"name": name, "pins": pins(role), "greeting": role.get("greeting"), "join": join(values, role), "description": role.get("description", "")}
+        {
+            "name": name,
+            "pins": pins(role),
+            "greeting": role.get("greeting"),
+            "join": join(values, role),
+            "description": role.get("description", ""),
+        }
         for name, role in values.get("roles", {}).items()
     ]
     settings = access(values)
@@ -92,7 +103,9 @@ def flow_problems(document: Document, values: Mapping[str, Any]) -> list[str]:
     elif call.joins:
         found.append(f"{where} joins a conference")
     elif call.end != "hangup" or call.prompts != settings["attempts"]:
-        found.append(f"{where} should be asked {settings['attempts']} time(s), then hear goodbye and be hung up on; asked {call.prompts} time(s), ending in {call.end}")
+        found.append(
+            f"{where} should be asked {settings['attempts']} time(s), then hear goodbye and be hung up on; asked {call.prompts} time(s), ending in {call.end}"
+        )
     return found
 
 

@@ -32,8 +32,17 @@ SECONDS = 3.0  # for all the expressions of one profile, or for one template ren
 MAX_TEXT = 1_000_000  # characters or items one operation may build: enough for any config, not for a memory bomb
 MAX_OUTPUT = 16_000_000  # characters one template or expression may print
 MAX_BITS = 64_000  # about 19,000 decimal digits: more than any config needs, far less than a hang
-_KINDS = {"int": "a number", "float": "a number", "str": "a string", "dict": "a table", "list": "an array",
-          "tuple": "an array", "bool": "a boolean", "NoneType": "nothing", "Undefined": "an undefined value"}
+_KINDS = {
+    "int": "a number",
+    "float": "a number",
+    "str": "a string",
+    "dict": "a table",
+    "list": "an array",
+    "tuple": "an array",
+    "bool": "a boolean",
+    "NoneType": "nothing",
+    "Undefined": "an undefined value",
+}
 
 
 class Overrun(Exception):
@@ -333,7 +342,9 @@ def describe(exc: BaseException) -> str:
         return exc.message or "cannot be evaluated"
     text = str(exc)
     if "unsupported operand" in text or "not supported between" in text or "can only concatenate" in text:
-        return "these values cannot be combined this way: " + re.sub(r"'(\w+)'", lambda m: _KINDS.get(m.group(1), m.group(0)), text)
+        return "these values cannot be combined this way: " + re.sub(
+            r"'(\w+)'", lambda m: _KINDS.get(m.group(1), m.group(0)), text
+        )
     if "integer string conversion" in text:
         return "too much to compute: the number is too large to write"
     return re.sub(r"'(\w+)' object", lambda m: _KINDS.get(m.group(1), "a value"), text) or "cannot be evaluated"

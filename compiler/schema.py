@@ -31,11 +31,47 @@ SWML_VAR = re.compile(r"^[$%]\{.*\}$", re.DOTALL)
 PIN = re.compile(r"[0-9]{1,16}")
 
 SWML_METHODS = frozenset(
-    "answer ai amazon_bedrock cond connect denoise enter_queue execute goto label "
-    "live_transcribe ai_sidecar live_translate hangup join_room join_conference play "
-    "prompt receive_fax record record_call request return send_digits send_fax "
-    "send_sms set sleep sip_refer stop_denoise stop_record_call stop_tap switch tap "
-    "transfer unset pay detect_machine user_event".split()
+    [
+        "answer",
+        "ai",
+        "amazon_bedrock",
+        "cond",
+        "connect",
+        "denoise",
+        "enter_queue",
+        "execute",
+        "goto",
+        "label",
+        "live_transcribe",
+        "ai_sidecar",
+        "live_translate",
+        "hangup",
+        "join_room",
+        "join_conference",
+        "play",
+        "prompt",
+        "receive_fax",
+        "record",
+        "record_call",
+        "request",
+        "return",
+        "send_digits",
+        "send_fax",
+        "send_sms",
+        "set",
+        "sleep",
+        "sip_refer",
+        "stop_denoise",
+        "stop_record_call",
+        "stop_tap",
+        "switch",
+        "tap",
+        "transfer",
+        "unset",
+        "pay",
+        "detect_machine",
+        "user_event",
+    ]
 )
 LINE_BREAKS = "\n\r\u2028\u2029"
 # Where a rendered {{ }} takes the type its text spells ("*": a role's name).
@@ -150,7 +186,10 @@ class ConfcValidator(Validator):  # type: ignore[misc]
         from .swml import PLAY_URL
 
         if constraint and isinstance(value, str) and not SWML_VAR.match(value) and not PLAY_URL.match(value):
-            self._error(field, f'must be something SWML can play: "say:TEXT", an http(s) URL, "silence:SECONDS" or "ring:COUNTRY", got {show(value)}')
+            self._error(
+                field,
+                f'must be something SWML can play: "say:TEXT", an http(s) URL, "silence:SECONDS" or "ring:COUNTRY", got {show(value)}',
+            )
 
     def _validate_exactly_one_of(self, constraint: Sequence[str], field: str, value: Any) -> None:
         """{'type': 'list'}"""
@@ -168,7 +207,9 @@ class ConfcValidator(Validator):  # type: ignore[misc]
         if not constraint:
             return
         if not isinstance(pins, list) or not pins or not all(isinstance(p, str) and PIN.fullmatch(p) for p in pins):
-            self._error(field, f"must be a PIN of 1 to 16 digits, written as a string, or a non-empty array of them, got {show(value)}")
+            self._error(
+                field, f"must be a PIN of 1 to 16 digits, written as a string, or a non-empty array of them, got {show(value)}"
+            )
         elif len(set(pins)) != len(pins):
             twice = sorted({p for p in pins if pins.count(p) > 1})
             self._error(field, f"lists {', '.join(map(show, twice))} more than once")

@@ -75,7 +75,10 @@ def check_environment(source: SourceFile) -> Checked:
         return Checked(None, (exc,))
     found = problems(_environment_check(), data)
     policies: list[Any] = data["policy"] if isinstance(data.get("policy"), list) else []
-    scopes = [(("rules",), data.get("rules")), *((("policy", str(i), "rules"), p.get("rules")) for i, p in enumerate(policies) if isinstance(p, Mapping))]
+    scopes = [
+        (("rules",), data.get("rules")),
+        *((("policy", str(i), "rules"), p.get("rules")) for i, p in enumerate(policies) if isinstance(p, Mapping)),
+    ]
     for at, tables in scopes:
         for key, _rules in _tables(tables):
             if not fmt.is_known_path(tuple(key.split("."))):

@@ -18,7 +18,9 @@ from .memo import fingerprint
 
 Found = list[tuple[tuple[str, ...], str]]  # (path below where the check started, message)
 
-PLAY_URL = re.compile(r"^(http://.*|https://.*|ring: ?[0-9.]*: ?[a-zA-Z]{2}|say: ?.*|silence: ?[0-9.]*|ring: ?[a-zA-Z]{2})$", re.DOTALL)
+PLAY_URL = re.compile(
+    r"^(http://.*|https://.*|ring: ?[0-9.]*: ?[a-zA-Z]{2}|say: ?.*|silence: ?[0-9.]*|ring: ?[a-zA-Z]{2})$", re.DOTALL
+)
 _NUMBER_OR_VAR = {"type": ["number", "swml_var"]}
 _INTEGER_OR_VAR = {"type": ["integer", "swml_var"]}
 _FLAG = {"type": ["boolean", "swml_var"]}
@@ -54,7 +56,11 @@ PARAMETERS: dict[str, dict[str, Any]] = {
         "speech_engine": _TEXT,
         "status_url": _TEXT,
     },
-    "goto": {"label": {"type": "string", "required": True}, "when": _TEXT, "max": {"type": ["integer", "swml_var"], "min": 1, "max": 100}},
+    "goto": {
+        "label": {"type": "string", "required": True},
+        "when": _TEXT,
+        "max": {"type": ["integer", "swml_var"], "min": 1, "max": 100},
+    },
     "transfer": {"dest": {"type": "string", "required": True}, "params": _TABLE, "meta": _TABLE},
     "execute": {
         "dest": {"type": "string", "required": True},
@@ -87,7 +93,11 @@ PARAMETERS: dict[str, dict[str, Any]] = {
         "connect_timeout": _NUMBER_OR_VAR,
         "save_variables": _FLAG,
     },
-    "switch": {"variable": {"type": "string", "required": True}, "case": {"type": "dict", "required": True, "valuesrules": _METHODS}, "default": _METHODS},
+    "switch": {
+        "variable": {"type": "string", "required": True},
+        "case": {"type": "dict", "required": True, "valuesrules": _METHODS},
+        "default": _METHODS,
+    },
     "set": {},  # any variables: its own keys are the user's
 }
 _EXTRA = {"play": {"exactly_one_of": ["url", "urls"]}, "set": {}}
@@ -128,7 +138,11 @@ def method_problems(name: str, params: Any) -> Found:
         return []
     if name == "unset":
         names = [params] if isinstance(params, str) else params
-        return [] if isinstance(names, list) and all(isinstance(n, str) for n in names) else [((), "must be a variable name or an array of them")]
+        return (
+            []
+            if isinstance(names, list) and all(isinstance(n, str) for n in names)
+            else [((), "must be a variable name or an array of them")]
+        )
     if name == "sleep":
         return _sleep_problems(params)
     if name == "cond":
@@ -164,7 +178,10 @@ def result_problems(value: Any) -> Found:
 
 
 def switch_problems(switch: Mapping[str, Any]) -> Found:
-    found: Found = [((str(key),), "unknown key in a switch; accepted: variable, case, default") for key in sorted(set(switch) - {"variable", "case", "default"}, key=str)]
+    found: Found = [
+        ((str(key),), "unknown key in a switch; accepted: variable, case, default")
+        for key in sorted(set(switch) - {"variable", "case", "default"}, key=str)
+    ]
     if not isinstance(switch.get("variable"), str):  # SignalWire defaults it; confc asks for it, so a reader knows
         found.append((("variable",), 'must name the variable to switch on, such as "return_value"'))
     case = switch.get("case")
@@ -185,7 +202,10 @@ def cond_problems(conds: Sequence[Any]) -> Found:
         if not isinstance(cond, Mapping) or not ({"when", "then"} <= set(cond) or set(cond) == {"else"}):
             found.append((at, "must be a table with when and then, or with else"))
             continue
-        found += [((*at, str(key)), "unknown key in a cond; accepted: when, then, else") for key in sorted(set(cond) - {"when", "then", "else"}, key=str)]
+        found += [
+            ((*at, str(key)), "unknown key in a cond; accepted: when, then, else")
+            for key in sorted(set(cond) - {"when", "then", "else"}, key=str)
+        ]
         if "when" in cond and not isinstance(cond["when"], str):
             found.append(((*at, "when"), "must be a string"))
         for branch in ("then", "else"):

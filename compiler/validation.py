@@ -154,7 +154,7 @@ class FieldwiseCheck:
                 found += [Problem((key, *problem.path), problem.message, problem.absent) for problem in nested.problems(value)]
             elif key in self._fields:
                 memo = type(value).__name__ if key in self._by_type else fingerprint(value)
-                found += self._cached((key, memo), lambda: problems(self._fields[key], {key: value}))
+                found += self._cached((key, memo), functools.partial(problems, self._fields[key], {key: value}))
         return found
 
     def _cached(self, key: tuple[str, Any], check: Callable[[], list[Problem]]) -> list[Problem]:
@@ -195,7 +195,9 @@ def emitted(values: Mapping[str, Any]) -> dict[str, Any]:
     roles = values.get("roles")
     if isinstance(roles, Mapping):
         result["roles"] = {
-            name: {**role, "conference": emitted_conference(role["conference"])} if isinstance(role, Mapping) and isinstance(role.get("conference"), Mapping) else role
+            name: {**role, "conference": emitted_conference(role["conference"])}
+            if isinstance(role, Mapping) and isinstance(role.get("conference"), Mapping)
+            else role
             for name, role in roles.items()
         }
     return result
@@ -253,9 +255,18 @@ class Rule:
 
 def env_rules(source: SourceFile, data: Mapping[str, Any]) -> list[Rule]:
     """The rules of one environment file, from its `data` as the shape check left it: [rules], then each [[policy]]."""
-    scopes: list[tuple[KeyPath, Mapping[str, Any], tuple[str, ...] | None, str]] = [(("rules",), data.get("rules") or {}, None, "")]
+    scopes: list[tuple[KeyPath, Mapping[str, Any], tuple[str, ...] | None, str]] = [
+        (("rules",), data.get("rules") or {}, None, "")
+    ]
     for index, policy in enumerate(data.get("policy") or []):
-        scopes.append((("policy", str(index), "rules"), policy.get("rules") or {}, tuple(policy.get("profiles") or ()), policy.get("description", "")))
+        scopes.append(
+            (
+                ("policy", str(index), "rules"),
+                policy.get("rules") or {},
+                tuple(policy.get("profiles") or ()),
+                policy.get("description", ""),
+            )
+        )
     rules = []
     for at, tables, profiles, description in scopes:
         for key, table in tables.items():
@@ -272,7 +283,14 @@ def unmatched_policies(source: SourceFile, data: Mapping[str, Any], profiles: Se
         patterns = tuple(policy.get("profiles") or ())
         if patterns and not any(fnmatch.fnmatchcase(p, pattern) for p in profiles for pattern in patterns):
             where = ("policy", str(index), "profiles")
-            found.append(ConfcError(f"this policy applies to no profile: none matches {', '.join(map(show, patterns))}", file=source.display, line=source.lines[where], key="policy.profiles"))
+            found.append(
+                ConfcError(
+                    f"this policy applies to no profile: none matches {', '.join(map(show, patterns))}",
+                    file=source.display,
+                    line=source.lines[where],
+                    key="policy.profiles",
+                )
+            )
     return found
 
 
@@ -301,7 +319,11 @@ def rule_errors(
         targets: list[tuple[Mapping[str, Any], KeyPath, str]]  # where the value is read, where it is written, whose it is
         if path[0] == "conference" and roles:
             targets = [
-                ({"conference": roles_join(values, role)}, ("roles", name, *path) if lookup(role, path) is not MISSING else path, f" for role {name}")
+                (
+                    {"conference": roles_join(values, role)},
+                    ("roles", name, *path) if lookup(role, path) is not MISSING else path,
+                    f" for role {name}",
+                )
                 for name, role in roles.items()
             ]
         else:
@@ -317,7 +339,9 @@ def rule_errors(
             if rule.check is None:
                 continue
             if isinstance(value, str) and schema.SWML_VAR.match(value):
-                warnings.append(resolution.error(f"{rule.label} skipped{whose}: {show(value)} is only known when the call runs", written))
+                warnings.append(
+                    resolution.error(f"{rule.label} skipped{whose}: {show(value)} is only known when the call runs", written)
+                )
                 continue
             for message in rule.messages(value):
                 found.append(resolution.error(f"{message}{whose} ({rule.label})", written))

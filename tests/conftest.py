@@ -26,7 +26,11 @@ ENVS = {
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption("--update-golden", action="store_true", help="rewrite tests/golden and tests/broken/*/expected.txt from the current output")
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        help="rewrite tests/golden and tests/broken/*/expected.txt from the current output",
+    )
 
 
 def write_repo(root: Path, files: Mapping[str, str | bytes]) -> Path:

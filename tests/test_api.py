@@ -11,7 +11,7 @@ import compiler
 from compiler.errors import ConfcError, UsageError
 
 FILES = {
-    "profiles/base.toml": 'abstract = true\n[conference]\nmax_participants = 20\n',
+    "profiles/base.toml": "abstract = true\n[conference]\nmax_participants = 20\n",
     "profiles/standup.toml": 'extends = "base"\n[conference]\nname = "standup-{{ env.name }}"\n[env.prod.conference]\nmax_participants = 60\n',
 }
 
@@ -77,5 +77,16 @@ def test_validate_returns_every_problem_as_data(repo: Path) -> None:
 
 
 def test_the_namespace_exports_only_the_api() -> None:
-    assert sorted(compiler.__all__) == ["Diagnostic", "Validation", "__version__", "build", "check", "compiler", "explain", "resolve", "simulate", "validate"]
+    assert sorted(compiler.__all__) == [
+        "Diagnostic",
+        "Validation",
+        "__version__",
+        "build",
+        "check",
+        "compiler",
+        "explain",
+        "resolve",
+        "simulate",
+        "validate",
+    ]
     assert callable(compiler.validate)  # no submodule of the same name shadows the function

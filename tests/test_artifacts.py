@@ -19,7 +19,9 @@ PROFILES = {
 
 
 def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
-    return {p.relative_to(folder).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns) for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns) for p in sorted(folder.rglob("*")) if p.is_file()
+    }
 
 
 @pytest.fixture
@@ -30,10 +32,7 @@ def repo(make_repo: Callable[..., Path]) -> Path:
 def test_build_writes_artifacts_and_a_manifest(repo: Path, cli: Callable, tmp_path: Path) -> None:
     run = cli("build", "configs", "--all-envs")
     assert run.code == 0, run.err
-    assert run.err == (
-        "build/dev: 2 written, 0 unchanged, 0 removed\n"
-        "build/prod: 2 written, 0 unchanged, 0 removed\n"
-    )
+    assert run.err == ("build/dev: 2 written, 0 unchanged, 0 removed\nbuild/prod: 2 written, 0 unchanged, 0 removed\n")
     files = sorted(p.relative_to(tmp_path / "build").as_posix() for p in (tmp_path / "build").rglob("*") if p.is_file())
     assert files == [
         "dev/manifest.json",
@@ -193,9 +192,18 @@ def test_json_format_and_settings_file(repo: Path, cli: Callable, tmp_path: Path
     ("argv", "message"),
     [
         (("build", "configs"), "confc: error: name the environments to build with --env ENV (repeatable) or use --all-envs\n"),
-        (("build", "configs", "--env", "prdo"), 'confc: error: unknown environment "prdo" (did you mean "prod"?); known: dev, prod\n'),
-        (("check", "missing", "--all-envs"), "confc: error: missing: not a directory (expected a CONFIG_DIR with profiles/ and environments/)\n"),
-        (("build", "configs", "--all-envs", "--set", "conference.nmae=x"), 'confc: error: --set conference.nmae=x: "conference.nmae" is not a key of the profile format (did you mean "conference.name"?)\n'),
+        (
+            ("build", "configs", "--env", "prdo"),
+            'confc: error: unknown environment "prdo" (did you mean "prod"?); known: dev, prod\n',
+        ),
+        (
+            ("check", "missing", "--all-envs"),
+            "confc: error: missing: not a directory (expected a CONFIG_DIR with profiles/ and environments/)\n",
+        ),
+        (
+            ("build", "configs", "--all-envs", "--set", "conference.nmae=x"),
+            'confc: error: --set conference.nmae=x: "conference.nmae" is not a key of the profile format (did you mean "conference.name"?)\n',
+        ),
     ],
 )
 def test_usage_errors_exit_2(repo: Path, cli: Callable, tmp_path: Path, argv: tuple[str, ...], message: str) -> None:
@@ -209,13 +217,17 @@ def test_set_reaches_the_artifact(repo: Path, cli: Callable, tmp_path: Path) -> 
     assert "max_participants: 12\n" in (tmp_path / "build/dev/support.swml.yaml").read_text()
 
 
-def test_jobs_build_the_same_bytes_and_report_the_same_errors(make_repo: Callable[..., Path], cli: Callable, tmp_path: Path) -> None:
+def test_jobs_build_the_same_bytes_and_report_the_same_errors(
+    make_repo: Callable[..., Path], cli: Callable, tmp_path: Path
+) -> None:
     files = {f"profiles/t{i:02d}.toml": f'[conference]\nname = "t{i}"\nmax_participants = {i + 2}\n' for i in range(40)}
     repo = make_repo(files)
     assert cli("build", "configs", "--all-envs", "--out", "one").code == 0
     assert cli("build", "configs", "--all-envs", "--out", "two", "--jobs", "2").code == 0
     assert snapshot(tmp_path / "one").keys() == snapshot(tmp_path / "two").keys()
-    assert all((tmp_path / "one" / rel).read_bytes() == (tmp_path / "two" / rel).read_bytes() for rel in snapshot(tmp_path / "one"))
+    assert all(
+        (tmp_path / "one" / rel).read_bytes() == (tmp_path / "two" / rel).read_bytes() for rel in snapshot(tmp_path / "one")
+    )
 
     (repo / "profiles/t07.toml").write_text('[conference]\nname = "t7"\nmax_participants = 1\n')
     (repo / "profiles/t31.toml").write_text('[conference]\nname = "t31"\nbeep = "loud"\n')

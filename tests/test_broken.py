@@ -40,7 +40,10 @@ def test_a_very_deep_inheritance_chain_is_refused(make_repo: Callable[..., Path]
     files["profiles/p2000.toml"] = 'abstract = true\n[conference]\nname = "deep"\n'
     make_repo(files)
     run = cli("validate", "configs")
-    assert (run.code, run.err) == (1, "configs/profiles/p1936.toml:1: extends: inheritance is deeper than 64 levels; flatten the chain\n")
+    assert (run.code, run.err) == (
+        1,
+        "configs/profiles/p1936.toml:1: extends: inheritance is deeper than 64 levels; flatten the chain\n",
+    )
 
 
 def test_a_wide_repository_with_one_bad_profile_reports_only_it(make_repo: Callable[..., Path], cli: Callable) -> None:

@@ -49,7 +49,9 @@ EXPLAINED = {
 
 def test_explain_shows_every_layer_lowest_first(make_repo: Callable[..., Path], cli: Callable) -> None:
     make_repo(EXPLAINED, envs=False)
-    run = cli("explain", "configs", "leaf", "conference.max_participants", "--env", "dev", "--set", "conference.max_participants=40")
+    run = cli(
+        "explain", "configs", "leaf", "conference.max_participants", "--env", "dev", "--set", "conference.max_participants=40"
+    )
     assert (run.code, run.err) == (0, "")
     assert run.out == (
         "conference.max_participants for profile leaf, env dev, lowest layer first:\n"
@@ -70,14 +72,14 @@ def test_explain_a_table_and_an_unset_key(make_repo: Callable[..., Path], cli: C
         "conference for profile leaf, env dev, lowest layer first:\n"
         "  1. configs/environments/dev.toml:4 [defaults]  conference.max_participants = 8\n"
         "  2. configs/profiles/base.toml:3                conference.max_participants = 10\n"
-        "  3. configs/profiles/base.toml:4                conference.wait_url = \"https://example.com/hold.mp3\"\n"
+        '  3. configs/profiles/base.toml:4                conference.wait_url = "https://example.com/hold.mp3"\n'
         "  4. configs/profiles/left.toml:4                conference.max_participants = 20\n"
         "  5. configs/profiles/right.toml:3               unset conference.max_participants\n"
         "  6. configs/profiles/right.toml:5               conference.max_participants = 30\n"
-        "  7. configs/profiles/leaf.toml:3                conference.name = \"leaf-{{ env.name }}\"\n"
+        '  7. configs/profiles/leaf.toml:3                conference.name = "leaf-{{ env.name }}"\n'
         "  8. configs/profiles/leaf.toml:5 [env.dev]      unset conference.wait_url\n"
         "final:\n"
-        "  conference.name = \"leaf-dev\"\n"
+        '  conference.name = "leaf-dev"\n'
         "  conference.max_participants = 30\n"
     )
     run = cli("explain", "configs", "leaf", "conference.wait_url", "--env", "dev")
@@ -95,7 +97,10 @@ def test_explain_an_untouched_key_is_an_error_with_a_suggestion(make_repo: Calla
     run = cli("explain", "configs", "leaf", "conference.coach", "--env", "dev")
     assert (run.code, run.err) == (1, "conference.coach: no layer sets or unsets this key (profile leaf, env dev)\n")
     run = cli("explain", "configs", "leaf", "vars.hook", "--env", "dev")
-    assert (run.code, run.err) == (1, 'vars.hook: no layer sets or unsets this key (did you mean "vars.hooks"?) (profile leaf, env dev)\n')
+    assert (run.code, run.err) == (
+        1,
+        'vars.hook: no layer sets or unsets this key (did you mean "vars.hooks"?) (profile leaf, env dev)\n',
+    )
 
 
 def test_explain_and_show_reject_unknown_profiles_and_envs(make_repo: Callable[..., Path], cli: Callable) -> None:
@@ -198,7 +203,10 @@ def test_list_prints_profiles_parents_and_environments(make_repo: Callable[..., 
 
 def test_init_writes_a_starter_that_builds_and_never_overwrites(cli: Callable, tmp_path: Path) -> None:
     run = cli("init", "fresh")
-    assert (run.code, run.err) == (0, "fresh: starter repository written (10 files). Next: confc build fresh/configs --all-envs\n")
+    assert (run.code, run.err) == (
+        0,
+        "fresh: starter repository written (10 files). Next: confc build fresh/configs --all-envs\n",
+    )
     assert sorted(p.relative_to(tmp_path / "fresh").as_posix() for p in (tmp_path / "fresh").rglob("*") if p.is_file()) == [
         ".github/workflows/confc.yml",
         ".pre-commit-config.yaml",
@@ -222,15 +230,25 @@ def test_init_writes_a_starter_that_builds_and_never_overwrites(cli: Callable, t
     assert cli("check", "fresh/configs", "--all-envs").code == 0
     assert "confc check configs --all-envs" in (tmp_path / "fresh/.github/workflows/confc.yml").read_text()
     hooks = yaml.safe_load((tmp_path / "fresh/.pre-commit-config.yaml").read_text())["repos"][0]["hooks"]
-    assert [(h["id"], h["always_run"], h["pass_filenames"]) for h in hooks] == [("confc-check", True, False), ("confc-validate", True, False)]
+    assert [(h["id"], h["always_run"], h["pass_filenames"]) for h in hooks] == [
+        ("confc-check", True, False),
+        ("confc-validate", True, False),
+    ]
 
     mine = tmp_path / "mine"
     (mine / "configs/profiles").mkdir(parents=True)
     (mine / "configs/profiles/support.toml").write_text("# my own\n")
     run = cli("init", "mine")
-    assert (run.code, run.err) == (1, "mine/configs/profiles/support.toml: already exists; confc init writes nothing into a folder that holds its files\n")
+    assert (run.code, run.err) == (
+        1,
+        "mine/configs/profiles/support.toml: already exists; confc init writes nothing into a folder that holds its files\n",
+    )
     assert (mine / "configs/profiles/support.toml").read_text() == "# my own\n"
-    assert sorted(p.relative_to(mine).as_posix() for p in mine.rglob("*")) == ["configs", "configs/profiles", "configs/profiles/support.toml"]
+    assert sorted(p.relative_to(mine).as_posix() for p in mine.rglob("*")) == [
+        "configs",
+        "configs/profiles",
+        "configs/profiles/support.toml",
+    ]
 
 
 def test_the_starters_profiles_do_what_their_comments_say(cli: Callable, tmp_path: Path) -> None:
@@ -239,11 +257,31 @@ def test_the_starters_profiles_do_what_their_comments_say(cli: Callable, tmp_pat
     (join,) = caller["joins"]
     assert join["conference"]["start_on_enter"] is False  # the caller waits on the lobby for an agent
     assert join["conference"]["wait_url"] == "https://assets.example.com/swml/lobby.json"
-    host = json.loads(cli("simulate", "fresh/configs", "all-hands", "--env", "prod", "--digits", "908172", "--format", "json").out)
-    attendee = json.loads(cli("simulate", "fresh/configs", "all-hands", "--env", "prod", "--digits", "4455", "--format", "json").out)
+    host = json.loads(
+        cli("simulate", "fresh/configs", "all-hands", "--env", "prod", "--digits", "908172", "--format", "json").out
+    )
+    attendee = json.loads(
+        cli("simulate", "fresh/configs", "all-hands", "--env", "prod", "--digits", "4455", "--format", "json").out
+    )
     assert host["joins"][0]["conference"]["start_on_enter"] is True and host["joins"][0]["conference"]["end_on_exit"] is True
     assert attendee["joins"][0]["conference"]["start_on_enter"] is False and attendee["joins"][0]["conference"]["muted"] is True
-    stranger = json.loads(cli("simulate", "fresh/configs", "all-hands", "--env", "prod", "--digits", "1", "--digits", "2", "--digits", "3", "--format", "json").out)
+    stranger = json.loads(
+        cli(
+            "simulate",
+            "fresh/configs",
+            "all-hands",
+            "--env",
+            "prod",
+            "--digits",
+            "1",
+            "--digits",
+            "2",
+            "--digits",
+            "3",
+            "--format",
+            "json",
+        ).out
+    )
     assert (stranger["joins"], stranger["end"]) == ([], "hangup")
 
 
@@ -261,7 +299,9 @@ def test_unknown_command_is_a_usage_error(cli: Callable) -> None:
     assert "invalid choice: 'biuld'" in run.err
 
 
-def test_progress_is_shown_on_a_terminal_only(make_repo: Callable[..., Path], cli: Callable, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_progress_is_shown_on_a_terminal_only(
+    make_repo: Callable[..., Path], cli: Callable, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import sys
 
     make_repo({"profiles/p.toml": '[conference]\nname = "p"\n'})
@@ -284,13 +324,16 @@ def test_list_reports_a_broken_repository(make_repo: Callable[..., Path], cli: C
 def test_list_and_explain_print_json_for_tools(make_repo: Callable[..., Path], cli: Callable) -> None:
     make_repo(
         {
-            "profiles/base.toml": 'abstract = true\n[conference]\nmax_participants = 20\n',
+            "profiles/base.toml": "abstract = true\n[conference]\nmax_participants = 20\n",
             "profiles/p.toml": 'extends = "base"\n[conference]\nname = "p"\n[env.prod]\nunset = [\n  "conference.max_participants",\n]\n',
         }
     )
     listed = json.loads(cli("list", "configs", "--format", "json").out)
     assert listed == {
-        "profiles": [{"id": "base", "parents": [], "abstract": True, "roles": []}, {"id": "p", "parents": ["base"], "abstract": False, "roles": []}],
+        "profiles": [
+            {"id": "base", "parents": [], "abstract": True, "roles": []},
+            {"id": "p", "parents": ["base"], "abstract": False, "roles": []},
+        ],
         "environments": [{"name": "dev", "description": "Development"}, {"name": "prod", "description": "Production"}],
     }
     explained = json.loads(cli("explain", "configs", "p", "conference.max_participants", "--env", "prod", "--format", "json").out)
@@ -299,9 +342,26 @@ def test_list_and_explain_print_json_for_tools(make_repo: Callable[..., Path], c
         "profile": "p",
         "env": "prod",
         "steps": [
-            {"file": "configs/profiles/base.toml", "line": 3, "layer": "profile", "action": "set", "key": "conference.max_participants", "value": 20},
-            {"file": "configs/profiles/p.toml", "line": 6, "layer": "[env.prod]", "action": "unset", "key": "conference.max_participants", "value": None},
+            {
+                "file": "configs/profiles/base.toml",
+                "line": 3,
+                "layer": "profile",
+                "action": "set",
+                "key": "conference.max_participants",
+                "value": 20,
+            },
+            {
+                "file": "configs/profiles/p.toml",
+                "line": 6,
+                "layer": "[env.prod]",
+                "action": "unset",
+                "key": "conference.max_participants",
+                "value": None,
+            },
         ],
         "final": None,
     }
-    assert json.loads(cli("explain", "configs", "p", "conference.max_participants", "--env", "dev", "--format", "json").out)["final"] == 20
+    assert (
+        json.loads(cli("explain", "configs", "p", "conference.max_participants", "--env", "dev", "--format", "json").out)["final"]
+        == 20
+    )

@@ -98,7 +98,9 @@ def test_values_are_checked_as_the_compiler_checks_them(cli: Callable) -> None:
     )
     assert errors(profiles, accepted) == []
     environments = validator("environment", cli)
-    assert [path for path, _ in errors(environments, '[defaults.conference]\nregion = "mars"\n[defaults.access]\nattempts = 11\n')] == [
+    assert [
+        path for path, _ in errors(environments, '[defaults.conference]\nregion = "mars"\n[defaults.access]\nattempts = 11\n')
+    ] == [
         "$.defaults.access.attempts",
         "$.defaults.conference.region",
     ]

@@ -53,7 +53,11 @@ def test_the_all_hands_does_what_its_comments_say() -> None:
     host = compiler.simulate(CONFIGS, "all-hands", "prod", ["908172"])
     attendee = compiler.simulate(CONFIGS, "all-hands", "prod", ["4457#"])
     ((hosted,), (attended,)) = (host.joins, attendee.joins)
-    assert (hosted.conference["start_on_enter"], hosted.conference["end_on_exit"], hosted.conference["muted"]) == (True, True, False)
+    assert (hosted.conference["start_on_enter"], hosted.conference["end_on_exit"], hosted.conference["muted"]) == (
+        True,
+        True,
+        False,
+    )
     assert (attended.conference["start_on_enter"], attended.conference["muted"]) == (False, True)  # waits for the host, muted
     assert "end_on_exit" not in attended.conference
     assert hosted.conference["name"] == attended.conference["name"] == "all-hands-prod"
@@ -73,9 +77,16 @@ def test_installed_script_builds_from_any_directory(tmp_path: Path) -> None:
     confc = installed_confc()
     version = subprocess.run([confc, "--version"], capture_output=True, text=True, check=True)
     assert version.stdout == f"confc {compiler.__version__}\n"
-    run = subprocess.run([confc, "build", str(CONFIGS), "--env", "prod", "--out", str(tmp_path / "out")], capture_output=True, text=True, cwd=tmp_path)
+    run = subprocess.run(
+        [confc, "build", str(CONFIGS), "--env", "prod", "--out", str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
     assert run.returncode == 0, run.stderr
-    assert (tmp_path / "out/prod/support/customer.swml.yaml").read_bytes() == (ROOT / "build/prod/support/customer.swml.yaml").read_bytes()
+    assert (tmp_path / "out/prod/support/customer.swml.yaml").read_bytes() == (
+        ROOT / "build/prod/support/customer.swml.yaml"
+    ).read_bytes()
 
 
 def test_installed_script_reports_errors_without_a_traceback(tmp_path: Path) -> None:

@@ -30,13 +30,53 @@ EXAMPLE = Path(__file__).resolve().parent.parent / "configs"
 EXAMPLES = int(os.environ.get("CONFC_FUZZ_EXAMPLES", "120"))
 
 HOSTILE_TEXT = [
-    "", " ", "{{", "}}", "{{ }}", "{%", "{% for %}", "{{ vars }}", "{{ vars.items }}", "{{ env.nope }}",
-    "{{ 9 ** 9 ** 9 }}", "{{ ((9 ** 999) ** 999) ** 9 }}", "{{ 'x' * 10 ** 9 }}", "{{ 1 / 0 }}", "{{ lipsum() }}",
-    "{{ range(10 ** 9) | list }}", "{{ ''.__class__ }}", "{{ vars.update({}) }}", "{{ 'a' | center(10 ** 12) }}",
-    "{% macro f() %}{{ f() }}{% endmacro %}{{ f() }}", "{{ '%0999999999d' % 1 }}", "{{ [] + {} }}",
-    "${call.x}", "%{x}", "us", "onEnter", "record-from-start", "https://e.com/x", "wss://e.com/s", "ftp://x",
-    "base", "../x", "/abs", "a\nb", "# not a comment", "key: value", "'quoted'", '"dq"', "\u2028", "ü🎉", "x" * 5000,
-    "conference.name", "conference", "greeting", "vars.x", "nope.nope", "conference.stream.url",
+    "",
+    " ",
+    "{{",
+    "}}",
+    "{{ }}",
+    "{%",
+    "{% for %}",
+    "{{ vars }}",
+    "{{ vars.items }}",
+    "{{ env.nope }}",
+    "{{ 9 ** 9 ** 9 }}",
+    "{{ ((9 ** 999) ** 999) ** 9 }}",
+    "{{ 'x' * 10 ** 9 }}",
+    "{{ 1 / 0 }}",
+    "{{ lipsum() }}",
+    "{{ range(10 ** 9) | list }}",
+    "{{ ''.__class__ }}",
+    "{{ vars.update({}) }}",
+    "{{ 'a' | center(10 ** 12) }}",
+    "{% macro f() %}{{ f() }}{% endmacro %}{{ f() }}",
+    "{{ '%0999999999d' % 1 }}",
+    "{{ [] + {} }}",
+    "${call.x}",
+    "%{x}",
+    "us",
+    "onEnter",
+    "record-from-start",
+    "https://e.com/x",
+    "wss://e.com/s",
+    "ftp://x",
+    "base",
+    "../x",
+    "/abs",
+    "a\nb",
+    "# not a comment",
+    "key: value",
+    "'quoted'",
+    '"dq"',
+    "\u2028",
+    "ü🎉",
+    "x" * 5000,
+    "conference.name",
+    "conference",
+    "greeting",
+    "vars.x",
+    "nope.nope",
+    "conference.stream.url",
 ]
 SCALARS = st.one_of(
     st.sampled_from(HOSTILE_TEXT),
@@ -46,12 +86,17 @@ SCALARS = st.one_of(
     st.floats(allow_nan=True, allow_infinity=True),
     st.booleans(),
     st.dates(),
-    st.datetimes(timezones=st.just(datetime.timezone.utc)),
+    st.datetimes(timezones=st.just(datetime.UTC)),
     st.times(),
 )
 VALUES = st.recursive(
     SCALARS,
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.sampled_from(["a", "url", "say", "name", "variable", "case", "when", "then", "hangup", "play"]), inner, max_size=3),
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(
+            st.sampled_from(["a", "url", "say", "name", "variable", "case", "when", "then", "hangup", "play"]), inner, max_size=3
+        )
+    ),
     max_leaves=6,
 )
 
@@ -97,7 +142,26 @@ def mutation(draw: st.DrawFn, files: dict[str, Any]) -> None:
     else:
         table = data if not path else container(data, path)[path[-1]]
         if isinstance(table, dict):
-            key = draw(st.sampled_from(["extends", "abstract", "unset", "roles", "env", "stream", "bogus", "nmae", "prod", "dev", "qa", "result", "rules", "defaults"]))
+            key = draw(
+                st.sampled_from(
+                    [
+                        "extends",
+                        "abstract",
+                        "unset",
+                        "roles",
+                        "env",
+                        "stream",
+                        "bogus",
+                        "nmae",
+                        "prod",
+                        "dev",
+                        "qa",
+                        "result",
+                        "rules",
+                        "defaults",
+                    ]
+                )
+            )
             table[key] = draw(VALUES)
 
 
@@ -117,7 +181,7 @@ ODD_FILES: list[tuple[str, bytes | None]] = [
     ("templates/conference.j2", b"{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}"),
     ("templates/conference.j2", b"a: &a [1, 2]\nb: &b [*a, *a]\nc: [*b, *b]\n"),
     ("templates/conference.j2", b"version: 1.0.0\nsections:\n  main:\n    - hangpu: {}\n"),
-    ("confc.toml", b'[build]\nformat = 5\n'),
+    ("confc.toml", b"[build]\nformat = 5\n"),
     ("environments/prod.toml", None),  # deleted
 ]
 
@@ -169,7 +233,10 @@ def test_no_mutated_repository_crashes_confc(data: st.DataObject, tmp_path_facto
     if data.draw(st.booleans(), label="symlink loop"):
         (repo / "profiles/loop").symlink_to("..")
     profile = data.draw(st.sampled_from(["standup", "incident", "support/agent", "base", "nope"]), label="profile")
-    key = data.draw(st.sampled_from(["conference", "conference.name", "conference.stream.url", "vars.team", "greeting.say", "nope", "", "."]), label="key")
+    key = data.draw(
+        st.sampled_from(["conference", "conference.name", "conference.stream.url", "vars.team", "greeting.say", "nope", "", "."]),
+        label="key",
+    )
     setting = data.draw(st.sampled_from(HOSTILE_TEXT).map(lambda v: f"conference.name={v}") | st.text(max_size=30), label="--set")
 
     out = str(root / "out")

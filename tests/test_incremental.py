@@ -81,7 +81,9 @@ def test_a_comment_in_a_leaf_recompiles_only_that_leaf(built: Path, cli: Callabl
         ("templates/custom.j2", ["support"]),
     ],
 )
-def test_a_change_rebuilds_exactly_its_dependents(built: Path, cli: Callable, compiled: list, changed: str, expected: list[str]) -> None:
+def test_a_change_rebuilds_exactly_its_dependents(
+    built: Path, cli: Callable, compiled: list, changed: str, expected: list[str]
+) -> None:
     with (built / changed).open("a") as handle:
         handle.write("\n# touched\n" if changed.endswith(".toml") else "{# touched #}\n")
     rebuild(cli)
@@ -151,7 +153,7 @@ def test_a_broken_change_fails_the_build_with_the_full_report(built: Path, cli: 
     assert run.err == (
         'configs/profiles/sales.toml:1: extends: unknown parent profile "base"\n'
         'configs/profiles/support.toml:1: extends: unknown parent profile "base"\n'
-        "configs/profiles/unused.toml:2: extend: unknown key (did you mean \"extends\"?); accepted: "
+        'configs/profiles/unused.toml:2: extend: unknown key (did you mean "extends"?); accepted: '
         "abstract, access, conference, description, env, extends, greeting, roles, template, unset, vars\n"
     )
     assert outputs(tmp_path / "build") == before
@@ -171,7 +173,10 @@ EDITS = [
     ("profiles/support.toml", 'extends = "mixin"\n[conference]\nname = "support"\n'),
     ("profiles/teams/ops.toml", 'extends = "base"\nabstract = true\n'),
     ("profiles/teams/new.toml", 'extends = "teams/ops"\n[conference]\nname = "new"\n'),
-    ("templates/custom.j2", "version: 1.0.0\nsections:\n  main:\n    - join_conference:\n        {{ profile.conference | yaml(8) }}\n"),
+    (
+        "templates/custom.j2",
+        "version: 1.0.0\nsections:\n  main:\n    - join_conference:\n        {{ profile.conference | yaml(8) }}\n",
+    ),
     ("environments/dev.toml", 'description = "Dev"\n[vars]\nhooks = "https://dev2.example.com"\n'),
 ]
 
@@ -193,7 +198,9 @@ def test_a_warm_build_loads_no_compiler_machinery(built: Path, tmp_path: Path) -
         "import sys; from compiler.cli import main; code = main(['build', 'configs', '--all-envs']); "
         "print(code, sorted(m for m in ('jinja2', 'cerberus', 'yaml') if m in sys.modules))"
     )
-    run = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    run = subprocess.run(
+        [sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)}
+    )
     assert run.stdout == "0 []\n", run.stderr
 
 
@@ -204,7 +211,9 @@ def test_parallel_incremental_builds_match(built: Path, cli: Callable, compiled:
     assert outputs(tmp_path / "build") == outputs(tmp_path / "fresh")
 
 
-def test_a_template_a_template_includes_is_an_input_too(make_repo: Callable[..., Path], cli: Callable, compiled: list, tmp_path: Path) -> None:
+def test_a_template_a_template_includes_is_an_input_too(
+    make_repo: Callable[..., Path], cli: Callable, compiled: list, tmp_path: Path
+) -> None:
     head = "version: 1.0.0\nsections:\n  main:\n"
     make_repo(
         {
@@ -219,10 +228,17 @@ def test_a_template_a_template_includes_is_an_input_too(make_repo: Callable[...,
     assert cli("build", "configs", "--env", "dev").code == 0
     entries = json.loads((tmp_path / "build/dev/manifest.json").read_text())["artifacts"]
     assert entries["a.swml.yaml"]["inputs"][-2:] == ["templates/main.j2", "templates/part.j2"]
-    assert entries["b.swml.yaml"]["inputs"][-4:] == ["templates/pick.j2", "builtin:conference.j2", "templates/main.j2", "templates/part.j2"]
+    assert entries["b.swml.yaml"]["inputs"][-4:] == [
+        "templates/pick.j2",
+        "builtin:conference.j2",
+        "templates/main.j2",
+        "templates/part.j2",
+    ]
     assert entries["c.swml.yaml"]["inputs"][-1:] == ["builtin:conference.j2"]
     compiled.clear()
-    (tmp_path / "configs/templates/part.j2").write_text("    - answer: {}\n    - join_conference:\n        {{ profile.conference | yaml(8) }}\n")
+    (tmp_path / "configs/templates/part.j2").write_text(
+        "    - answer: {}\n    - join_conference:\n        {{ profile.conference | yaml(8) }}\n"
+    )
     assert cli("build", "configs", "--env", "dev").code == 0
     assert sorted(compiled) == [("a", "dev"), ("b", "dev")]
     assert b"- answer: {}" in (tmp_path / "build/dev/a.swml.yaml").read_bytes()

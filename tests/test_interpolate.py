@@ -83,8 +83,14 @@ def test_vars_see_only_env_and_profile(make_repo: Callable[..., Path]) -> None:
     ("expression", "message"),
     [
         ("{{ ''.__class__.__mro__ }}", "in {{ }}: not allowed: __class__ of a string is not data"),
-        ("{{ vars.update({'a': 1}) }}", "in {{ }}: vars.update is not defined in this environment: add it to [vars] in its file under environments/, or in a profile"),
-        ("{{ vars.items }}", "in {{ }}: vars.items is not defined in this environment: add it to [vars] in its file under environments/, or in a profile"),
+        (
+            "{{ vars.update({'a': 1}) }}",
+            "in {{ }}: vars.update is not defined in this environment: add it to [vars] in its file under environments/, or in a profile",
+        ),
+        (
+            "{{ vars.items }}",
+            "in {{ }}: vars.items is not defined in this environment: add it to [vars] in its file under environments/, or in a profile",
+        ),
         ("{{ lipsum() }}", "in {{ }}: lipsum is not defined; expressions see env, vars and profile"),
         ("{{ range }}", "in {{ }}: not allowed: {{ }} can print values only, not a function"),
         ("{{ 'x' * 100000000 }}", "in {{ }}: too much to compute: the repetition is too large"),
@@ -93,13 +99,25 @@ def test_vars_see_only_env_and_profile(make_repo: Callable[..., Path]) -> None:
         ("{{ 'x' | center(10 ** 9) }}", "in {{ }}: too much to compute: center asks for too wide a result"),
         ("{{ ('x' * 999999) | replace('x', 'yy') }}", "in {{ }}: too much to compute: replace would build too long a string"),
         ("{{ '%0999999999d' % 1 }}", "in {{ }}: too much to compute: the format asks for too wide a field"),
-        ("{% for i in range(100000) %}{% for j in range(100000) %}{{ j }}{% endfor %}{% endfor %}", "in {{ }}: too much to compute: the output grows past 16,000,000 characters"),
-        ("{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}", "in {{ }}: too much to compute: it takes longer than 3 seconds"),
+        (
+            "{% for i in range(100000) %}{% for j in range(100000) %}{{ j }}{% endfor %}{% endfor %}",
+            "in {{ }}: too much to compute: the output grows past 16,000,000 characters",
+        ),
+        (
+            "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}",
+            "in {{ }}: too much to compute: it takes longer than 3 seconds",
+        ),
         ("{% macro f() %}{{ f() }}{% endmacro %}{{ f() }}", "in {{ }}: too much to compute: it recurses too deeply"),
         ("{{ 1 / 0 }}", "in {{ }}: division by zero"),
-        ("{{ 1 + 'a' }}", "in {{ }}: these values cannot be combined this way: unsupported operand type(s) for +: a number and a string"),
+        (
+            "{{ 1 + 'a' }}",
+            "in {{ }}: these values cannot be combined this way: unsupported operand type(s) for +: a number and a string",
+        ),
         ("{{ unclosed", "in {{ }}: invalid syntax: unexpected end of template, expected 'end of print statement'."),
     ],
 )
 def test_expressions_run_in_a_sandbox(make_repo: Callable[..., Path], expression: str, message: str) -> None:
-    assert failure(make_repo, f'[conference]\nname = "{expression}"\n') == f"profiles/team/p.toml:2: conference.name: {message} (profile team/p, env prod)"
+    assert (
+        failure(make_repo, f'[conference]\nname = "{expression}"\n')
+        == f"profiles/team/p.toml:2: conference.name: {message} (profile team/p, env prod)"
+    )

@@ -7,9 +7,9 @@ import pytest
 
 import compiler
 from compiler.errors import ConfcError, UsageError
-from compiler.repository import load
 from compiler.layering import parse_override
 from compiler.pipeline import Compiler
+from compiler.repository import load
 
 
 def order(repo: Path, profile: str) -> list[str]:
@@ -142,7 +142,9 @@ def test_unset_is_not_inherited_but_its_effect_is(make_repo: Callable[..., Path]
 
 
 def test_abstract_is_not_inherited(make_repo: Callable[..., Path]) -> None:
-    repo = make_repo({"profiles/base.toml": 'abstract = true\n[conference]\nname = "n"\n', "profiles/leaf.toml": 'extends = "base"\n'})
+    repo = make_repo(
+        {"profiles/base.toml": 'abstract = true\n[conference]\nname = "n"\n', "profiles/leaf.toml": 'extends = "base"\n'}
+    )
     assert compiler.compiler(repo).buildable() == ["leaf"]
 
 
@@ -184,4 +186,7 @@ def test_set_value_falls_back_to_a_string() -> None:
 def test_set_of_an_unknown_key_is_a_usage_error() -> None:
     with pytest.raises(UsageError) as caught:
         parse_override("conference.nmae=x")
-    assert str(caught.value) == '--set conference.nmae=x: "conference.nmae" is not a key of the profile format (did you mean "conference.name"?)'
+    assert (
+        str(caught.value)
+        == '--set conference.nmae=x: "conference.nmae" is not a key of the profile format (did you mean "conference.name"?)'
+    )

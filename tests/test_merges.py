@@ -13,7 +13,16 @@ pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
 
 
 def git(cwd: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    identity = ["-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "init.defaultBranch=main", "-c", "merge.conflictstyle=merge"]
+    identity = [
+        "-c",
+        "user.name=t",
+        "-c",
+        "user.email=t@example.com",
+        "-c",
+        "init.defaultBranch=main",
+        "-c",
+        "merge.conflictstyle=merge",
+    ]
     return subprocess.run(["git", *identity, *args], cwd=cwd, check=check, capture_output=True, text=True)
 
 
@@ -44,7 +53,10 @@ def test_build_resolves_a_merge_of_two_profile_changes(make_repo: Callable[..., 
 
     build = cli("build", "configs", "--all-envs")
     assert build.code == 0, build.err
-    assert "build/dev: resolved the merge conflicts in manifest.json: every file either side listed was compiled again\n" in build.err
+    assert (
+        "build/dev: resolved the merge conflicts in manifest.json: every file either side listed was compiled again\n"
+        in build.err
+    )
     assert cli("check", "configs", "--all-envs").code == 0
     assert not (tmp_path / "build/dev/standup.swml.yaml").exists()  # deleted on one side, still deleted
     assert "max_participants: 20" in (tmp_path / "build/prod/sales.swml.yaml").read_text()

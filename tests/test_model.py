@@ -83,7 +83,7 @@ def test_resolution_matches_the_reference_model(make_repo: Callable[..., Path], 
     files["environments/prod.toml"] = ""
     repo = make_repo(files, envs=False)
     build = compiler.compiler(repo)
-    for name, spec in profiles.items():
+    for name in profiles:
         for env in ("dev", "prod"):
             expected = model_resolve(profiles, defaults if env == "dev" else {}, name, env)
             # Every profile sets name = "n", and unsetting it would make it invalid: keep it aside.

@@ -22,7 +22,11 @@ recording_events = st.lists(st.sampled_from(RECORDING_EVENTS), min_size=1, uniqu
 method = st.sampled_from(["GET", "POST"])
 
 conference = st.fixed_dictionaries(
-    {"name": st.text(st.characters(min_codepoint=0x20, max_codepoint=0x2FF), min_size=1, max_size=12).filter(lambda s: s.strip() and "{" not in s)},
+    {
+        "name": st.text(st.characters(min_codepoint=0x20, max_codepoint=0x2FF), min_size=1, max_size=12).filter(
+            lambda s: s.strip() and "{" not in s
+        )
+    },
     optional={
         "muted": st.booleans() | swml_var,
         "beep": st.sampled_from([True, False, "true", "false", "onEnter", "onExit"]),
@@ -44,10 +48,16 @@ conference = st.fixed_dictionaries(
 def conferences(draw: st.DrawFn) -> dict:
     table = draw(conference)
     if "status_callback" in table:
-        table.update(draw(st.fixed_dictionaries({}, optional={"status_callback_event": events, "status_callback_method": method})))
+        table.update(
+            draw(st.fixed_dictionaries({}, optional={"status_callback_event": events, "status_callback_method": method}))
+        )
     if "recording_status_callback" in table:
         table.update(
-            draw(st.fixed_dictionaries({}, optional={"recording_status_callback_event": recording_events, "recording_status_callback_method": method}))
+            draw(
+                st.fixed_dictionaries(
+                    {}, optional={"recording_status_callback_event": recording_events, "recording_status_callback_method": method}
+                )
+            )
         )
     return table
 

@@ -40,7 +40,9 @@ def try_repo(repo: Path, hook: str, cache: Path, *, all_files: bool = True) -> s
     return subprocess.run([*PRE_COMMIT, "try-repo", str(ROOT), hook, *every], cwd=repo, env=env, capture_output=True, text=True)
 
 
-def test_hooks_pass_on_a_current_repository_and_fail_on_a_stale_one(make_repo: Callable[..., Path], cli: Callable, tmp_path: Path) -> None:
+def test_hooks_pass_on_a_current_repository_and_fail_on_a_stale_one(
+    make_repo: Callable[..., Path], cli: Callable, tmp_path: Path
+) -> None:
     make_repo({"profiles/standup.toml": '[conference]\nname = "standup"\n'})
     assert cli("build", "configs", "--all-envs").code == 0
     git(tmp_path, "init", "-q")
@@ -64,8 +66,12 @@ def test_hooks_pass_on_a_current_repository_and_fail_on_a_stale_one(make_repo: C
     assert 'configs/profiles/standup.toml:3: conference.beep: "loud" is not accepted' in invalid.stdout
 
 
-def test_both_hooks_run_on_a_commit_that_only_deletes_a_profile(make_repo: Callable[..., Path], cli: Callable, tmp_path: Path) -> None:
-    make_repo({"profiles/standup.toml": '[conference]\nname = "standup"\n', "profiles/retro.toml": '[conference]\nname = "retro"\n'})
+def test_both_hooks_run_on_a_commit_that_only_deletes_a_profile(
+    make_repo: Callable[..., Path], cli: Callable, tmp_path: Path
+) -> None:
+    make_repo(
+        {"profiles/standup.toml": '[conference]\nname = "standup"\n', "profiles/retro.toml": '[conference]\nname = "retro"\n'}
+    )
     assert cli("build", "configs", "--all-envs").code == 0
     git(tmp_path, "init", "-q")
     git(tmp_path, "add", "-A")

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import copy
-
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -13,14 +12,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import compiler
-from compiler.errors import ConfcError
 from compiler import render
+from compiler.errors import ConfcError
 from compiler.render import document_problems, parse_yaml, to_yaml
 
 TRICKY = [
     "",
     " leading and trailing ",
-    'quote " and \' apostrophe',
+    "quote \" and ' apostrophe",
     "line\nbreak\n",
     "key: value # not a comment",
     "- not a list",
@@ -70,20 +69,27 @@ yaml_values = st.recursive(
 @given(table=st.dictionaries(st.text(max_size=8), yaml_values, min_size=1, max_size=5), indent=st.integers(0, 10))
 def test_yaml_filter_writes_a_table_as_pyyaml_writes_it_whole(table: dict[str, object], indent: int) -> None:
     # The filter dumps each entry on its own (and remembers it): the text must not differ.
-    whole = yaml.dump(table, Dumper=render._SwmlDumper, default_flow_style=False, sort_keys=False, allow_unicode=True, width=2**30)
+    whole = yaml.dump(
+        table, Dumper=render._SwmlDumper, default_flow_style=False, sort_keys=False, allow_unicode=True, width=2**30
+    )
     assert to_yaml(table, indent) == whole.rstrip("\n").replace("\n", "\n" + " " * indent)
     assert to_yaml(table, indent) == to_yaml(table, indent)  # the remembered entries too
 
 
 @settings(max_examples=200, deadline=None)
-@given(value=st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=12),
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3),
-    max_leaves=8,
-), style=st.sampled_from([None, '"', "'"]))
+@given(
+    value=st.recursive(
+        st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=12),
+        lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3),
+        max_leaves=8,
+    ),
+    style=st.sampled_from([None, '"', "'"]),
+)
 def test_the_checking_loader_reads_what_pyyaml_reads(value: object, style: str | None) -> None:
     # The self-check's loader remembers scalars it has built; the result must not differ.
-    text = yaml.safe_dump({"a": value, "b": [copy.deepcopy(value), "2001-12-14", "0o17", "yes", "~"]}, default_style=style, allow_unicode=True)
+    text = yaml.safe_dump(
+        {"a": value, "b": [copy.deepcopy(value), "2001-12-14", "0o17", "yes", "~"]}, default_style=style, allow_unicode=True
+    )
     assert parse_yaml(text) == yaml.safe_load(text)
     assert parse_yaml(text + "c: !!binary aGVsbG8=\n") == yaml.safe_load(text + "c: !!binary aGVsbG8=\n")
 
@@ -108,7 +114,9 @@ toml_text = st.text(
     say=toml_text.filter(lambda s: s.strip() and "\n" not in s),  # a play URL is one line
     coach=toml_text.filter(lambda s: s.strip()),
 )
-def test_any_string_reaches_the_swml_unchanged(make_repo: Callable[..., Path], tmp_path: Path, name: str, say: str, coach: str) -> None:
+def test_any_string_reaches_the_swml_unchanged(
+    make_repo: Callable[..., Path], tmp_path: Path, name: str, say: str, coach: str
+) -> None:
     profile = {"greeting": {"say": say}, "conference": {"name": name, "coach": coach}}
     repo = make_repo({"profiles/p.toml": tomli_w.dumps(profile)})
     for fmt in ("yaml", "json"):
@@ -127,9 +135,14 @@ def test_document_check_finds_lost_and_injected_values() -> None:
     assert document_problems(good, conference) == []
     assert document_problems({**good, "version": 1.0}, conference) == ['the document must start with version: "1.0.0"']
     injected = {"version": "1.0.0", "sections": {"main": [{"join_conference": {"name": "n", "muted": True}}]}}
-    assert document_problems(injected, conference) == ["sections.main[0].join_conference differs from the resolved conference table"]
+    assert document_problems(injected, conference) == [
+        "sections.main[0].join_conference differs from the resolved conference table"
+    ]
     bogus = {"version": "1.0.0", "sections": {"main": [{"dance": {}}]}}
-    assert document_problems(bogus, conference) == ["sections.main[0] is not a one-key SWML method", "sections.main has no join_conference"]
+    assert document_problems(bogus, conference) == [
+        "sections.main[0] is not a one-key SWML method",
+        "sections.main has no join_conference",
+    ]
 
 
 def test_user_templates_override_builtins_and_errors_name_the_template_line(make_repo: Callable[..., Path]) -> None:
@@ -146,7 +159,10 @@ def test_user_templates_override_builtins_and_errors_name_the_template_line(make
     (repo / "templates/conference.j2").write_text("version: 1.0.0\n{{ profile.nothing.here }}\n")
     with pytest.raises(ConfcError) as caught:
         compiler.compiler(repo).artifacts(["dev"])
-    assert str(caught.value) == f"{repo}/templates/conference.j2:2: template error: profile.nothing is not defined (profile p, env dev)"
+    assert (
+        str(caught.value)
+        == f"{repo}/templates/conference.j2:2: template error: profile.nothing is not defined (profile p, env dev)"
+    )
 
 
 def test_a_template_that_drops_a_value_is_caught(make_repo: Callable[..., Path]) -> None:
@@ -168,4 +184,7 @@ def test_unknown_template_suggests_a_close_one(make_repo: Callable[..., Path]) -
     repo = make_repo({"profiles/p.toml": 'template = "conferense"\n[conference]\nname = "n"\n'})
     with pytest.raises(ConfcError) as caught:
         compiler.compiler(repo).artifacts(["dev"])
-    assert str(caught.value) == f'{repo}/profiles/p.toml:1: template: no template named "conferense" (did you mean "conference"?) (profile p, env dev)'
+    assert (
+        str(caught.value)
+        == f'{repo}/profiles/p.toml:1: template: no template named "conferense" (did you mean "conference"?) (profile p, env dev)'
+    )

@@ -73,7 +73,9 @@ def test_warnings_are_annotations_too(make_repo: Callable[..., Path], cli: Calla
 
 
 @pytest.mark.parametrize("fmt", ["github", "json"])
-def test_check_reports_drift_in_the_chosen_format(make_repo: Callable[..., Path], cli: Callable, tmp_path: Path, fmt: str) -> None:
+def test_check_reports_drift_in_the_chosen_format(
+    make_repo: Callable[..., Path], cli: Callable, tmp_path: Path, fmt: str
+) -> None:
     repo = make_repo({"profiles/p.toml": '[conference]\nname = "p"\n'})
     assert cli("build", "configs", "--env", "dev").code == 0
     (repo / "profiles/p.toml").write_text('[conference]\nname = "p2"\n')
@@ -105,7 +107,10 @@ def test_an_orphaned_artifact_says_what_removes_it(make_repo: Callable[..., Path
     assert cli("build", "configs", "--env", "dev").code == 0
     (repo / "profiles/q.toml").unlink()
     run = cli("check", "configs", "--env", "dev")
-    assert "build/dev/q.swml.yaml: extra: no profile produces it in this environment any more; run confc build, which removes it\n" in run.err
+    assert (
+        "build/dev/q.swml.yaml: extra: no profile produces it in this environment any more; run confc build, which removes it\n"
+        in run.err
+    )
     (tmp_path / "build/dev/q.swml.yaml").write_text("# edited by hand\n")
     run = cli("check", "configs", "--env", "dev")
     assert (

@@ -65,10 +65,14 @@ def test_simulate_a_host_an_attendee_and_a_stranger(make_repo: Callable[..., Pat
         """
     )
     attendee = json.loads(cli("simulate", "configs", "all-hands", "--env", "prod", "--digits", "0044#", "--format", "json").out)
-    assert attendee["joins"] == [{"section": "attendee", "conference": {"name": "all-hands-prod", "muted": True, "beep": "false", "start_on_enter": False}}]
+    assert attendee["joins"] == [
+        {"section": "attendee", "conference": {"name": "all-hands-prod", "muted": True, "beep": "false", "start_on_enter": False}}
+    ]
     assert attendee["end"] == "hangup"
     assert {"section", "method"} <= set(attendee["steps"][0])
-    stranger = json.loads(cli("simulate", "configs", "all-hands", "--env", "dev", "--digits", "44", "--digits", "123", "--format", "json").out)
+    stranger = json.loads(
+        cli("simulate", "configs", "all-hands", "--env", "dev", "--digits", "44", "--digits", "123", "--format", "json").out
+    )
     assert stranger["joins"] == [] and stranger["end"] == "hangup"
     assert [s["did"] for s in stranger["steps"] if s["method"] == "play"] == [
         "played say:Welcome to the all-hands.",
@@ -84,7 +88,9 @@ def test_list_names_the_roles_a_profile_declares(make_repo: Callable[..., Path],
 
 def test_a_pin_is_compared_as_a_string(make_repo: Callable[..., Path], cli: Callable) -> None:
     make_repo({"profiles/all-hands.toml": ALL_HANDS})
-    run = json.loads(cli("simulate", "configs", "all-hands", "--env", "dev", "--digits", "44", "--digits", "44", "--format", "json").out)
+    run = json.loads(
+        cli("simulate", "configs", "all-hands", "--env", "dev", "--digits", "44", "--digits", "44", "--format", "json").out
+    )
     assert run["joins"] == []  # "44" is not "0044"
 
 
@@ -118,7 +124,9 @@ def test_access_from_an_environment_applies_to_profiles_with_roles_only(make_rep
 
 
 def test_a_policy_checks_every_roles_join(make_repo: Callable[..., Path], cli: Callable) -> None:
-    make_repo({"environments/prod.toml": '[rules]\n"conference.muted" = { allowed = [true] }\n', "profiles/all-hands.toml": ALL_HANDS})
+    make_repo(
+        {"environments/prod.toml": '[rules]\n"conference.muted" = { allowed = [true] }\n', "profiles/all-hands.toml": ALL_HANDS}
+    )
     run = cli("validate", "configs", "--env", "prod")
     assert run.err == (
         "configs/profiles/all-hands.toml:18: roles.host.conference.muted: false is not accepted; use one of true for role host "
@@ -128,7 +136,12 @@ def test_a_policy_checks_every_roles_join(make_repo: Callable[..., Path], cli: C
 
 def test_a_template_that_breaks_the_flow_names_the_role_and_the_key(make_repo: Callable[..., Path], cli: Callable) -> None:
     template = (Path(compiler.__file__).parent.parent / "templates/conference.j2").read_text()
-    make_repo({"profiles/all-hands.toml": ALL_HANDS, "templates/conference.j2": template.replace("{{ role.join | yaml(8) }}", "{{ profile.conference | yaml(8) }}")})
+    make_repo(
+        {
+            "profiles/all-hands.toml": ALL_HANDS,
+            "templates/conference.j2": template.replace("{{ role.join | yaml(8) }}", "{{ profile.conference | yaml(8) }}"),
+        }
+    )
     run = cli("validate", "configs", "--env", "dev")
     assert run.code == 1
     assert run.err == (
@@ -152,12 +165,14 @@ def test_a_template_that_ignores_the_greeting_is_refused(make_repo: Callable[...
     )
 
 
-def test_a_misspelled_method_or_parameter_in_a_template_is_found_on_its_line(make_repo: Callable[..., Path], cli: Callable) -> None:
+def test_a_misspelled_method_or_parameter_in_a_template_is_found_on_its_line(
+    make_repo: Callable[..., Path], cli: Callable
+) -> None:
     make_repo(
         {
             "profiles/p.toml": '[conference]\nname = "p"\n',
             "templates/conference.j2": (
-                "version: 1.0.0\nsections:\n  main:\n    - prompt:\n        play: \"say:PIN?\"\n        max_digit: 4\n"
+                'version: 1.0.0\nsections:\n  main:\n    - prompt:\n        play: "say:PIN?"\n        max_digit: 4\n'
                 "    - join_conference:\n        {{ profile.conference | yaml(8) }}\n    - hangpu: {}\n"
             ),
         }
@@ -176,7 +191,7 @@ def test_a_profile_without_roles_keeps_its_artifact(make_repo: Callable[..., Pat
     make_repo({"profiles/p.toml": '[greeting]\nsay = "Hi"\n[conference]\nname = "p"\n'})
     assert cli("build", "configs", "--env", "dev").code == 0
     assert (tmp_path / "build/dev/p.swml.yaml").read_text().split("\n", 1)[1] == (
-        'version: 1.0.0\nsections:\n  main:\n    - play:\n        url: say:Hi\n    - join_conference:\n        name: p\n'
+        "version: 1.0.0\nsections:\n  main:\n    - play:\n        url: say:Hi\n    - join_conference:\n        name: p\n"
     )
 
 
@@ -185,11 +200,18 @@ pins = st.text("0123456789", min_size=1, max_size=6)
 
 @settings(max_examples=40, deadline=None)
 @given(
-    roles=st.dictionaries(st.sampled_from(["host", "attendee", "guest", "cohost"]), st.lists(pins, min_size=1, max_size=3, unique=True), min_size=1, max_size=4),
+    roles=st.dictionaries(
+        st.sampled_from(["host", "attendee", "guest", "cohost"]),
+        st.lists(pins, min_size=1, max_size=3, unique=True),
+        min_size=1,
+        max_size=4,
+    ),
     attempts=st.integers(1, 10),
     muted=st.booleans(),
 )
-def test_every_pin_reaches_its_roles_join_and_wrong_pins_hang_up(roles: dict[str, list[str]], attempts: int, muted: bool, tmp_path_factory) -> None:  # type: ignore[no-untyped-def]
+def test_every_pin_reaches_its_roles_join_and_wrong_pins_hang_up(
+    roles: dict[str, list[str]], attempts: int, muted: bool, tmp_path_factory
+) -> None:  # type: ignore[no-untyped-def]
     taken: set[str] = set()
     roles = {name: [p for p in codes if not (p in taken or taken.add(p))] for name, codes in roles.items()}  # type: ignore[func-returns-value]
     roles = {name: codes for name, codes in roles.items() if codes}
@@ -207,7 +229,10 @@ def test_every_pin_reaches_its_roles_join_and_wrong_pins_hang_up(roles: dict[str
     for index, (name, codes) in enumerate(roles.items()):
         for pin in codes:
             call = compiler.simulate(repo, "p", "dev", [pin])
-            assert [dict(j.conference) for j in call.joins] == [{"name": "c", "muted": muted, "max_participants": index + 2}], (name, pin)
+            assert [dict(j.conference) for j in call.joins] == [{"name": "c", "muted": muted, "max_participants": index + 2}], (
+                name,
+                pin,
+            )
             assert call.end == "hangup"
     wrong = next(str(n) for n in range(10**6) if str(n) not in {p for codes in roles.values() for p in codes})
     call = compiler.simulate(repo, "p", "dev", [wrong] * (attempts + 2))
@@ -224,10 +249,18 @@ def test_the_readme_template_example_builds_and_does_what_it_says(tmp_path: Path
     (repo / "templates").mkdir()
     (repo / "templates/announced.j2").write_text(template, encoding="utf-8")
     profile = repo / "profiles/all-hands.toml"
-    profile.write_text(profile.read_text().replace('description = "Company all-hands"\n', 'description = "Company all-hands"\ntemplate = "announced"\n[vars]\nrecording_notice = "This meeting is recorded."\n'))
+    profile.write_text(
+        profile.read_text().replace(
+            'description = "Company all-hands"\n',
+            'description = "Company all-hands"\ntemplate = "announced"\n[vars]\nrecording_notice = "This meeting is recorded."\n',
+        )
+    )
     assert cli("validate", "configs").code == 0
     run = json.loads(cli("simulate", "configs", "all-hands", "--env", "prod", "--digits", "4455", "--format", "json").out)
-    assert [s["did"] for s in run["steps"] if s["method"] == "play"][:2] == ["played say:Welcome to the all-hands.", "played say:This meeting is recorded."]
+    assert [s["did"] for s in run["steps"] if s["method"] == "play"][:2] == [
+        "played say:Welcome to the all-hands.",
+        "played say:This meeting is recorded.",
+    ]
     assert [j["section"] for j in run["joins"]] == ["attendee"]
 
 
@@ -241,8 +274,14 @@ def test_the_simulator_stops_at_what_it_cannot_run_and_names_it(make_repo: Calla
         }
     )
     run = json.loads(cli("simulate", "configs", "p", "--env", "dev", "--result", "failed", "--format", "json").out)
-    assert run["end"] == "stopped: cannot simulate the request method (at sections.main.0.join_conference.result.case.failed.0.request)"
-    assert json.loads(cli("simulate", "configs", "p", "--env", "dev", "--result", "completed", "--format", "json").out)["end"] == "end of document"
+    assert (
+        run["end"]
+        == "stopped: cannot simulate the request method (at sections.main.0.join_conference.result.case.failed.0.request)"
+    )
+    assert (
+        json.loads(cli("simulate", "configs", "p", "--env", "dev", "--result", "completed", "--format", "json").out)["end"]
+        == "end of document"
+    )
     assert cli("simulate", "configs", "p", "--env", "dev", "--result", "lost").code == 2
 
 

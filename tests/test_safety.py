@@ -19,7 +19,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def many_profiles(count: int, flavour: str = "a") -> dict[str, str]:
-    return {f"profiles/team{i:04d}.toml": f'[conference]\nname = "{flavour}-{i}"\ncoach = "{flavour * 50}"\n' for i in range(count)}
+    return {
+        f"profiles/team{i:04d}.toml": f'[conference]\nname = "{flavour}-{i}"\ncoach = "{flavour * 50}"\n' for i in range(count)
+    }
 
 
 def manifest_is_honest(folder: Path) -> None:
@@ -36,7 +38,9 @@ def manifest_is_honest(folder: Path) -> None:
 
 
 @pytest.mark.parametrize("offset", [0.0, 0.01, 0.04])
-def test_a_killed_build_leaves_no_truncated_artifact_and_no_lying_manifest(make_repo: Callable[..., Path], tmp_path: Path, offset: float) -> None:
+def test_a_killed_build_leaves_no_truncated_artifact_and_no_lying_manifest(
+    make_repo: Callable[..., Path], tmp_path: Path, offset: float
+) -> None:
     repo = make_repo(many_profiles(1500, "a"))
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     command = [sys.executable, "-m", "compiler", "build", str(repo), "--env", "dev", "--out", str(tmp_path / "out")]
@@ -73,7 +77,9 @@ def test_a_read_only_output_folder_is_a_clear_error(make_repo: Callable[..., Pat
     assert run.err == "build/dev: cannot write the build output: Permission denied\n"
 
 
-def test_a_full_disk_is_a_clear_error(make_repo: Callable[..., Path], cli: Callable, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_a_full_disk_is_a_clear_error(
+    make_repo: Callable[..., Path], cli: Callable, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     make_repo(many_profiles(2))
     real_fdopen = os.fdopen
 
@@ -105,10 +111,14 @@ def test_output_is_identical_across_runs_and_hash_seeds(tmp_path: Path) -> None:
         subprocess.run(command, check=True, env=env, capture_output=True)
         outputs.append({p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()})
     assert outputs[0] == outputs[1] == outputs[2]
-    assert outputs[0] == {p.relative_to(ROOT / "build").as_posix(): p.read_bytes() for p in sorted((ROOT / "build").rglob("*")) if p.is_file()}
+    assert outputs[0] == {
+        p.relative_to(ROOT / "build").as_posix(): p.read_bytes() for p in sorted((ROOT / "build").rglob("*")) if p.is_file()
+    }
 
 
-def test_an_unwritable_folder_is_a_clear_error_even_for_root(make_repo: Callable[..., Path], cli: Callable, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_unwritable_folder_is_a_clear_error_even_for_root(
+    make_repo: Callable[..., Path], cli: Callable, monkeypatch: pytest.MonkeyPatch
+) -> None:
     make_repo(many_profiles(2))
 
     real_open = os.open

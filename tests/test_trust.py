@@ -27,7 +27,7 @@ def test_a_malformed_extends_is_a_located_error_for_every_command(make_repo: Cal
 
 
 def test_show_and_explain_work_beside_unrelated_broken_files(make_repo: Callable[..., Path], cli: Callable) -> None:
-    make_repo({**GOOD, "profiles/unparsable.toml": "[conference\n", "profiles/odd.toml": '[conference]\nname = 5\n'})
+    make_repo({**GOOD, "profiles/unparsable.toml": "[conference\n", "profiles/odd.toml": "[conference]\nname = 5\n"})
     explained = cli("explain", "configs", "standup", "conference.status_callback", "--env", "prod")
     assert explained.code == 0 and explained.out.endswith('final: "https://hooks.example.com/c"\n')
     assert cli("show", "configs", "standup", "--env", "prod", "--swml").code == 0
@@ -38,7 +38,10 @@ def test_show_and_explain_work_beside_unrelated_broken_files(make_repo: Callable
 def test_problems_beneath_a_profile_stop_show_and_explain_of_it(make_repo: Callable[..., Path], cli: Callable) -> None:
     make_repo({**GOOD, "profiles/base.toml": "abstract = true\n[conference\n"})
     run = cli("explain", "configs", "standup", "conference.name", "--env", "prod")
-    assert (run.code, run.err) == (1, "configs/profiles/base.toml:2: invalid TOML: Expected ']' at the end of a table declaration\n")
+    assert (run.code, run.err) == (
+        1,
+        "configs/profiles/base.toml:2: invalid TOML: Expected ']' at the end of a table declaration\n",
+    )
 
 
 def test_a_value_missing_under_set_is_blamed_on_the_profile(make_repo: Callable[..., Path], cli: Callable) -> None:
@@ -82,7 +85,9 @@ def test_show_json_names_values_json_cannot_hold(make_repo: Callable[..., Path],
 
 
 @pytest.mark.parametrize("jobs", ["1", "2"])
-def test_endless_evaluation_is_stopped_and_reported(make_repo: Callable[..., Path], cli: Callable, monkeypatch: pytest.MonkeyPatch, jobs: str) -> None:
+def test_endless_evaluation_is_stopped_and_reported(
+    make_repo: Callable[..., Path], cli: Callable, monkeypatch: pytest.MonkeyPatch, jobs: str
+) -> None:
     monkeypatch.setattr(compiler.sandbox, "SECONDS", 0.2)
     loop = "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}"
     files = {f"profiles/p{i}.toml": f'[conference]\nname = "p{i}"\ncoach = "{loop}"\n' for i in range(3)}

@@ -17,9 +17,9 @@ def conference_error(make_repo: Callable[..., Path], body: str, env: str = "dev"
 
 
 ACCEPTED = [
-    'muted = true',
+    "muted = true",
     'muted = "${call.vars.muted}"',
-    'start_on_enter = false',
+    "start_on_enter = false",
     'end_on_exit = "%{params.end}"',
     "beep = true",
     'beep = "false"',
@@ -52,45 +52,117 @@ def test_every_documented_form_is_accepted(make_repo: Callable[..., Path], body:
 
 
 REJECTED = [
-    ('muted = "{{ \'yes\' }}"', 'p.toml:3: conference.muted: must be a boolean (true or false) or a SWML variable such as ${...}, got "yes"'),
+    (
+        "muted = \"{{ 'yes' }}\"",
+        'p.toml:3: conference.muted: must be a boolean (true or false) or a SWML variable such as ${...}, got "yes"',
+    ),
     (
         'beep = "onenter"',
         'p.toml:3: conference.beep: "onenter" is not accepted (did you mean "onEnter"?); '
         'use one of true, false, "true", "false", "onEnter", "onExit"',
     ),
-    ('wait_url = "ftp://example.com/x"', 'p.toml:3: conference.wait_url: must be an absolute http(s) URL like "https://example.com/path" or a SWML variable such as ${...}, got "ftp://example.com/x"'),
-    ('wait_url = "/hold.mp3"', 'p.toml:3: conference.wait_url: must be an absolute http(s) URL like "https://example.com/path" or a SWML variable such as ${...}, got "/hold.mp3"'),
+    (
+        'wait_url = "ftp://example.com/x"',
+        'p.toml:3: conference.wait_url: must be an absolute http(s) URL like "https://example.com/path" or a SWML variable such as ${...}, got "ftp://example.com/x"',
+    ),
+    (
+        'wait_url = "/hold.mp3"',
+        'p.toml:3: conference.wait_url: must be an absolute http(s) URL like "https://example.com/path" or a SWML variable such as ${...}, got "/hold.mp3"',
+    ),
     ("max_participants = 1", "p.toml:3: conference.max_participants: must be at least 2, got 1"),
     ("max_participants = 100001", "p.toml:3: conference.max_participants: must be at most 100000, got 100001"),
-    ('max_participants = "{{ 2.5 }}"', 'p.toml:3: conference.max_participants: must be an integer or a SWML variable such as ${...}, got "2.5"'),
-    ('record = "always"', 'p.toml:3: conference.record: "always" is not accepted; use one of "do-not-record", "record-from-start"'),
+    (
+        'max_participants = "{{ 2.5 }}"',
+        'p.toml:3: conference.max_participants: must be an integer or a SWML variable such as ${...}, got "2.5"',
+    ),
+    (
+        'record = "always"',
+        'p.toml:3: conference.record: "always" is not accepted; use one of "do-not-record", "record-from-start"',
+    ),
     ('region = "us-east"', 'p.toml:3: conference.region: "us-east" is not accepted; use one of "global", "us", "eu", "ch"'),
-    ('status_callback = "https://e.com"\nstatus_callback_event = []', "p.toml:4: conference.status_callback_event: must name at least one event; leave the key out to get SignalWire's default"),
-    ('status_callback_event_type = "relay"', "p.toml:3: conference.status_callback_event_type: needs status_callback to be set as well"),
-    ('recording_status_callback = "https://e.com"\nrecording_status_callback_event_type = "json"', 'p.toml:4: conference.recording_status_callback_event_type: "json" is not accepted; use one of "cxml", "laml", "relay"'),
+    (
+        'status_callback = "https://e.com"\nstatus_callback_event = []',
+        "p.toml:4: conference.status_callback_event: must name at least one event; leave the key out to get SignalWire's default",
+    ),
+    (
+        'status_callback_event_type = "relay"',
+        "p.toml:3: conference.status_callback_event_type: needs status_callback to be set as well",
+    ),
+    (
+        'recording_status_callback = "https://e.com"\nrecording_status_callback_event_type = "json"',
+        'p.toml:4: conference.recording_status_callback_event_type: "json" is not accepted; use one of "cxml", "laml", "relay"',
+    ),
     ('stream = { name = "s" }', "p.toml:3: conference.stream.url: is required"),
-    ('stream = { url = "https://e.com" }', 'p.toml:3: conference.stream.url: must be a wss:// URL like "wss://example.com/stream", got "https://e.com"'),
-    ('stream = { url = "wss://e.com", codec = "OPUS" }', 'p.toml:3: conference.stream.codec: must match the pattern "(PCMU|PCMA|G722|L16)(@[0-9]+[a-z])*" (as a whole), got "OPUS"'),
-    ('stream = { url = "wss://e.com", status_url_method = "GET" }', "p.toml:3: conference.stream.status_url_method: needs status_url to be set as well"),
+    (
+        'stream = { url = "https://e.com" }',
+        'p.toml:3: conference.stream.url: must be a wss:// URL like "wss://example.com/stream", got "https://e.com"',
+    ),
+    (
+        'stream = { url = "wss://e.com", codec = "OPUS" }',
+        'p.toml:3: conference.stream.codec: must match the pattern "(PCMU|PCMA|G722|L16)(@[0-9]+[a-z])*" (as a whole), got "OPUS"',
+    ),
+    (
+        'stream = { url = "wss://e.com", status_url_method = "GET" }',
+        "p.toml:3: conference.stream.status_url_method: needs status_url to be set as well",
+    ),
     ('coach = ""', "p.toml:3: conference.coach: must not be empty or only whitespace"),
     ('trim = "trim"', 'p.toml:3: conference.trim: "trim" is not accepted; use one of "trim-silence", "do-not-trim"'),
-    ('status_callback = "https://e.com"\nstatus_callback_event = ["join", "join"]', 'p.toml:4: conference.status_callback_event: lists "join" more than once'),
-    ('status_callback = "https://e.com"\nstatus_callback_event = ["joined"]', 'p.toml:4: conference.status_callback_event: unknown event "joined"; accepted: start, end, join, leave, mute, hold, modify, speaker, announcement'),
-    ('status_callback = "https://e.com"\nstatus_callback_event = "join  leave"', 'p.toml:4: conference.status_callback_event: must be event names separated by single spaces, got "join  leave"'),
+    (
+        'status_callback = "https://e.com"\nstatus_callback_event = ["join", "join"]',
+        'p.toml:4: conference.status_callback_event: lists "join" more than once',
+    ),
+    (
+        'status_callback = "https://e.com"\nstatus_callback_event = ["joined"]',
+        'p.toml:4: conference.status_callback_event: unknown event "joined"; accepted: start, end, join, leave, mute, hold, modify, speaker, announcement',
+    ),
+    (
+        'status_callback = "https://e.com"\nstatus_callback_event = "join  leave"',
+        'p.toml:4: conference.status_callback_event: must be event names separated by single spaces, got "join  leave"',
+    ),
     ('status_callback_event = ["join"]', "p.toml:3: conference.status_callback_event: needs status_callback to be set as well"),
     ('status_callback_method = "GET"', "p.toml:3: conference.status_callback_method: needs status_callback to be set as well"),
-    ('status_callback = "${hook}"', 'p.toml:3: conference.status_callback: must be an absolute http(s) URL like "https://example.com/path", got "${hook}"'),
-    ('status_callback = "https://e.com"\nstatus_callback_method = "PUT"', 'p.toml:4: conference.status_callback_method: "PUT" is not accepted; use one of "GET", "POST"'),
-    ('recording_status_callback_event = "completed"', "p.toml:3: conference.recording_status_callback_event: needs recording_status_callback to be set as well"),
-    ('recording_status_callback_method = "POST"', "p.toml:3: conference.recording_status_callback_method: needs recording_status_callback to be set as well"),
-    ('recording_status_callback = "https://e.com"\nrecording_status_callback_event = ["done"]', 'p.toml:4: conference.recording_status_callback_event: unknown event "done"; accepted: in-progress, completed, absent'),
-    ('[conference.result]\nvariable = "return_value"', "p.toml:3: conference.result.case: must be a table of arrays of SWML methods"),
-    ('[conference.result]\ncase = {}', 'p.toml:3: conference.result.variable: must name the variable to switch on, such as "return_value"'),
-    ('[conference.result]\nvariable = "return_value"\n[conference.result.case]\ndone = [{ hangpu = {} }]', 'p.toml:6: conference.result.case.done.0: unknown SWML method "hangpu" (did you mean "hangup"?)'),
-    ('[conference.result]\nvariable = "return_value"\n[conference.result.case]\ndone = [{ hangup = {}, play = {} }]', "p.toml:6: conference.result.case.done.0: must be a table with exactly one SWML method"),
+    (
+        'status_callback = "${hook}"',
+        'p.toml:3: conference.status_callback: must be an absolute http(s) URL like "https://example.com/path", got "${hook}"',
+    ),
+    (
+        'status_callback = "https://e.com"\nstatus_callback_method = "PUT"',
+        'p.toml:4: conference.status_callback_method: "PUT" is not accepted; use one of "GET", "POST"',
+    ),
+    (
+        'recording_status_callback_event = "completed"',
+        "p.toml:3: conference.recording_status_callback_event: needs recording_status_callback to be set as well",
+    ),
+    (
+        'recording_status_callback_method = "POST"',
+        "p.toml:3: conference.recording_status_callback_method: needs recording_status_callback to be set as well",
+    ),
+    (
+        'recording_status_callback = "https://e.com"\nrecording_status_callback_event = ["done"]',
+        'p.toml:4: conference.recording_status_callback_event: unknown event "done"; accepted: in-progress, completed, absent',
+    ),
+    (
+        '[conference.result]\nvariable = "return_value"',
+        "p.toml:3: conference.result.case: must be a table of arrays of SWML methods",
+    ),
+    (
+        "[conference.result]\ncase = {}",
+        'p.toml:3: conference.result.variable: must name the variable to switch on, such as "return_value"',
+    ),
+    (
+        '[conference.result]\nvariable = "return_value"\n[conference.result.case]\ndone = [{ hangpu = {} }]',
+        'p.toml:6: conference.result.case.done.0: unknown SWML method "hangpu" (did you mean "hangup"?)',
+    ),
+    (
+        '[conference.result]\nvariable = "return_value"\n[conference.result.case]\ndone = [{ hangup = {}, play = {} }]',
+        "p.toml:6: conference.result.case.done.0: must be a table with exactly one SWML method",
+    ),
     ("result = [{ when = 1, then = [] }]", "p.toml:3: conference.result.0.when: must be a string"),
     ("result = [{ then = [] }]", "p.toml:3: conference.result.0: must be a table with when and then, or with else"),
-    ('[conference.result]\nvariable = "return_value"\n[conference.result.case]\nat = [{ sleep = 1979-05-27 }]', "p.toml:6: conference.result.case.at.0.sleep: a TOML date/time (1979-05-27) has no SWML form; write it as a string"),
+    (
+        '[conference.result]\nvariable = "return_value"\n[conference.result.case]\nat = [{ sleep = 1979-05-27 }]',
+        "p.toml:6: conference.result.case.at.0.sleep: a TOML date/time (1979-05-27) has no SWML form; write it as a string",
+    ),
 ]
 
 
@@ -111,8 +183,14 @@ def test_greeting_holds_exactly_one_of_say_or_url(make_repo: Callable[..., Path]
         ("[greeting]", "greeting: must hold exactly one of say or url"),
         ('[greeting]\nsay = "hi"\nurl = "https://e.com/a.mp3"', "greeting: must hold exactly one of say or url"),
         ('[greeting]\nsay = " "', "greeting.say: must not be empty or only whitespace"),
-        ('[greeting]\nsay = "two\\nlines"', "greeting.say: must be one line: SWML plays it as a URL, which cannot hold a line break"),
-        ('[greeting]\nurl = "hello.mp3"', 'greeting.url: must be an absolute http(s) URL like "https://example.com/path", got "hello.mp3"'),
+        (
+            '[greeting]\nsay = "two\\nlines"',
+            "greeting.say: must be one line: SWML plays it as a URL, which cannot hold a line break",
+        ),
+        (
+            '[greeting]\nurl = "hello.mp3"',
+            'greeting.url: must be an absolute http(s) URL like "https://example.com/path", got "hello.mp3"',
+        ),
     ]:
         repo = make_repo({"profiles/p.toml": f'{greeting}\n[conference]\nname = "n"\n'})
         with pytest.raises(ConfcError) as caught:
@@ -137,21 +215,99 @@ def test_an_inherited_bad_value_is_blamed_on_the_layer_that_set_it(make_repo: Ca
 
 
 FILE_SHAPES = [
-    ("profiles/p.toml", 'extend = "base"\n', 'profiles/p.toml:1: extend: unknown key (did you mean "extends"?); accepted: abstract, access, conference, description, env, extends, greeting, roles, template, unset, vars'),
-    ("profiles/p.toml", '[conference]\nnmae = "x"\n', 'profiles/p.toml:2: conference.nmae: unknown key (did you mean "name"?); accepted: ' + ", ".join(sorted(
-        "name muted beep start_on_enter end_on_exit wait_url max_participants record region trim coach status_callback_event status_callback status_callback_method status_callback_event_type recording_status_callback recording_status_callback_method recording_status_callback_event recording_status_callback_event_type stream result".split()))),
-    ("profiles/p.toml", '[env.prdo.conference]\nname = "x"\n', 'profiles/p.toml:1: env.prdo: unknown environment "prdo" (did you mean "prod"?); known: "dev", "prod"'),
-    ("profiles/p.toml", '[conference]\nresult = "hangup"\n', 'profiles/p.toml:2: conference.result: must be a table or an array, got "hangup"'),
+    (
+        "profiles/p.toml",
+        'extend = "base"\n',
+        'profiles/p.toml:1: extend: unknown key (did you mean "extends"?); accepted: abstract, access, conference, description, env, extends, greeting, roles, template, unset, vars',
+    ),
+    (
+        "profiles/p.toml",
+        '[conference]\nnmae = "x"\n',
+        'profiles/p.toml:2: conference.nmae: unknown key (did you mean "name"?); accepted: '
+        + ", ".join(
+            sorted(
+                [
+                    "name",
+                    "muted",
+                    "beep",
+                    "start_on_enter",
+                    "end_on_exit",
+                    "wait_url",
+                    "max_participants",
+                    "record",
+                    "region",
+                    "trim",
+                    "coach",
+                    "status_callback_event",
+                    "status_callback",
+                    "status_callback_method",
+                    "status_callback_event_type",
+                    "recording_status_callback",
+                    "recording_status_callback_method",
+                    "recording_status_callback_event",
+                    "recording_status_callback_event_type",
+                    "stream",
+                    "result",
+                ]
+            )
+        ),
+    ),
+    (
+        "profiles/p.toml",
+        '[env.prdo.conference]\nname = "x"\n',
+        'profiles/p.toml:1: env.prdo: unknown environment "prdo" (did you mean "prod"?); known: "dev", "prod"',
+    ),
+    (
+        "profiles/p.toml",
+        '[conference]\nresult = "hangup"\n',
+        'profiles/p.toml:2: conference.result: must be a table or an array, got "hangup"',
+    ),
     ("profiles/p.toml", 'abstract = "yes"\n', 'profiles/p.toml:1: abstract: must be a boolean (true or false), got "yes"'),
-    ("profiles/p.toml", '[conference]\nmuted = "yes"\n', 'profiles/p.toml:2: conference.muted: must be a boolean (true or false) or a SWML variable such as ${...} or a {{ }} expression, got "yes"'),
-    ("profiles/p.toml", "[conference]\nmax_participants = true\n", "profiles/p.toml:2: conference.max_participants: must be an integer or a SWML variable such as ${...} or a {{ }} expression, got true"),
-    ("profiles/p.toml", 'unset = ["conference.nmae"]\n', 'profiles/p.toml:1: unset: cannot unset "conference.nmae": not a key of the profile format (did you mean "conference.name"?)'),
-    ("profiles/p.toml", 'extends = "../secrets"\n', 'profiles/p.toml:1: extends: "../secrets" is not a profile id (like "base" or "teams/sales")'),
-    ("environments/dev.toml", '[rules]\n"conference.record" = { check_with = "os.system" }\n', 'environments/dev.toml:2: rules.conference.record.check_with: unknown key; accepted: allowed, forbidden, max, maxlength, min, minlength, regex, required, type'),
-    ("environments/dev.toml", '[rules]\n"conference.recrod" = { required = true }\n', 'environments/dev.toml:2: rules.conference.recrod: rule for an unknown key "conference.recrod" (did you mean "conference.record"?)'),
-    ("environments/dev.toml", '[rules]\n"conference.name" = { regex = "(" }\n', "environments/dev.toml:2: rules.conference.name.regex: not a valid regular expression: missing ), unterminated subpattern at position 0"),
-    ("profiles/p.toml", '[conference.stream]\nurl = "wss://e.com"\ncustom_parameters = { a = 1 }\n', "profiles/p.toml:3: conference.stream.custom_parameters.a: must be a string, got 1"),
-    ("environments/dev.toml", '[defaults]\nvars = {}\n', 'environments/dev.toml:2: defaults.vars: unknown key; accepted: access, conference, greeting'),
+    (
+        "profiles/p.toml",
+        '[conference]\nmuted = "yes"\n',
+        'profiles/p.toml:2: conference.muted: must be a boolean (true or false) or a SWML variable such as ${...} or a {{ }} expression, got "yes"',
+    ),
+    (
+        "profiles/p.toml",
+        "[conference]\nmax_participants = true\n",
+        "profiles/p.toml:2: conference.max_participants: must be an integer or a SWML variable such as ${...} or a {{ }} expression, got true",
+    ),
+    (
+        "profiles/p.toml",
+        'unset = ["conference.nmae"]\n',
+        'profiles/p.toml:1: unset: cannot unset "conference.nmae": not a key of the profile format (did you mean "conference.name"?)',
+    ),
+    (
+        "profiles/p.toml",
+        'extends = "../secrets"\n',
+        'profiles/p.toml:1: extends: "../secrets" is not a profile id (like "base" or "teams/sales")',
+    ),
+    (
+        "environments/dev.toml",
+        '[rules]\n"conference.record" = { check_with = "os.system" }\n',
+        "environments/dev.toml:2: rules.conference.record.check_with: unknown key; accepted: allowed, forbidden, max, maxlength, min, minlength, regex, required, type",
+    ),
+    (
+        "environments/dev.toml",
+        '[rules]\n"conference.recrod" = { required = true }\n',
+        'environments/dev.toml:2: rules.conference.recrod: rule for an unknown key "conference.recrod" (did you mean "conference.record"?)',
+    ),
+    (
+        "environments/dev.toml",
+        '[rules]\n"conference.name" = { regex = "(" }\n',
+        "environments/dev.toml:2: rules.conference.name.regex: not a valid regular expression: missing ), unterminated subpattern at position 0",
+    ),
+    (
+        "profiles/p.toml",
+        '[conference.stream]\nurl = "wss://e.com"\ncustom_parameters = { a = 1 }\n',
+        "profiles/p.toml:3: conference.stream.custom_parameters.a: must be a string, got 1",
+    ),
+    (
+        "environments/dev.toml",
+        "[defaults]\nvars = {}\n",
+        "environments/dev.toml:2: defaults.vars: unknown key; accepted: access, conference, greeting",
+    ),
 ]
 
 

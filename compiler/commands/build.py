@@ -24,9 +24,15 @@ def run(args: argparse.Namespace) -> int:
     warn(args, result.warnings)
     for plan in result.plans:
         if plan.resolved:
-            print(f"{plan.display}: resolved the merge conflicts in {', '.join(plan.resolved)}: every file either side listed was compiled again", file=sys.stderr)
+            print(
+                f"{plan.display}: resolved the merge conflicts in {', '.join(plan.resolved)}: every file either side listed was compiled again",
+                file=sys.stderr,
+            )
         for rel in plan.kept:
-            print(f"warning: {plan.show(rel)}: no profile produces it any more, but it was edited since confc wrote it; left in place", file=sys.stderr)
+            print(
+                f"warning: {plan.show(rel)}: no profile produces it any more, but it was edited since confc wrote it; left in place",
+                file=sys.stderr,
+            )
         unchanged = len(plan.artifacts) - len(plan.writes)
         print(f"{plan.display}: {len(plan.writes)} written, {unchanged} unchanged, {len(plan.removals)} removed", file=sys.stderr)
     return 0

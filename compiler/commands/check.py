@@ -11,7 +11,9 @@ from .common import chosen_envs, overrides, progress, reporter
 
 
 def run(args: argparse.Namespace) -> int:
-    result = compiler.check(args.config_dir, chosen_envs(args), out=args.out, fmt=args.format, overrides=overrides(args), progress=progress())
+    result = compiler.check(
+        args.config_dir, chosen_envs(args), out=args.out, fmt=args.format, overrides=overrides(args), progress=progress()
+    )
     report = reporter(args)
     if report.format == "text":
         sys.stdout.write("".join(problem.diff for problem in result.drift if problem.diff))

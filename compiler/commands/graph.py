@@ -15,7 +15,12 @@ def run(args: argparse.Namespace) -> int:
     built = compiler.compiler(args.config_dir)
     nodes = {profile: built.abstract(profile) for profile in built.repo.profiles}
     # An edge from each parent to each child, in the order files and extends name them: the same text every run.
-    edges = [(parent, profile) for profile, source in built.repo.profiles.items() for parent in parents_of(built.data(source) or {}) if parent in nodes]
+    edges = [
+        (parent, profile)
+        for profile, source in built.repo.profiles.items()
+        for parent in parents_of(built.data(source) or {})
+        if parent in nodes
+    ]
     print(dot(nodes, edges) if args.format == "dot" else mermaid(nodes, edges), end="")
     raise_all(built.file_problems())
     return 0
@@ -29,7 +34,7 @@ def mermaid(nodes: dict[str, bool], edges: list[tuple[str, str]]) -> str:
         members = [p for p, is_abstract in nodes.items() if is_abstract == abstract]
         if members:
             lines.append(f'  subgraph {title}["{"abstract building blocks" if abstract else "profiles with artifacts"}"]')
-            lines += [f'    {ids[p]}{_shape(p, abstract)}' for p in members]
+            lines += [f"    {ids[p]}{_shape(p, abstract)}" for p in members]
             lines.append("  end")
     lines += [f"  {ids[parent]} --> {ids[child]}" for parent, child in edges]
     lines.append("  classDef abstract stroke-dasharray: 5 5")

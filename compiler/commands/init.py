@@ -42,7 +42,12 @@ def run(args: argparse.Namespace) -> int:
     root = Path(args.dir)
     shown = args.dir.rstrip("/") or "/"
     taken = [rel for rel in STARTER if os.path.lexists(root / rel)]
-    raise_all([ConfcError("already exists; confc init writes nothing into a folder that holds its files", file=f"{shown}/{rel}") for rel in taken])
+    raise_all(
+        [
+            ConfcError("already exists; confc init writes nothing into a folder that holds its files", file=f"{shown}/{rel}")
+            for rel in taken
+        ]
+    )
     try:
         for rel, packaged in STARTER.items():
             target = root / rel
@@ -51,5 +56,8 @@ def run(args: argparse.Namespace) -> int:
                 handle.write(_starter(packaged).read_bytes())
     except OSError as exc:
         raise ConfcError(f"cannot write the starter repository: {exc.strerror or exc}", file=str(exc.filename or shown)) from None
-    print(f"{shown}: starter repository written ({len(STARTER)} files). Next: confc build {shown}/configs --all-envs", file=sys.stderr)
+    print(
+        f"{shown}: starter repository written ({len(STARTER)} files). Next: confc build {shown}/configs --all-envs",
+        file=sys.stderr,
+    )
     return 0

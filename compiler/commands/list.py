@@ -19,7 +19,10 @@ def run(args: argparse.Namespace) -> int:
         for profile, source in built.repo.profiles.items()
         for data in [built.data(source) or {}]
     ]
-    environments = [{"name": env, "description": (built.data(source) or {}).get("description", "")} for env, source in built.repo.environments.items()]
+    environments = [
+        {"name": env, "description": (built.data(source) or {}).get("description", "")}
+        for env, source in built.repo.environments.items()
+    ]
     if args.format == "json":
         print(json.dumps({"profiles": profiles, "environments": environments}, indent=2, ensure_ascii=False))
     else:

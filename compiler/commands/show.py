@@ -48,7 +48,12 @@ def run(args: argparse.Namespace) -> int:
 def dump(values: Mapping[str, Any], fmt: str) -> str:
     ordered = {key: values[key] for key in ORDER if key in values}
     if fmt == "json":
-        raise_all([ConfcError(f"{problem}; show it with --format toml or yaml", key=".".join(path)) for path, problem in _no_json_form(ordered, ())])
+        raise_all(
+            [
+                ConfcError(f"{problem}; show it with --format toml or yaml", key=".".join(path))
+                for path, problem in _no_json_form(ordered, ())
+            ]
+        )
         return json.dumps(ordered, indent=2, ensure_ascii=False) + "\n"
     if fmt == "yaml":
         return to_yaml(ordered) + "\n"

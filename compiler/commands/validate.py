@@ -15,5 +15,8 @@ def run(args: argparse.Namespace) -> int:
     reporter(args).diagnostics(found.diagnostics)
     if not found.ok:
         return 1
-    print(f"{args.config_dir}: {found.profiles} profile(s) valid in {len(found.environments)} environment(s): {', '.join(found.environments)}", file=sys.stderr)
+    print(
+        f"{args.config_dir}: {found.profiles} profile(s) valid in {len(found.environments)} environment(s): {', '.join(found.environments)}",
+        file=sys.stderr,
+    )
     return 0
