@@ -212,13 +212,13 @@ class Compiler:
     def document(self, compiled: Compiled) -> str:
         """The rendered SWML text, checked to carry the conference table exactly."""
         resolution, values = compiled.resolution, compiled.values
-        flows, access = roles.template_context(values)
+        flows, access = roles.template_context(values) if values.get("roles") else ([], roles.NO_ACCESS)
         context = {
             "profile": Scope({"id": resolution.profile, **{k: v for k, v in values.items() if k != "vars"}}, "profile"),
             "env": self.env_context(resolution.env),
             "vars": Scope(values["vars"], "vars"),
             "roles": flows,
-            "access": Scope(access, "access"),
+            "access": access,
         }
         try:
             text = self.renderer.render(values["template"], context, profile=resolution.profile, env=resolution.env)

@@ -285,15 +285,13 @@ def _schema(keys: Mapping[str, Key], own: Callable[[Key], dict[str, Any]]) -> di
 
 
 def _rules(key: Key, own: Callable[[Key], dict[str, Any]]) -> dict[str, Any]:
-    """A key's own rules (`own`), with those of the keys or named entries beneath it and its description."""
+    """A key's own rules (`own`), with those of the keys or named entries beneath it (editors read the descriptions from the Keys)."""
     rules = own(key)
     if key.keys is not None:
         rules["schema"] = _schema(key.keys, own)
     if key.named is not None:
         rules["keysrules"] = dict(key.names)
         rules["valuesrules"] = _rules(key.named, own)
-    if key.text:
-        rules["meta"] = {"description": key.text}
     return rules
 
 

@@ -188,7 +188,9 @@ class Renderer:
         try:
             compiled = self._jinja.get_template(template)
             with self._deadline:
-                return str(self._deadline.run(join_bounded, compiled.generate(context)))
+                return str(
+                    self._deadline.run(join_bounded, compiled.generate(context))
+                )  # generate: errors keep their template lines
         except jinja2.TemplateNotFound as exc:
             missing = str(exc.name)
             file, line = self._template_frame(exc.__traceback__)

@@ -10,6 +10,7 @@ from . import schema
 from .calls import simulate
 from .document import Document
 from .errors import show
+from .sandbox import Scope
 
 Path = tuple[str, ...]
 
@@ -48,7 +49,7 @@ def problems(values: Mapping[str, Any]) -> list[tuple[Path, str]]:
     return found
 
 
-def template_context(values: Mapping[str, Any]) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+def template_context(values: Mapping[str, Any]) -> tuple[list[dict[str, Any]], Scope]:
     """What templates get besides `profile`: `roles` (name, pins, greeting, join) and `access` (with max_digits)."""
     roles = [
         {
@@ -62,7 +63,10 @@ def template_context(values: Mapping[str, Any]) -> tuple[list[dict[str, Any]], d
     ]
     settings = access(values)
     settings["max_digits"] = max((len(pin) for role in roles for pin in role["pins"]), default=1)
-    return roles, settings
+    return roles, Scope(settings, "access")
+
+
+NO_ACCESS = Scope({**fmt.ACCESS_DEFAULTS, "max_digits": 1}, "access")  # what a template sees of access without roles
 
 
 def wrong_pin(values: Mapping[str, Any]) -> str:
