@@ -82,7 +82,7 @@ def check(
     progress: Progress | None = None,
 ) -> CheckResult:
     """Compare OUT/ENV with what a build would write now, changing nothing; compiles every profile."""
-    from . import artifacts, incremental, project
+    from . import drift, incremental, project
     from .repository import load
 
     repo = load(config_dir)
@@ -93,7 +93,7 @@ def check(
     plans, warnings = incremental.plans(
         repo, chosen, folder, shown, fmt=fmt, overrides=overrides, incremental=False, guard=False, progress=progress
     )
-    return incremental.CheckResult(plans, [problem for plan in plans for problem in artifacts.drift(plan)], warnings, shown)
+    return incremental.CheckResult(plans, [problem for plan in plans for problem in drift.drift(plan)], warnings, shown)
 
 
 class Validation:

@@ -6,7 +6,6 @@ the previous manifest of that environment folder. Everything else is left alone.
 
 from __future__ import annotations
 
-import difflib
 import functools
 import hashlib
 import json
@@ -354,77 +353,3 @@ def _prune_empty(folder: Path, directory: Path) -> None:
     while directory != folder and directory.is_dir() and not any(directory.iterdir()):
         directory.rmdir()
         directory = directory.parent
-
-
-def produced_files(folder: Path) -> set[str]:
-    """Every artifact-looking file under `folder`, relative to it; links are not followed."""
-    found = set()
-    if folder.is_dir() and not folder.is_symlink():
-        for dirpath, _dirs, files in os.walk(folder):
-            for name in files:
-                if name.endswith(SUFFIXES):
-                    found.add((Path(dirpath) / name).relative_to(folder).as_posix())
-    return found
-
-
-@dataclass(frozen=True)
-class Drift:
-    """One way OUT/ENV differs from what a build would write now."""
-
-    file: str  # as messages show it
-    message: str  # what is wrong, then what resolves it
-    diff: str | None = None  # unified diff, for a stale file
-    profile: str | None = None
-    env: str | None = None
-
-
-def drift(plan: EnvPlan) -> list[Drift]:
-    """What `check` reports for one environment folder, each with the command or action that resolves it."""
-    found: list[Drift] = []
-    for artifact in plan.writes:
-        current = read_regular(plan.folder / artifact.path)
-        shown = plan.show(artifact.path)
-        if current is None:
-            found.append(Drift(shown, f"missing (profile {artifact.profile}); run confc build", None, artifact.profile, plan.env))
-        else:
-            diff = _diff(shown, current, artifact.content)
-            state = "has merge conflicts" if artifact.path in plan.resolved else "stale"
-            found.append(Drift(shown, f"{state} (profile {artifact.profile}); run confc build", diff, artifact.profile, plan.env))
-    wanted = {a.path for a in plan.artifacts}
-    for rel in sorted(produced_files(plan.folder) - wanted):
-        found.append(Drift(plan.show(rel), _extra(plan, rel), None, None, plan.env))
-    if MANIFEST in plan.resolved or (plan.manifest_changed and not plan.writes):
-        current = read_regular(plan.folder / MANIFEST) or b""
-        shown = plan.show(MANIFEST)
-        if MANIFEST in plan.resolved:
-            found.append(
-                Drift(shown, "has merge conflicts; run confc build, which resolves them, then commit", None, None, plan.env)
-            )
-        elif current:
-            found.append(Drift(shown, "stale; run confc build", _diff(shown, current, plan.manifest), None, plan.env))
-        else:
-            found.append(Drift(shown, "missing; run confc build", None, None, plan.env))
-    return found
-
-
-def _extra(plan: EnvPlan, rel: str) -> str:
-    """Why an artifact no profile produces is there, and what removes it: build only removes what it wrote, unedited."""
-    entry = plan.previous.get(rel)
-    try:
-        on_disk = read_regular(plan.folder / rel)
-    except OSError:
-        on_disk = None
-    if entry is not None and on_disk is not None and owned(entry, on_disk):
-        return "extra: no profile produces it in this environment any more; run confc build, which removes it"
-    why = "edited since confc wrote it" if entry is not None else "not written by confc (not in manifest.json)"
-    return f"extra: no profile produces it in this environment, and it is {why}, so confc build leaves it alone; delete it"
-
-
-def _diff(name: str, old: bytes, new: bytes) -> str:
-    lines = difflib.unified_diff(
-        old.decode("utf-8", "replace").splitlines(keepends=True),
-        new.decode("utf-8", "replace").splitlines(keepends=True),
-        fromfile=f"{name} (committed)",
-        tofile=f"{name} (built now)",
-    )
-    return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines)

@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import __version__
-from .artifacts import Artifact, Drift, EnvPlan, Previous, plan, read_previous, read_regular
+from .artifacts import Artifact, EnvPlan, Previous, plan, read_previous, read_regular
+from .drift import Drift
 from .errors import ConfcError
 from .repository import Repository
 

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Iterable
 from typing import TextIO
 
-from .artifacts import Drift
+from .drift import Drift
 from .errors import ConfcError, Diagnostic, diagnostic, gather
 
 
