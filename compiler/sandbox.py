@@ -8,6 +8,7 @@ repr, which differs from run to run), and fail with words a user can act on.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import operator
 import re
 import signal
@@ -198,13 +199,21 @@ def environment(loader: jinja2.BaseLoader | None = None) -> jinja2.Environment:
 
 def join_bounded(chunks: Iterable[str], limit: int = MAX_OUTPUT) -> str:
     """Rendered output, stopped as soon as it grows past `limit` characters."""
-    parts, size = [], 0
-    for chunk in chunks:
-        size += len(chunk)
+    iterator = iter(chunks)
+    parts: list[str] = []
+    size = 0
+    # In batches: one chunk at a time in Python costs more than most values take to render,
+    # and no single chunk is large (every operation that builds text is bounded).
+    while batch := list(itertools.islice(iterator, _BATCH)):
+        text = "".join(batch)
+        size += len(text)
         if size > limit:
             raise Overrun(f"the output grows past {limit:,} characters")
-        parts.append(chunk)
+        parts.append(text)
     return "".join(parts)
+
+
+_BATCH = 64
 
 
 class Deadline:

@@ -121,3 +121,12 @@ def test_expressions_run_in_a_sandbox(make_repo: Callable[..., Path], expression
         failure(make_repo, f'[conference]\nname = "{expression}"\n')
         == f"profiles/team/p.toml:2: conference.name: {message} (profile team/p, env prod)"
     )
+
+
+def test_output_is_joined_whole_however_many_pieces_it_comes_in() -> None:
+    from compiler.sandbox import Overrun, join_bounded
+
+    pieces = ["", "a", "", *([""] * 200), "b", *(["c"] * 300)]
+    assert join_bounded(iter(pieces)) == "ab" + "c" * 300
+    with pytest.raises(Overrun, match="grows past 10 characters"):
+        join_bounded(iter(["x"] * 11), limit=10)
