@@ -285,7 +285,9 @@ def test_the_starters_profiles_do_what_their_comments_say(cli: Callable, tmp_pat
     assert (stranger["joins"], stranger["end"]) == ([], "hangup")
 
 
-@pytest.mark.parametrize("command", ["build", "check", "validate", "show", "explain", "list", "init"])
+@pytest.mark.parametrize(
+    "command", ["build", "check", "validate", "show", "explain", "simulate", "list", "graph", "schema", "init"]
+)
 def test_every_command_has_help_with_examples(cli: Callable, command: str) -> None:
     run = cli(command, "--help")
     assert run.code == 0
