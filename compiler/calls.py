@@ -8,7 +8,7 @@ It never guesses: a method or a `when` expression it cannot run stops it, naming
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -104,52 +104,67 @@ def _record(machine: _Machine, frame: _Frame, method: Method, did: str) -> None:
 
 
 def _step(machine: _Machine, frames: list[_Frame], frame: _Frame, method: Method) -> str | None:
-    name, params = method.name, method.params
-    if name in ("answer", "label", "sleep"):
-        _record(machine, frame, method, {"answer": "answered", "label": f"label {params}", "sleep": "slept"}[name])
-    elif name == "play":
-        urls = params.get("urls") or [params.get("url")]
-        _record(machine, frame, method, "played " + ", ".join(map(str, urls)))
-    elif name == "prompt":
-        _prompt(machine, frame, method)
-    elif name == "switch":
-        _switch(machine, frames, frame, method, params)
-    elif name == "cond":
-        _cond(machine, frames, frame, method, params)
-    elif name == "goto":
-        _goto(machine, frames, frame, method)
-    elif name == "transfer":
-        dest = _section(machine, params.get("dest"), "transfer")
-        _record(machine, frame, method, f"transferred to section {dest}")
-        frames[:] = [_Frame(dest, machine.document.sections[dest])]
-    elif name == "execute":
-        dest = _section(machine, params.get("dest"), "execute")
-        _record(machine, frame, method, f"executed section {dest}")
-        frames.append(_Frame(dest, machine.document.sections[dest]))
-    elif name == "return":
-        machine.variables["return_value"] = params
-        _record(machine, frame, method, "returned")
-        while frames and frames[-1].inline:
-            frames.pop()
-        if frames:
-            frames.pop()
-        if not frames:
-            return "end of document"
-    elif name == "set":
-        machine.variables.update(params)
-        _record(machine, frame, method, "set " + ", ".join(map(str, params)))
-    elif name == "unset":
-        for variable in [params] if isinstance(params, str) else params:
-            machine.variables.pop(variable, None)
-        _record(machine, frame, method, f"unset {params}")
-    elif name == "hangup":
-        _record(machine, frame, method, "hung up")
-        return "hangup"
-    elif name == "join_conference":
-        _join(machine, frames, frame, method)
-    else:
-        raise Stop(f"cannot simulate the {name} method (at {method.where})")
-    return None
+    """Run one method; how the call ended, if it did."""
+    handler = _HANDLERS.get(method.name)
+    if handler is None:
+        raise Stop(f"cannot simulate the {method.name} method (at {method.where})")
+    return handler(machine, frames, frame, method)
+
+
+Handler = Callable[[_Machine, list[_Frame], _Frame, Method], "str | None"]
+
+
+def _noted(did: Callable[[Any], str]) -> Handler:
+    """A method that changes nothing a caller could notice but the record: answer, label, sleep."""
+
+    def run(machine: _Machine, frames: list[_Frame], frame: _Frame, method: Method) -> None:
+        _record(machine, frame, method, did(method.params))
+
+    return run
+
+
+def _play(machine: _Machine, frames: list[_Frame], frame: _Frame, method: Method) -> None:
+    urls = method.params.get("urls") or [method.params.get("url")]
+    _record(machine, frame, method, "played " + ", ".join(map(str, urls)))
+
+
+def _transfer(machine: _Machine, frames: list[_Frame], frame: _Frame, method: Method) -> None:
+    dest = _section(machine, method.params.get("dest"), "transfer")
+    _record(machine, frame, method, f"transferred to section {dest}")
+    frames[:] = [_Frame(dest, machine.document.sections[dest])]  # no way back
+
+
+def _execute(machine: _Machine, frames: list[_Frame], frame: _Frame, method: Method) -> None:
+    dest = _section(machine, method.params.get("dest"), "execute")
+    _record(machine, frame, method, f"executed section {dest}")
+    frames.append(_Frame(dest, machine.document.sections[dest]))
+
+
+def _return(machine: _Machine, frames: list[_Frame], frame: _Frame, method: Method) -> str | None:
+    machine.variables["return_value"] = method.params
+    _record(machine, frame, method, "returned")
+    while frames and frames[-1].inline:
+        frames.pop()
+    if frames:
+        frames.pop()
+    return None if frames else "end of document"
+
+
+def _set(machine: _Machine, frames: list[_Frame], frame: _Frame, method: Method) -> None:
+    machine.variables.update(method.params)
+    _record(machine, frame, method, "set " + ", ".join(map(str, method.params)))
+
+
+def _unset(machine: _Machine, frames: list[_Frame], frame: _Frame, method: Method) -> None:
+    params = method.params
+    for variable in [params] if isinstance(params, str) else params:
+        machine.variables.pop(variable, None)
+    _record(machine, frame, method, f"unset {params}")
+
+
+def _hangup(machine: _Machine, frames: list[_Frame], frame: _Frame, method: Method) -> str:
+    _record(machine, frame, method, "hung up")
+    return "hangup"
 
 
 def _section(machine: _Machine, dest: Any, verb: str) -> str:
@@ -158,7 +173,7 @@ def _section(machine: _Machine, dest: Any, verb: str) -> str:
     return dest
 
 
-def _prompt(machine: _Machine, frame: _Frame, method: Method) -> None:
+def _prompt(machine: _Machine, frames: list[_Frame], frame: _Frame, method: Method) -> None:
     params = method.params
     limit = params.get("max_digits", 1)
     if not isinstance(limit, int):
@@ -248,6 +263,25 @@ def _join(machine: _Machine, frames: list[_Frame], frame: _Frame, method: Method
         _switch(machine, frames, frame, runs, {"variable": "return_value", **result})
     elif isinstance(result, list):
         _cond(machine, frames, frame, runs, result)
+
+
+_HANDLERS: dict[str, Handler] = {
+    "answer": _noted(lambda params: "answered"),
+    "label": _noted(lambda params: f"label {params}"),
+    "sleep": _noted(lambda params: "slept"),
+    "play": _play,
+    "prompt": _prompt,
+    "switch": lambda machine, frames, frame, method: _switch(machine, frames, frame, method, method.params),
+    "cond": lambda machine, frames, frame, method: _cond(machine, frames, frame, method, method.params),
+    "goto": _goto,
+    "transfer": _transfer,
+    "execute": _execute,
+    "return": _return,
+    "set": _set,
+    "unset": _unset,
+    "hangup": _hangup,
+    "join_conference": lambda machine, frames, frame, method: _join(machine, frames, frame, method),
+}
 
 
 def _variable(machine: _Machine, name: str, method: Method) -> Any:
