@@ -90,7 +90,9 @@ class Resolution:
             if removed and any(lookup(below.data, path) is not MISSING for below in self.layers[:index]):
                 return ConfcError(message, file=layer.file, line=layer.unset_line(removed[-1]), **where)
         own = f"profiles/{self.profile}.toml"
-        layer = next(layer for layer in reversed(self.layers) if layer.source is not None and layer.source.rel == own)
+        # The profile's own top level: where a key that every environment needs is added.
+        mine = [layer for layer in self.layers if layer.source is not None and layer.source.rel == own]
+        layer = next((layer for layer in mine if not layer.base), mine[-1])
         return ConfcError(message, file=layer.file, line=layer.line(path[:-1]) if path[:-1] else None, **where)
 
 

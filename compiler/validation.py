@@ -316,33 +316,40 @@ def rule_errors(
         if not rule.applies_to(resolution.profile):
             continue
         path = tuple(rule.key.split("."))
-        targets: list[tuple[Mapping[str, Any], KeyPath, str]]  # where the value is read, where it is written, whose it is
+        targets: list[tuple[Mapping[str, Any], KeyPath, str | None]]  # where the value is read, where it is written, whose it is
         if path[0] == "conference" and roles:
             targets = [
                 (
                     {"conference": roles_join(values, role)},
                     ("roles", name, *path) if lookup(role, path) is not MISSING else path,
-                    f" for role {name}",
+                    name,
                 )
                 for name, role in roles.items()
             ]
         else:
-            targets = [(values, path, "")]
-        for table, written, whose in targets:
+            targets = [(values, path, None)]
+        # The same problem in several roles (an inherited value, say) is one message naming them all.
+        outcomes: dict[tuple[str, KeyPath, str], list[str]] = {}
+        for table, written, role in targets:
             if written in skip or path in skip:
                 continue
             value = lookup(table, path)
             if value is MISSING:
                 if rule.required and not unknowable(path):
-                    found.append(resolution.missing(f"is required{whose} by the {rule.label}", path))
-                continue
-            if rule.check is None:
-                continue
-            if isinstance(value, str) and schema.SWML_VAR.match(value):
+                    outcomes.setdefault(("missing", path, ""), []).extend([role] if role else [])
+            elif rule.check is not None and isinstance(value, str) and schema.SWML_VAR.match(value):
+                outcomes.setdefault(("skipped", written, show(value)), []).extend([role] if role else [])
+            elif rule.check is not None:
+                for message in rule.messages(value):
+                    outcomes.setdefault(("broken", written, message), []).extend([role] if role else [])
+        for (kind, written, text), names in outcomes.items():
+            whose = f" for role{'s' if len(names) > 1 else ''} {', '.join(names)}" if names else ""
+            if kind == "missing":
+                found.append(resolution.missing(f"is required{whose} by the {rule.label}", written))
+            elif kind == "skipped":
                 warnings.append(
-                    resolution.error(f"{rule.label} skipped{whose}: {show(value)} is only known when the call runs", written)
+                    resolution.error(f"{rule.label} skipped{whose}: {text} is only known when the call runs", written)
                 )
-                continue
-            for message in rule.messages(value):
-                found.append(resolution.error(f"{message}{whose} ({rule.label})", written))
+            else:
+                found.append(resolution.error(f"{text}{whose} ({rule.label})", written))
     return found

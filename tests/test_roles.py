@@ -294,3 +294,31 @@ def test_show_and_explain_a_role_through_the_command_line(make_repo: Callable[..
         "  1. configs/profiles/all-hands.toml:26 [env.prod]  roles.attendee.conference.beep = false",
         'final: "false"',
     ]
+
+
+def test_a_policy_broken_alike_in_every_role_is_one_message(make_repo: Callable[..., Path], cli: Callable) -> None:
+    make_repo(
+        {
+            "environments/prod.toml": '[rules]\n"conference.start_on_enter" = { allowed = [true] }\n',
+            "profiles/all-hands.toml": ALL_HANDS,
+        }
+    )
+    run = cli("validate", "configs", "--env", "prod")
+    assert run.err == (
+        "configs/profiles/all-hands.toml:7: conference.start_on_enter: false is not accepted; use one of true for role attendee "
+        "(rule at configs/environments/prod.toml:2) (profile all-hands, env prod)\n"
+    )
+    make_repo(
+        {
+            "environments/prod.toml": '[rules]\n"conference.muted" = { required = true, allowed = [false] }\n',
+            "profiles/all-hands.toml": ALL_HANDS,
+        }
+    )
+    assert "false is not accepted; use one of false for role attendee" not in cli("validate", "configs", "--env", "prod").err
+    make_repo(
+        {"environments/prod.toml": '[rules]\n"conference.region" = { required = true }\n', "profiles/all-hands.toml": ALL_HANDS}
+    )
+    assert cli("validate", "configs", "--env", "prod").err == (
+        "configs/profiles/all-hands.toml:4: conference.region: is required for roles host, attendee by the rule at "
+        "configs/environments/prod.toml:2 (profile all-hands, env prod)\n"
+    )
