@@ -26,10 +26,6 @@ def env_scope(name: str, description: str, variables: Mapping[str, Any]) -> Scop
     return Scope({"name": name, "description": description, "vars": Scope(variables, "env.vars", LACKING)}, "env")
 
 
-def needs_rendering(text: str) -> bool:
-    return "{{" in text or "{%" in text
-
-
 class Interpolator:
     """Renders `{{ ... }}` in values; each distinct expression is compiled once per build."""
 

@@ -252,7 +252,9 @@ class Compiler:
         problems = (
             roles.flow_problems(model, values)
             if values.get("roles")
-            else render.document_problems(data, values["conference"], values.get("greeting"))
+            else render.document_problems(
+                model, values["conference"], roles.greeting_url(values["greeting"]) if "greeting" in values else None
+            )
         )
         if problems:
             raise ConfcError("the rendered document does not do what the profile says: " + "; ".join(problems), **where)

@@ -13,7 +13,7 @@ import jinja2
 import jinja2.meta
 import yaml
 
-from . import schema
+from .document import Document
 from .errors import ConfcError, did_you_mean, show
 from .memo import fingerprint
 from .repository import Repository, builtin_templates
@@ -242,32 +242,24 @@ def _stem(name: str) -> str:
     return name[: -len(".j2")] if name.endswith(".j2") else name
 
 
-def document_problems(document: Any, conference: Mapping[str, Any], greeting: Mapping[str, Any] | None = None) -> list[str]:
-    """Why `document` does not join with exactly `conference` (after playing `greeting`, if any)."""
-    if not isinstance(document, dict) or document.get("version") != "1.0.0":
-        return ['the document must start with version: "1.0.0"']
-    sections = document.get("sections")
-    main = sections.get("main") if isinstance(sections, dict) else None
-    if not isinstance(main, list):
-        return ["sections.main must be a list of SWML methods"]
-    problems = []
-    joins = 0
-    for index, method in enumerate(main):
-        if not isinstance(method, dict) or len(method) != 1 or next(iter(method)) not in schema.SWML_METHODS:
-            problems.append(f"sections.main[{index}] is not a one-key SWML method")
-        elif "join_conference" in method:
-            joins += 1
-            if method["join_conference"] != conference:
-                problems.append(f"sections.main[{index}].join_conference differs from the resolved conference table")
+def document_problems(document: Document, conference: Mapping[str, Any], greeting_url: str | None = None) -> list[str]:
+    """Why a document without roles does not join with exactly `conference` (after playing the greeting, if one is set)."""
+    main = document.sections["main"]
+    joins = [index for index, method in enumerate(main) if method.name == "join_conference"]
+    problems = [
+        f"sections.main[{i}].join_conference differs from the resolved conference table"
+        for i in joins
+        if main[i].params != conference
+    ]
     if not joins:
         problems.append("sections.main has no join_conference")
-    if greeting is not None:
-        url = f"say:{greeting['say']}" if "say" in greeting else greeting.get("url")
-        first_join = next((i for i, m in enumerate(main) if isinstance(m, dict) and "join_conference" in m), len(main))
+    if greeting_url is not None:
+        before = main[: joins[0]] if joins else main
         if not any(
-            isinstance(m, dict) and isinstance(m.get("play"), dict) and m["play"].get("url") == url for m in main[:first_join]
+            method.name == "play" and isinstance(method.params, Mapping) and method.params.get("url") == greeting_url
+            for method in before
         ):
-            problems.append(f"sections.main does not play the greeting ({show(url)}) before it joins")
+            problems.append(f"sections.main does not play the greeting ({show(greeting_url)}) before it joins")
     return problems
 
 

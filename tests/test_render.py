@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 import compiler
 from compiler import render
+from compiler.document import model as document_model
 from compiler.errors import ConfcError
 from compiler.render import document_problems, parse_yaml, to_yaml
 
@@ -132,16 +133,18 @@ def test_any_string_reaches_the_swml_unchanged(
 def test_document_check_finds_lost_and_injected_values() -> None:
     conference = {"name": "n"}
     good = {"version": "1.0.0", "sections": {"main": [{"join_conference": {"name": "n"}}]}}
-    assert document_problems(good, conference) == []
-    assert document_problems({**good, "version": 1.0}, conference) == ['the document must start with version: "1.0.0"']
+    assert document_problems(document_model(good)[0], conference) == []
+    assert document_model({**good, "version": 1.0}) == (None, [((), 'the document must start with version: "1.0.0"')])
     injected = {"version": "1.0.0", "sections": {"main": [{"join_conference": {"name": "n", "muted": True}}]}}
-    assert document_problems(injected, conference) == [
+    assert document_problems(document_model(injected)[0], conference) == [
         "sections.main[0].join_conference differs from the resolved conference table"
     ]
     bogus = {"version": "1.0.0", "sections": {"main": [{"dance": {}}]}}
-    assert document_problems(bogus, conference) == [
-        "sections.main[0] is not a one-key SWML method",
+    assert document_model(bogus) == (None, [(("sections", "main", "0"), 'unknown SWML method "dance"')])
+    silent = {"version": "1.0.0", "sections": {"main": [{"hangup": {}}]}}
+    assert document_problems(document_model(silent)[0], conference, "say:Hi") == [
         "sections.main has no join_conference",
+        'sections.main does not play the greeting ("say:Hi") before it joins',
     ]
 
 
