@@ -41,10 +41,23 @@ EXAMPLES = {
     "schema": """examples:
   confc schema profile > profile.schema.json
   confc schema environment > environment.schema.json""",
+    "plan": """examples:
+  confc plan configs --env prod                       # exit 1 when the space would change
+  confc plan configs --env prod --format markdown > plan.md   # for a pull-request comment
+  confc plan configs --env prod --prune --format json""",
+    "apply": """examples:
+  confc apply configs --env prod                      # shows the plan, then asks
+  confc apply configs --env prod --yes                # in CI, after merging to main
+  confc apply configs --env prod --prune --force --yes""",
     "init": """examples:
   confc init conferences && confc build conferences/configs --all-envs""",
 }
 EXIT_CODES = "exit codes: 0 success, 1 invalid input or stale artifacts, 2 usage error"
+DEPLOY_EXIT_CODES = (
+    "exit codes: 0 nothing to change (plan) or done (apply), 1 changes to make (plan), invalid input, stale artifacts "
+    "or a refused document, 2 usage error, 3 SignalWire could not be reached or refused the request"
+)
+CREDENTIALS = "SignalWire credentials come only from SIGNALWIRE_PROJECT_ID and SIGNALWIRE_API_TOKEN; SIGNALWIRE_SPACE overrides [deploy] space."
 
 
 class _Parser(argparse.ArgumentParser):
@@ -87,6 +100,17 @@ def _error_format(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _deploy(parser: argparse.ArgumentParser) -> None:
+    _common(parser, many_envs=False)
+    parser.add_argument("--env", required=True, metavar="ENV", help="the environment to deploy; its [deploy] table says where")
+    parser.add_argument(
+        "--out", metavar="DIR", help="where the committed artifacts are (default: build/ beside CONFIG_DIR, or [build] out)"
+    )
+    parser.add_argument(
+        "--prune", action="store_true", help="delete this prefix's scripts whose profile is gone, unless a number routes to them"
+    )
+
+
 def _positive(text: str) -> int:
     if not text.isdigit() or int(text) < 1:
         raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
@@ -102,12 +126,12 @@ def parser() -> argparse.ArgumentParser:
     root.add_argument("--version", action="version", version=f"confc {__version__}")
     commands = root.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser, required=True)
 
-    def command(name: str, summary: str) -> argparse.ArgumentParser:
+    def command(name: str, summary: str, codes: str = EXIT_CODES) -> argparse.ArgumentParser:
         sub = commands.add_parser(
             name,
             help=summary,
             description=summary,
-            epilog=f"{EXAMPLES[name]}\n\n{EXIT_CODES}",
+            epilog=f"{EXAMPLES[name]}\n\n{codes}",
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
         sub.set_defaults(command=name)
@@ -174,6 +198,24 @@ def parser() -> argparse.ArgumentParser:
     graph = command("graph", "Print the inheritance graph: an edge from each parent to each child, abstract profiles apart.")
     _common(graph, many_envs=False)
     graph.add_argument("--format", choices=("mermaid", "dot"), default="mermaid")
+    plan = command(
+        "plan",
+        f"Show what apply would change on the environment's SignalWire space (scripts and number routes); change nothing. {CREDENTIALS}",
+        DEPLOY_EXIT_CODES,
+    )
+    _deploy(plan)
+    plan.add_argument("--format", choices=("text", "json", "markdown"), default="text")
+    plan.add_argument("--show-secrets", action="store_true", help="show authorization_bearer_token values instead of ***")
+    apply = command(
+        "apply",
+        f"Carry out the plan on the environment's SignalWire space: create and update scripts, route numbers. {CREDENTIALS}",
+        DEPLOY_EXIT_CODES,
+    )
+    _deploy(apply)
+    apply.add_argument(
+        "--force", action="store_true", help="reroute numbers that route now to something other than this prefix's scripts"
+    )
+    apply.add_argument("--yes", action="store_true", help="do not ask for confirmation (needed without a terminal)")
     schema = command("schema", "Print the JSON Schema of profile or environment files, for editors such as Taplo.")
     schema.add_argument("kind", choices=("profile", "environment"), help="which file format")
     init = command(

@@ -14,6 +14,7 @@ from typing import Any
 
 from . import profile_format as fmt
 from . import schema
+from .deploy import target as deploy
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 
@@ -42,6 +43,7 @@ ENVIRONMENT_KEYS = {
     "defaults": "Profile-shaped values (greeting, conference, access) beneath every profile in this environment.",
     "rules": 'Policy on resolved keys: "conference.KEY" = { required, allowed, forbidden, min, max, minlength, maxlength, regex, type }.',
     "policy": 'Policy for some profiles only: [[policy]] with profiles (patterns such as "support/*"), an optional description, and rules as in [rules].',
+    "deploy": 'Where confc plan and apply deploy: space (host name), prefix of the script names (default "confc:"), and [deploy.numbers] mapping E.164 numbers to profile ids.',
 }
 
 
@@ -156,6 +158,11 @@ def _events(value: Any, rules: Mapping[str, Any]) -> dict[str, Any]:
 
 
 _PIN = f"^{schema.PIN.pattern}$"
+_DEPLOY_PATTERNS = {
+    "space": f"^{deploy.HOST.pattern}$",
+    "prefix": f"^{deploy.PREFIX.pattern}$",
+    "number": f"^{deploy.E164.pattern}$",
+}
 _URL_PATTERNS = {
     "http": r"^https?://[^\s/]+\S*$",
     "wss": r"^wss://[^\s/]+\S*$",
@@ -189,6 +196,7 @@ _RULES: dict[str, Any] = {
         "description": "all roles join the one conference: set its name in [conference]",
     },
     "compiles": lambda value, rules: {"format": "regex"},
+    "deploy": lambda value, rules: {"pattern": _DEPLOY_PATTERNS[value]},
     "events": _events,
     "swml_result": lambda value, rules: {"type": ["object", "array"]},
     "exactly_one_of": lambda value, rules: {"oneOf": [{"required": [key]} for key in value]},

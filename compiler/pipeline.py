@@ -10,6 +10,7 @@ from typing import Any
 
 from . import document, render, roles, shapes, validation
 from .artifacts import Artifact
+from .deploy.target import routing_problems
 from .errors import ConfcError, ErrorGroup, raise_all
 from .interpolate import Interpolator, env_scope
 from .layering import MISSING, KeyPath, Resolution, Resolver, Unreadable, lookup
@@ -80,6 +81,14 @@ class Compiler:
                 error = self.inheritance_errors[profile]
                 if not isinstance(error, Unreadable):
                     found.append(error)
+        return found + self._routing_problems()
+
+    def _routing_problems(self) -> list[ConfcError]:
+        """Numbers routed to profiles that have no artifact; every environment, as deleting a profile causes them."""
+        buildable = {profile: not self.abstract(profile) for profile in self.repo.profiles}
+        found: list[ConfcError] = []
+        for source in self.repo.environments.values():
+            found += routing_problems(source, self.data(source) or {}, buildable)
         return found
 
     def _inherits(self, profile: str) -> bool:

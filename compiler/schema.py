@@ -18,6 +18,7 @@ from cerberus import TypeDefinition, Validator
 from cerberus.errors import ErrorDefinition
 
 from . import profile_format as fmt
+from .deploy import target as deploy
 from .errors import show
 from .profile_format import BEEP_VALUES as BEEP_VALUES
 from .profile_format import CALLBACK_EVENTS as CALLBACK_EVENTS
@@ -219,6 +220,12 @@ class ConfcValidator(Validator):  # type: ignore[misc]
         if constraint:
             self._error(field, "all roles join the one conference: set its name in [conference], not in a role")
 
+    def _validate_deploy(self, constraint: str, field: str, value: Any) -> None:
+        """{'type': 'string', 'allowed': ['space', 'prefix', 'number']}"""
+        check = {"space": deploy.space_problem, "prefix": deploy.prefix_problem, "number": deploy.number_problem}[constraint]
+        if isinstance(value, str) and (problem := check(value)):
+            self._error(field, problem)
+
     def _validate_compiles(self, constraint: bool, field: str, value: Any) -> None:
         """{'type': 'boolean'}"""
         if constraint and isinstance(value, str):
@@ -285,6 +292,18 @@ RULE_SHAPE = {
     "type": {"type": ["string", "list"], "allowed": list(RULE_TYPES)},
 }
 
+DEPLOY = {
+    "type": "dict",
+    "schema": {
+        "space": {"type": "string", "deploy": "space"},
+        "prefix": {"type": "string", "deploy": "prefix"},
+        "numbers": {
+            "type": "dict",
+            "keysrules": {"type": "string", "deploy": "number"},
+            "valuesrules": {"type": "string", "nonblank": True},
+        },
+    },
+}
 ENVIRONMENT_FILE = {
     "description": {"type": "string"},
     "vars": {"type": "dict"},
@@ -304,6 +323,7 @@ ENVIRONMENT_FILE = {
             },
         },
     },
+    "deploy": DEPLOY,
 }
 
 SETTINGS_FILE = {

@@ -1,0 +1,37 @@
+"""confc apply: carry out the plan on the SignalWire space, after confirmation."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from ..deploy import output
+from ..deploy.applying import carry_out, forced_problems
+from ..deploy.session import read_plan
+from ..errors import UsageError, raise_all
+
+
+def run(args: argparse.Namespace) -> int:
+    terminal = sys.stdin.isatty() and sys.stdout.isatty()
+    if not args.yes and not terminal:
+        raise UsageError("apply changes the live space: confirm with --yes when no terminal can ask (as in CI)")
+    plan, space = read_plan(args.config_dir, args.env, out=args.out, prune=args.prune)
+    sys.stdout.write(output.render(plan, "text"))
+    if not plan.changes:
+        print("Nothing to do.", file=sys.stderr)
+        return 0
+    raise_all(forced_problems(plan, args.force))
+    if not args.yes and not _confirmed(plan.target.space):
+        print("Apply cancelled; nothing was changed.", file=sys.stderr)
+        return 1
+    done = carry_out(plan, space, lambda line: print(line, file=sys.stderr, flush=True))
+    print(f"Applied {len(done)} change(s) to {plan.target.space}.", file=sys.stderr)
+    return 0
+
+
+def _confirmed(space: str) -> bool:
+    try:
+        answer = input(f"Apply these changes to {space}? Type yes to go on: ")
+    except EOFError:
+        return False
+    return answer.strip().lower() == "yes"

@@ -1,0 +1,244 @@
+"""What `plan` finds: the space compared with the committed artifacts, script by script and number by number.
+
+The space is the state. Scripts are matched by display name (PREFIX + profile id) and compared
+as documents; numbers are matched by number and compared by the resource they route to.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..errors import ConfcError, raise_all, show
+from ..render import to_json, to_yaml
+from .space import Number, Script, Space
+from .target import Target
+
+SECRET_KEYS = frozenset({"authorization_bearer_token"})
+MASK = "***"
+
+
+@dataclass(frozen=True)
+class Local:
+    """One committed artifact: the profile, the file as messages show it, the document to send."""
+
+    profile: str
+    shown: str
+    document: Mapping[str, Any]
+    format: str  # yaml or json: diffs are written the way the artifacts are
+
+
+@dataclass(frozen=True)
+class ScriptChange:
+    action: str  # create, update, unchanged; with --prune delete or kept; without it stale (no change)
+    name: str
+    profile: str
+    script: Script | None = None  # as it is on the space
+    local: Local | None = None
+    diff: str = ""
+    secret_only: bool = False  # the documents differ only in masked secrets
+    routed_from: tuple[str, ...] = ()  # for kept: the numbers that still route to it
+
+
+@dataclass(frozen=True)
+class NumberChange:
+    action: str  # route, reroute or unchanged
+    number: Number
+    profile: str
+    current: str | None  # what it routes to now, as messages show it
+    foreign: bool = False  # routed now to something that is not one of this prefix's scripts
+
+
+@dataclass
+class Plan:
+    target: Target
+    scripts: list[ScriptChange]
+    numbers: list[NumberChange]
+    secrets: Secrets
+    pruning: bool
+
+    @property
+    def changes(self) -> bool:
+        return any(c.action in CHANGES for c in self.scripts) or any(c.action != "unchanged" for c in self.numbers)
+
+    def count(self, action: str) -> int:
+        return sum(c.action == action for c in self.scripts) + sum(c.action == action for c in self.numbers)
+
+    @property
+    def stale(self) -> list[ScriptChange]:
+        return [c for c in self.scripts if c.action == "stale"]
+
+    @property
+    def foreign(self) -> list[NumberChange]:
+        return [c for c in self.numbers if c.foreign]
+
+    def summary(self) -> str:
+        if not self.changes:
+            return f"No changes: {self.target.space} matches the committed artifacts of {self.target.env}."
+        counts = [f"{self.count(a)} to {a}" for a in ("create", "update", "delete")]
+        routes = self.count("route") + self.count("reroute")
+        counts.append(f"{routes} number{'' if routes == 1 else 's'} to route")
+        unchanged = self.count("unchanged")
+        return f"Plan: {', '.join(counts)}; {unchanged} unchanged."
+
+
+CHANGES = frozenset({"create", "update", "delete"})
+
+
+@dataclass
+class Secrets:
+    """The secret values seen in any document, so that no message shows them unless asked to."""
+
+    shown: bool = False
+    values: set[str] = field(default_factory=set)
+    token: str = ""
+
+    def collect(self, document: Any) -> None:
+        for key, value in _items(document):
+            if key in SECRET_KEYS and isinstance(value, str) and value:
+                self.values.add(value)
+
+    def mask(self, document: Any) -> Any:
+        """`document` with every secret value as *** (unless secrets are shown)."""
+        return document if self.shown else _masked(document)
+
+    def redact(self, text: str) -> str:
+        """`text` without the API token, ever, nor any secret value unless shown."""
+        hidden = {self.token} | (set() if self.shown else self.values)
+        for value in sorted(filter(None, hidden), key=len, reverse=True):
+            text = text.replace(value, MASK)
+        return text
+
+
+def plan(target: Target, locals_: Sequence[Local], space: Space, *, prune: bool, show_secrets: bool = False) -> Plan:
+    """Compare the space with `locals_`; reads the space, changes nothing."""
+    secrets = Secrets(show_secrets, token=target.token)
+    space.redact = secrets.redact
+    for local in locals_:
+        secrets.collect(local.document)
+    remote = space.scripts()
+    ours = [s for s in remote if s.name.startswith(target.prefix)]
+    for script in ours:
+        secrets.collect(script.contents)
+    numbers = _numbers(target, space)
+    chosen = _chosen(ours, {n.routed_to for _, n in numbers})
+    scripts = [_script_change(target, local, chosen.get(target.script_name(local.profile)), secrets) for local in locals_]
+    wanted = {c.name for c in scripts}
+    stale = [s for s in ours if chosen.get(s.name) is not s or s.name not in wanted]
+    by_id = {s.id: s for s in remote}
+    routes = [_number_change(target, n, profile, chosen.get(target.script_name(profile)), by_id, ours) for profile, n in numbers]
+    if prune and stale:
+        scripts += _pruned(stale, routes, space.numbers(), target)
+    else:
+        scripts += [ScriptChange("stale", s.name, s.name[len(target.prefix) :], s) for s in stale]
+    return Plan(target, scripts, routes, secrets, prune)
+
+
+def same(remote: Any, local: Any) -> bool:
+    """Equal as documents: key order and formatting aside, but true is not 1 and 1 is not 1.0."""
+    return _canonical(remote) == _canonical(local)
+
+
+def _canonical(document: Any) -> str:
+    return json.dumps(document, sort_keys=True, ensure_ascii=False, allow_nan=False, default=str)
+
+
+def _numbers(target: Target, space: Space) -> list[tuple[str, Number]]:
+    """Each configured number as the project has it; a number the project does not have is an error in the file."""
+    found, missing = [], []
+    for e164, profile in target.numbers.items():
+        number = space.number(e164)
+        if number is None:
+            missing.append(
+                ConfcError(
+                    f"the project {target.project} on {target.space} has no phone number {e164}: buy or port it first, or remove it here",
+                    file=target.source.display,
+                    line=target.number_line(e164),
+                    key=f'deploy.numbers."{e164}"',
+                    env=target.env,
+                )
+            )
+        else:
+            found.append((profile, number))
+    raise_all(missing)
+    return found
+
+
+def _chosen(ours: Sequence[Script], routed: Iterable[str | None]) -> dict[str, Script]:
+    """The one script per name confc manages; when a name is on several, the one a number routes to, else the oldest."""
+    routed_ids = set(routed)
+    chosen: dict[str, Script] = {}
+    for script in sorted(ours, key=lambda s: (s.id not in routed_ids, s.created_at, s.id)):
+        chosen.setdefault(script.name, script)
+    return chosen
+
+
+def _script_change(target: Target, local: Local, script: Script | None, secrets: Secrets) -> ScriptChange:
+    name = target.script_name(local.profile)
+    if script is None:
+        return ScriptChange("create", name, local.profile, None, local)
+    if same(script.contents, local.document):
+        return ScriptChange("unchanged", name, local.profile, script, local)
+    before, after = secrets.mask(script.contents), secrets.mask(local.document)
+    diff = _diff(_text(before, local.format), _text(after, local.format), f"{name} (on {target.space})", local.shown)
+    return ScriptChange("update", name, local.profile, script, local, diff, secret_only=not diff)
+
+
+def _text(document: Any, fmt: str) -> str:
+    if isinstance(document, str):  # contents that are neither JSON nor YAML: shown as stored
+        return document if document.endswith("\n") else document + "\n"
+    return to_json(document) if fmt == "json" else to_yaml(document) + "\n"
+
+
+def _diff(old: str, new: str, old_name: str, new_name: str) -> str:
+    lines = difflib.unified_diff(old.splitlines(keepends=True), new.splitlines(keepends=True), old_name, new_name)
+    return "".join(line if line.endswith("\n") else line + "\n" for line in lines)
+
+
+def _number_change(
+    target: Target, number: Number, profile: str, script: Script | None, by_id: Mapping[str, Script], ours: Sequence[Script]
+) -> NumberChange:
+    current = number.routed_to
+    if current is None:
+        return NumberChange("route", number, profile, None)
+    if script is not None and current == script.id:
+        return NumberChange("unchanged", number, profile, script.name)
+    known = by_id.get(current)
+    shown = f"{show(known.name)} ({current})" if known else f"resource {current}"
+    return NumberChange("reroute", number, profile, shown, foreign=all(s.id != current for s in ours))
+
+
+def _pruned(
+    stale: Sequence[Script], routes: Sequence[NumberChange], numbers: Sequence[Number], target: Target
+) -> list[ScriptChange]:
+    """Delete each stale script no number of the project will route to once the numbers are routed; keep the others."""
+    moving = {c.number.id for c in routes if c.action != "unchanged"}
+    routing = {n.number: n.routed_to for n in numbers if n.id not in moving}
+    changes = []
+    for script in stale:
+        holders = tuple(sorted(number for number, routed in routing.items() if routed == script.id))
+        action = "kept" if holders else "delete"
+        changes.append(ScriptChange(action, script.name, script.name[len(target.prefix) :], script, routed_from=holders))
+    return changes
+
+
+def _items(document: Any) -> Iterable[tuple[Any, Any]]:
+    stack = [document]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, Mapping):
+            stack.extend(value.values())
+            yield from value.items()
+        elif isinstance(value, list):
+            stack.extend(value)
+
+
+def _masked(document: Any) -> Any:
+    if isinstance(document, Mapping):
+        return {k: MASK if k in SECRET_KEYS and v is not None else _masked(v) for k, v in document.items()}
+    if isinstance(document, list):
+        return [_masked(v) for v in document]
+    return document

@@ -1,0 +1,65 @@
+"""What plan and apply share: the checks before anything is asked of SignalWire, then the plan itself."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+
+from .. import project
+from ..errors import ConfcError, ErrorGroup
+from ..incremental import CheckResult
+from ..render import parse_document
+from .planning import Local, Plan, plan
+from .space import Space, sdk
+from .target import target
+
+
+def read_plan(
+    config_dir: str | os.PathLike[str],
+    env: str,
+    *,
+    out: str | None = None,
+    prune: bool = False,
+    show_secrets: bool = False,
+    environ: Mapping[str, str] = os.environ,
+) -> tuple[Plan, Space]:
+    """Plan deploying `env`: usage first (the SDK, the environment, the credentials), then the proof that the
+    committed artifacts are current, then the space, read and compared. Nothing is changed."""
+    rest = sdk()
+    import compiler
+
+    built = compiler.compiler(config_dir)
+    env = project.check_env(built.repo, env)
+    source = built.repo.environments[env]
+    deployment = target(env, source, built.data(source) or {}, environ)
+    checked = compiler.check(config_dir, [env], out=out)
+    if checked.drift:
+        raise _not_reviewed(checked, env, built.repo.display_root)
+    space = Space(deployment, rest)
+    return plan(deployment, _committed(checked), space, prune=prune, show_secrets=show_secrets), space
+
+
+def _not_reviewed(checked: CheckResult, env: str, root: str) -> ConfcError:
+    found = [ConfcError(d.message, file=d.file, profile=d.profile, env=d.env) for d in checked.drift]
+    found.append(
+        ConfcError(
+            f"the committed artifacts of {env} are not current, and what ships must be what was reviewed: "
+            f"run confc build {root} --env {env}, review the change and commit it, then deploy",
+            file=os.path.join(checked.out, env),
+            env=env,
+        )
+    )
+    return ErrorGroup(found)
+
+
+def _committed(checked: CheckResult) -> list[Local]:
+    """Every artifact of the environment as committed: `check` has just proved each file is byte for byte what a build writes."""
+    (folder,) = checked.plans
+    found = []
+    for artifact in sorted(folder.artifacts, key=lambda a: a.profile):
+        text = artifact.content.decode("utf-8")
+        fmt = "json" if artifact.path.endswith(".json") else "yaml"
+        document = json.loads(text) if fmt == "json" else parse_document(text)
+        found.append(Local(artifact.profile, folder.show(artifact.path), document, fmt))
+    return found

@@ -1,0 +1,442 @@
+"""confc plan and confc apply, end to end through the CLI against a local SignalWire space."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import Run, write_repo
+from signalwire_fake import NUMBERS, PROJECT, SCRIPTS, TOKEN, Server, Space
+
+from compiler.deploy import space as space_module
+
+SECRET = "stream-bearer-7b1d2e"
+FILES = {
+    "environments/dev.toml": """
+        [vars]
+        hooks = "https://hooks.dev.example.com"
+    """,
+    "environments/prod.toml": f"""
+        [vars]
+        hooks = "https://hooks.example.com"
+        stream_token = "{SECRET}"
+
+        [deploy]
+        space = "acme-prod.signalwire.com"
+
+        [deploy.numbers]
+        "+15551230001" = "support"
+        "+15551230002" = "standup"
+    """,
+    "profiles/base.toml": """
+        abstract = true
+        [conference]
+        status_callback = "{{ vars.hooks }}/conference/{{ profile.id }}"
+    """,
+    "profiles/standup.toml": """
+        extends = "base"
+        [conference]
+        name = "standup"
+        max_participants = 30
+    """,
+    "profiles/support.toml": """
+        extends = "base"
+        [conference]
+        name = "support"
+        record = "record-from-start"
+        [env.prod.conference.stream]
+        url = "wss://stream.example.com/audio"
+        authorization_bearer_token = "{{ vars.stream_token }}"
+    """,
+    "profiles/incident.toml": """
+        extends = "base"
+        [conference]
+        name = "incident"
+    """,
+}
+PROFILES = ("incident", "standup", "support")
+
+
+class Deploy:
+    """The repository, the fake space, and confc run against both, every output checked for the API token."""
+
+    def __init__(self, root: Path, space: Space, cli: Callable[..., Run], waits: list[float]) -> None:
+        self.root, self.space, self._cli, self.waits = root, space, cli, waits
+        self.configs = root / "configs"
+
+    def __call__(self, *argv: str) -> Run:
+        run = self._cli(*argv)
+        assert TOKEN not in run.out + run.err, "the API token was printed"
+        return run
+
+    def plan(self, *flags: str) -> Run:
+        return self("plan", "configs", "--env", "prod", *flags)
+
+    def apply(self, *flags: str) -> Run:
+        return self("apply", "configs", "--env", "prod", "--yes", *flags)
+
+    def edit(self, rel: str, text: str | None) -> None:
+        """Change the repository and build, as a reviewed commit would."""
+        if text is None:
+            (self.configs / rel).unlink()
+        else:
+            write_repo(self.configs, {rel: text})
+        assert self("build", "configs", "--env", "prod").code == 0
+
+    def document(self, profile: str) -> object:
+        return yaml.safe_load((self.root / "build" / "prod" / f"{profile}.swml.yaml").read_text())
+
+
+@pytest.fixture
+def deploy(tmp_path: Path, cli: Callable[..., Run], monkeypatch: pytest.MonkeyPatch) -> Iterator[Deploy]:
+    server = Server()
+    waits: list[float] = []
+    monkeypatch.setattr(space_module, "sleep", waits.append)  # the backoff is recorded, never waited out
+    monkeypatch.setenv("SIGNALWIRE_PROJECT_ID", PROJECT)
+    monkeypatch.setenv("SIGNALWIRE_API_TOKEN", TOKEN)
+    monkeypatch.setenv("SIGNALWIRE_SPACE", server.host)
+    write_repo(tmp_path / "configs", FILES)
+    deployment = Deploy(tmp_path, server.space, cli, waits)
+    assert deployment("build", "configs", "--env", "prod").code == 0
+    server.space.add_number("+15551230001")
+    server.space.add_number("+15551230002")
+    try:
+        yield deployment
+    finally:
+        server.close()
+
+
+def applied(deploy: Deploy) -> None:
+    run = deploy.apply()
+    assert run.code == 0, run
+
+
+def test_plan_on_an_empty_space_lists_every_script_and_route_and_changes_nothing(deploy: Deploy) -> None:
+    run = deploy.plan()
+    assert run.code == 1, run
+    for profile in PROFILES:
+        assert f"create     confc:{profile}\n" in run.out
+    assert "route      +15551230001 -> confc:support\n" in run.out
+    assert "route      +15551230002 -> confc:standup\n" in run.out
+    assert "Plan: 3 to create, 0 to update, 0 to delete, 2 numbers to route; 0 unchanged." in run.out
+    assert deploy.space.writes() == [] and deploy.space.scripts == {}
+
+
+def test_apply_creates_routes_and_a_second_run_finds_nothing_to_do(deploy: Deploy) -> None:
+    run = deploy.apply()
+    assert run.code == 0, run
+    assert "created confc:support" in run.err and "routed +15551230001 to confc:support" in run.err
+    assert deploy.space.names() == [f"confc:{p}" for p in PROFILES]
+    for profile in PROFILES:  # sent as JSON objects, exactly the committed documents
+        assert deploy.space.document(f"confc:{profile}") == deploy.document(profile)
+    creates = [r for r in deploy.space.writes() if r.path == SCRIPTS]
+    assert all(isinstance(r.body["contents"], dict) and set(r.body) == {"name", "contents"} for r in creates)
+    assert deploy.space.routed("+15551230001") == deploy.space.by_name("confc:support")["id"]
+    assert deploy.space.routed("+15551230002") == deploy.space.by_name("confc:standup")["id"]
+
+    writes = len(deploy.space.writes())
+    again = deploy.plan()
+    assert again.code == 0, again
+    assert "No changes" in again.out
+    second = deploy.apply()
+    assert second.code == 0 and "Nothing to do." in second.err
+    assert len(deploy.space.writes()) == writes
+
+
+def test_an_edited_profile_is_an_update_with_its_diff(deploy: Deploy) -> None:
+    applied(deploy)
+    deploy.edit("profiles/standup.toml", FILES["profiles/standup.toml"].replace("30", "45"))
+    run = deploy.plan()
+    assert run.code == 1
+    assert "update     confc:standup\n" in run.out
+    assert "-      max_participants: 30\n" in run.out and "+      max_participants: 45\n" in run.out
+    assert "+++ build/prod/standup.swml.yaml" in run.out
+    applied(deploy)
+    (put,) = [r for r in deploy.space.writes() if r.method == "PUT"]
+    assert set(put.body) == {"display_name", "contents"} and put.body["display_name"] == "confc:standup"
+    assert deploy.space.document("confc:standup") == deploy.document("standup")
+    assert deploy.plan().code == 0
+
+
+def test_a_dashboard_edit_shows_up_as_drift_and_formatting_alone_is_no_change(deploy: Deploy) -> None:
+    applied(deploy)
+    original = deploy.document("standup")
+    # The same document, stored the way the Dashboard stores it: a string of JSON, keys in another order.
+    reordered = json.dumps({"sections": original["sections"], "version": original["version"]}, indent=4)  # type: ignore[index]
+    deploy.space.edit_in_dashboard("confc:standup", reordered)
+    assert deploy.plan().code == 0
+
+    deploy.space.edit_in_dashboard("confc:standup", json.dumps({"version": "1.0.0", "sections": {"main": ["hangup"]}}))
+    run = deploy.plan("--format", "json")
+    assert run.code == 1
+    plan = json.loads(run.out)
+    (change,) = [s for s in plan["scripts"] if s["action"] == "update"]
+    assert change["name"] == "confc:standup" and change["profile"] == "standup"
+    assert "-  - hangup\n" in change["diff"] and "+  - join_conference:\n" in change["diff"]
+    applied(deploy)
+    assert deploy.space.document("confc:standup") == original
+
+
+def test_a_deleted_profile_is_left_alone_unless_pruned(deploy: Deploy) -> None:
+    applied(deploy)
+    deploy.edit("profiles/incident.toml", None)
+    run = deploy.plan()
+    assert run.code == 0, run  # a stale script is no change without --prune
+    assert "confc:incident" in run.out and "--prune deletes" in run.out
+
+    pruned = deploy.plan("--prune")
+    assert pruned.code == 1 and "delete     confc:incident\n" in pruned.out
+    assert deploy.apply().code == 0 and "confc:incident" in deploy.space.names()
+    assert deploy.apply("--prune").code == 0
+    assert "confc:incident" not in deploy.space.names()
+    assert deploy.plan("--prune").code == 0
+
+
+def test_prune_keeps_a_stale_script_a_number_still_routes_to(deploy: Deploy) -> None:
+    applied(deploy)
+    deploy.space.add_number("+15551239999", routed_to=deploy.space.by_name("confc:incident")["id"])
+    deploy.edit("profiles/incident.toml", None)
+    run = deploy.plan("--prune", "--format", "json")
+    (kept,) = [s for s in json.loads(run.out)["scripts"] if s["name"] == "confc:incident"]
+    assert kept["action"] == "kept" and kept["routed_from"] == ["+15551239999"]
+    assert run.code == 0
+    assert deploy.apply("--prune").code == 0
+    assert "confc:incident" in deploy.space.names()
+
+
+def test_a_script_outside_the_prefix_is_never_touched(deploy: Deploy) -> None:
+    foreign = deploy.space.add_script("Legacy IVR", {"version": "1.0.0", "sections": {"main": ["hangup"]}})
+    deploy.space.add_script("support", {"version": "1.0.0", "sections": {"main": ["answer"]}})  # no prefix, same id
+    applied(deploy)
+    assert deploy.apply("--prune").code == 0
+    assert {"Legacy IVR", "support"} <= set(deploy.space.names())
+    assert not [r for r in deploy.space.writes() if foreign in r.path]
+
+
+def test_a_number_routed_to_ours_is_unchanged_and_one_routed_elsewhere_needs_force(deploy: Deploy) -> None:
+    applied(deploy)
+    legacy = deploy.space.add_script("Legacy IVR", {"version": "1.0.0", "sections": {"main": ["hangup"]}})
+    deploy.space.numbers[1]["calling_handler_resource_id"] = legacy  # someone routed the standup line by hand
+    run = deploy.plan()
+    assert run.code == 1
+    assert "unchanged  +15551230001 -> confc:support\n" in run.out
+    assert (
+        f'reroute    +15551230002 -> confc:standup (now "Legacy IVR" ({legacy}); not a confc: script: apply needs --force)'
+        in run.out
+    )
+
+    writes = len(deploy.space.writes())
+    refused = deploy.apply()
+    assert refused.code == 1
+    assert f'+15551230002 routes now to "Legacy IVR" ({legacy})' in refused.err and "--force" in refused.err
+    assert "environments/prod.toml:10:" in refused.err
+    assert len(deploy.space.writes()) == writes and deploy.space.routed("+15551230002") == legacy
+
+    assert deploy.apply("--force").code == 0
+    assert deploy.space.routed("+15551230002") == deploy.space.by_name("confc:standup")["id"]
+
+
+def test_a_number_routed_to_another_of_our_scripts_is_rerouted_without_force(deploy: Deploy) -> None:
+    applied(deploy)
+    deploy.edit("environments/prod.toml", FILES["environments/prod.toml"].replace('= "standup"', '= "incident"'))
+    run = deploy.plan()
+    assert 'reroute    +15551230002 -> confc:incident (now "confc:standup" (' in run.out
+    assert deploy.apply().code == 0
+    assert deploy.space.routed("+15551230002") == deploy.space.by_name("confc:incident")["id"]
+
+
+def test_refused_credentials_exit_3_and_never_show_the_token(deploy: Deploy, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SIGNALWIRE_API_TOKEN", "PT-wrong-token")
+    run = deploy.plan()
+    assert run.code == 3
+    assert "refused the credentials" in run.err and "401" in run.err and PROJECT in run.err
+    assert "PT-wrong-token" not in run.out + run.err
+
+
+def test_a_token_without_the_numbers_scope_is_named(deploy: Deploy) -> None:
+    deploy.space.forbidden = (NUMBERS,)
+    run = deploy.plan()
+    assert run.code == 3 and "403 Forbidden" in run.err and "Numbers for phone numbers" in run.err
+
+
+def test_a_persisting_500_is_retried_with_backoff_then_reported(deploy: Deploy) -> None:
+    deploy.space.fail("GET", SCRIPTS, 500, times=99, body={"error": "upstream timeout"})
+    run = deploy.plan()
+    assert run.code == 3
+    assert "SignalWire answered 500 while listing the SWML scripts (5 attempts): upstream timeout" in run.err
+    assert deploy.waits == [0.5, 1.0, 2.0, 4.0]
+
+
+def test_a_429_waits_as_told_then_succeeds(deploy: Deploy) -> None:
+    deploy.space.fail("GET", NUMBERS, 429, times=1, headers={"Retry-After": "7"}, body={"error": "Too Many Requests"})
+    run = deploy.plan()
+    assert run.code == 1, run
+    assert deploy.waits == [7.0]
+
+
+def test_a_create_is_not_repeated_after_a_5xx(deploy: Deploy) -> None:
+    deploy.space.fail("POST", SCRIPTS, 503, times=99)
+    run = deploy.apply()
+    assert run.code == 3
+    assert len([r for r in deploy.space.requests if r.method == "POST"]) == 1
+    assert deploy.waits == []
+
+
+def test_a_refused_document_names_the_script_and_is_not_retried(deploy: Deploy) -> None:
+    body = {
+        "errors": [
+            {
+                "type": "validation_error",
+                "code": "invalid_parameter_value",
+                "message": "contents must be valid SWML JSON",
+                "attribute": "contents",
+            }
+        ]
+    }
+    deploy.space.fail("POST", SCRIPTS, 422, body=body)
+    run = deploy.apply()
+    assert run.code == 1
+    assert "SignalWire refused creating confc:incident (422): contents: contents must be valid SWML JSON" in run.err
+    assert len([r for r in deploy.space.requests if r.method == "POST"]) == 1
+
+
+def test_a_failure_midway_reports_what_was_done_and_the_next_apply_converges(deploy: Deploy) -> None:
+    deploy.space.fail("POST", SCRIPTS, 500, skip=1, times=1, body={"error": "boom"})
+    run = deploy.apply()
+    assert run.code == 3
+    assert "apply stopped: SignalWire answered 500 while creating confc:standup: boom" in run.err
+    assert "done: created confc:incident\n" in run.err
+    assert "left: create confc:standup; create confc:support; route +15551230001 to confc:support;" in run.err
+    assert deploy.space.names() == ["confc:incident"]
+
+    rerun = deploy.apply()
+    assert rerun.code == 0, rerun
+    assert "unchanged  confc:incident" in rerun.out
+    assert deploy.space.names() == [f"confc:{p}" for p in PROFILES]
+    assert deploy.plan().code == 0
+
+
+def test_pages_are_followed_in_either_form(deploy: Deploy) -> None:
+    for index in range(5):
+        deploy.space.add_script(f"Other {index}", {"version": "1.0.0", "sections": {"main": []}})
+    applied(deploy)
+    assert deploy.plan().code == 0
+    listing = [r for r in deploy.space.requests if r.method == "GET" and r.path == SCRIPTS]
+    assert any("page_token" in r.query for r in listing)
+    deploy.space.pages_as_list = True
+    assert deploy.plan().code == 0
+
+
+def test_secrets_are_masked_everywhere_unless_asked_for(deploy: Deploy) -> None:
+    for form in ("text", "json", "markdown"):
+        run = deploy.plan("--format", form)
+        assert SECRET not in run.out + run.err
+    applied(deploy)
+    document = deploy.document("support")
+    rotated = json.loads(json.dumps(document).replace(SECRET, "old-bearer-9"))
+    deploy.space.edit_in_dashboard("confc:support", rotated)
+    for form in ("text", "json", "markdown"):
+        run = deploy.plan("--format", form)
+        assert run.code == 1  # a changed secret is still an update
+        assert SECRET not in run.out and "old-bearer-9" not in run.out
+    plan = json.loads(deploy.plan("--format", "json").out)
+    (change,) = [s for s in plan["scripts"] if s["action"] == "update"]
+    assert change["secret_only"] is True
+    shown = deploy.plan("--show-secrets")
+    assert (
+        f"+        authorization_bearer_token: {SECRET}" in shown.out
+        and "-        authorization_bearer_token: old-bearer-9" in shown.out
+    )
+    assert SECRET not in deploy.apply().out
+
+
+def test_markdown_plan_for_a_pull_request(deploy: Deploy) -> None:
+    run = deploy.plan("--format", "markdown")
+    assert run.out.startswith(f"### confc plan: `prod` → `{deploy.space.host}`\n")
+    assert "| create | `confc:support` | `support` |" in run.out
+    assert "| route | `+15551230001` | `support` | nothing |" in run.out
+    assert run.out.rstrip().endswith("**Plan: 3 to create, 0 to update, 0 to delete, 2 numbers to route; 0 unchanged.**")
+
+
+def test_stale_artifacts_are_refused_before_the_space_is_asked(deploy: Deploy) -> None:
+    write_repo(deploy.configs, {"profiles/standup.toml": FILES["profiles/standup.toml"].replace("30", "31")})
+    for run in (deploy.plan(), deploy.apply()):
+        assert run.code == 1
+        assert "build/prod/standup.swml.yaml: stale (profile standup)" in run.err
+        assert "what ships must be what was reviewed" in run.err
+    assert deploy.space.requests == []
+
+
+def test_a_number_the_project_does_not_have_is_an_error_at_its_line(deploy: Deploy) -> None:
+    deploy.space.numbers.pop()
+    run = deploy.plan()
+    assert run.code == 1
+    assert (
+        'environments/prod.toml:10: deploy.numbers."+15551230002": the project' in run.err
+        and "has no phone number +15551230002" in run.err
+    )
+
+
+def test_usage_errors_come_before_any_request(deploy: Deploy, monkeypatch: pytest.MonkeyPatch) -> None:
+    no_terminal = deploy("apply", "configs", "--env", "prod")
+    assert no_terminal.code == 2 and "--yes" in no_terminal.err
+    assert deploy("plan", "configs", "--env", "qa").code == 2
+    monkeypatch.delenv("SIGNALWIRE_API_TOKEN")
+    missing = deploy.plan()
+    assert missing.code == 2 and "SIGNALWIRE_API_TOKEN is not set" in missing.err
+    monkeypatch.setitem(sys.modules, "signalwire.rest", None)  # the deploy extra is not installed
+    extra = deploy.plan()
+    assert extra.code == 2 and "pip install 'confc[deploy]'" in extra.err
+    assert deploy.space.requests == []
+
+
+def test_an_unreachable_space_exits_3(deploy: Deploy, monkeypatch: pytest.MonkeyPatch) -> None:
+    closed = Server()
+    host = closed.host
+    closed.close()
+    monkeypatch.setenv("SIGNALWIRE_SPACE", host)
+    run = deploy.plan()
+    assert run.code == 3 and f"could not reach SignalWire at http://{host}" in run.err
+
+
+def test_apply_asks_on_a_terminal(deploy: Deploy, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys.stdin, "isatty", lambda: True, raising=False)
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True, raising=False)
+    answers = iter(["no", "yes"])
+    monkeypatch.setattr("builtins.input", lambda prompt: next(answers))
+    declined = deploy("apply", "configs", "--env", "prod")
+    assert declined.code == 1 and "nothing was changed" in declined.err and deploy.space.writes() == []
+    accepted = deploy("apply", "configs", "--env", "prod")
+    assert accepted.code == 0 and len(deploy.space.names()) == 3
+
+
+def test_the_deploy_table_is_validated_with_the_rest(make_repo: Callable[..., Path], cli: Callable[..., Run]) -> None:
+    make_repo(
+        {
+            "environments/prod.toml": """
+                [deploy]
+                space = "https://acme.signalwire.com"
+                prefix = "confc prod:"
+                [deploy.numbers]
+                "+15551230001" = "standups"
+                "+15551230002" = "base"
+                "555-0100" = "standup"
+            """,
+            "profiles/base.toml": "abstract = true\n",
+            "profiles/standup.toml": 'extends = "base"\n[conference]\nname = "standup"\n',
+        }
+    )
+    run = cli("validate", "configs")
+    assert run.code == 1
+    assert 'prod.toml:2: deploy.space: must be the space\'s host name, such as "acme.signalwire.com"' in run.err
+    assert "prod.toml:3: deploy.prefix: must be 1 to 32 characters" in run.err
+    assert (
+        'prod.toml:5: deploy.numbers."+15551230001": routes to "standups", which is not a profile (did you mean "standup"?)'
+        in run.err
+    )
+    assert 'prod.toml:6: deploy.numbers."+15551230002": routes to "base", which is abstract' in run.err
+    assert '"555-0100" is not an E.164 phone number' in run.err
