@@ -14,6 +14,7 @@ import itertools
 import json
 import re
 import threading
+import time
 import urllib.parse
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -57,6 +58,7 @@ class Space:
         self.requests: list[Request] = []
         self.forbidden: tuple[str, ...] = ()  # path prefixes the token lacks the scope for
         self.pages_as_list = False  # answer lists the older way: a list of pages
+        self.delay = 0.0  # seconds before each answer, to run into the client's timeout
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
         self.host = ""
@@ -154,7 +156,7 @@ class Space:
 
     def _route(self, method: str, path: str, query: dict[str, str], body: Any) -> tuple[int, dict[str, str], Any]:
         if path == SCRIPTS and method == "GET":
-            return 200, {}, self._page(SCRIPTS, list(self.scripts.values()), query)
+            return 200, {}, self._page(SCRIPTS, [_as_read(s) for s in self.scripts.values()], query)
         if path == SCRIPTS and method == "POST":
             problem = _fields(
                 body, required={"name", "contents"}, allowed={"name", "contents", "script_type", "status_callback_url"}
@@ -169,7 +171,7 @@ class Space:
             if script is None:
                 return 404, {}, {"error": "Not Found"}
             if method == "GET":
-                return 200, {}, script
+                return 200, {}, _as_read(script)
             if method == "PUT":
                 problem = _fields(body, required=set(), allowed={"display_name", "contents", "status_callback_url"})
                 problem = (
@@ -215,6 +217,14 @@ class Space:
             link = urllib.parse.urlencode({**extra, "page_size": size, "page_token": f"PA{start + size}"})
             page["links"]["next"] = f"http://{self.host}{base}?{link}"
         return [page] if self.pages_as_list else page
+
+
+def _as_read(script: dict[str, Any]) -> dict[str, Any]:
+    """A script as a read returns it: every other one's contents as a string of JSON, as older scripts come back."""
+    contents = script["swml_script"]["contents"]
+    if isinstance(contents, str) or int(script["id"].rpartition("-")[2]) % 2:
+        return script
+    return {**script, "swml_script": {**script["swml_script"], "contents": json.dumps(contents)}}
 
 
 def _fields(body: Any, *, required: set[str], allowed: set[str]) -> dict[str, Any] | None:
@@ -267,6 +277,8 @@ class _Handler(BaseHTTPRequestHandler):
         except ValueError:
             body = raw.decode("utf-8", "replace")
         request = Request(self.command, parts.path, query, body)
+        if self.space.delay:
+            time.sleep(self.space.delay)
         self.space.requests.append(request)
         expected = "Basic " + base64.b64encode(f"{PROJECT}:{TOKEN}".encode()).decode()
         if self.headers.get("Authorization") != expected:
@@ -292,6 +304,7 @@ class Server:
 
     def __init__(self) -> None:
         self.space = Space()
+        self.waits: list[float] = []  # the client's backoff, when a test records it
         handler = type("Handler", (_Handler,), {"space": self.space})
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self.space.host = f"127.0.0.1:{self._server.server_address[1]}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -13,6 +14,8 @@ from conftest import Run, write_repo
 from signalwire_fake import NUMBERS, PROJECT, SCRIPTS, TOKEN, Server, Space
 
 from compiler.deploy import space as space_module
+
+ROOT = Path(__file__).resolve().parent.parent
 
 SECRET = "stream-bearer-7b1d2e"
 FILES = {
@@ -92,22 +95,40 @@ class Deploy:
 
 
 @pytest.fixture
-def deploy(tmp_path: Path, cli: Callable[..., Run], monkeypatch: pytest.MonkeyPatch) -> Iterator[Deploy]:
+def signalwire(monkeypatch: pytest.MonkeyPatch) -> Iterator[Server]:
+    """A local space, with the credentials and its address in the environment as CI would set them."""
     server = Server()
-    waits: list[float] = []
-    monkeypatch.setattr(space_module, "sleep", waits.append)  # the backoff is recorded, never waited out
+    server.waits = []
+    monkeypatch.setattr(space_module, "sleep", server.waits.append)  # the backoff is recorded, never waited out
     monkeypatch.setenv("SIGNALWIRE_PROJECT_ID", PROJECT)
     monkeypatch.setenv("SIGNALWIRE_API_TOKEN", TOKEN)
     monkeypatch.setenv("SIGNALWIRE_SPACE", server.host)
-    write_repo(tmp_path / "configs", FILES)
-    deployment = Deploy(tmp_path, server.space, cli, waits)
-    assert deployment("build", "configs", "--env", "prod").code == 0
-    server.space.add_number("+15551230001")
-    server.space.add_number("+15551230002")
     try:
-        yield deployment
+        yield server
     finally:
         server.close()
+
+
+@pytest.fixture
+def deploy(tmp_path: Path, cli: Callable[..., Run], signalwire: Server) -> Deploy:
+    write_repo(tmp_path / "configs", FILES)
+    deployment = Deploy(tmp_path, signalwire.space, cli, signalwire.waits)
+    assert deployment("build", "configs", "--env", "prod").code == 0
+    signalwire.space.add_number("+15551230001")
+    signalwire.space.add_number("+15551230002")
+    return deployment
+
+
+def test_the_example_repository_deploys_as_committed(signalwire: Server, cli: Callable[..., Run]) -> None:
+    space = signalwire.space
+    for number in ("+15551230001", "+15551230002", "+15551230003"):
+        space.add_number(number)
+    where = [str(ROOT / "configs"), "--env", "prod", "--out", str(ROOT / "build")]
+    assert cli("apply", *where, "--yes").code == 0
+    assert space.names() == [f"confc:{p}" for p in ("all-hands", "incident", "standup", "support/agent", "support/customer")]
+    assert space.routed("+15551230002") == space.by_name("confc:all-hands")["id"]
+    again = cli("plan", *where)
+    assert again.code == 0 and "No changes" in again.out
 
 
 def applied(deploy: Deploy) -> None:
@@ -122,7 +143,7 @@ def test_plan_on_an_empty_space_lists_every_script_and_route_and_changes_nothing
         assert f"create     confc:{profile}\n" in run.out
     assert "route      +15551230001 -> confc:support\n" in run.out
     assert "route      +15551230002 -> confc:standup\n" in run.out
-    assert "Plan: 3 to create, 0 to update, 0 to delete, 2 numbers to route; 0 unchanged." in run.out
+    assert "Plan: 3 to create, 0 to update, 0 to delete, 2 numbers to route; 0 scripts and 0 numbers unchanged." in run.out
     assert deploy.space.writes() == [] and deploy.space.scripts == {}
 
 
@@ -263,6 +284,38 @@ def test_a_token_without_the_numbers_scope_is_named(deploy: Deploy) -> None:
     assert run.code == 3 and "403 Forbidden" in run.err and "Numbers for phone numbers" in run.err
 
 
+def test_a_script_deleted_on_the_space_meanwhile_stops_apply(deploy: Deploy) -> None:
+    applied(deploy)
+    deploy.edit("profiles/standup.toml", FILES["profiles/standup.toml"].replace("30", "45"))
+    deploy.space.fail("PUT", SCRIPTS + "/.*", 404, body={"error": "Not Found"})
+    run = deploy.apply()
+    assert run.code == 3
+    assert "SignalWire found nothing to act on while updating confc:standup (404): Not Found" in run.err
+    assert "left: update confc:standup\n" in run.err
+
+
+def test_a_space_that_does_not_answer_in_time_is_given_up_on(deploy: Deploy, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(space_module, "TIMEOUT", 0.05)
+    deploy.space.delay = 0.5
+    run = deploy.plan()
+    assert run.code == 3
+    assert "could not reach SignalWire" in run.err and "timed out" in run.err and "(5 attempts)" in run.err
+    assert deploy.waits == [0.5, 1.0, 2.0, 4.0]
+
+
+def test_other_commands_never_import_the_sdk(deploy: Deploy) -> None:
+    program = (
+        "import sys\n"
+        "from compiler.cli import main\n"
+        "for argv in (['build', 'configs', '--all-envs'], ['check', 'configs', '--all-envs'], ['validate', 'configs'],"
+        " ['list', 'configs'], ['show', 'configs', 'support', '--env', 'prod', '--swml']):\n"
+        "    assert main(argv) == 0, argv\n"
+        "assert not [m for m in sys.modules if m.startswith('signalwire')]\n"
+    )
+    done = subprocess.run([sys.executable, "-c", program], cwd=deploy.root, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+
+
 def test_a_persisting_500_is_retried_with_backoff_then_reported(deploy: Deploy) -> None:
     deploy.space.fail("GET", SCRIPTS, 500, times=99, body={"error": "upstream timeout"})
     run = deploy.plan()
@@ -359,7 +412,9 @@ def test_markdown_plan_for_a_pull_request(deploy: Deploy) -> None:
     assert run.out.startswith(f"### confc plan: `prod` → `{deploy.space.host}`\n")
     assert "| create | `confc:support` | `support` |" in run.out
     assert "| route | `+15551230001` | `support` | nothing |" in run.out
-    assert run.out.rstrip().endswith("**Plan: 3 to create, 0 to update, 0 to delete, 2 numbers to route; 0 unchanged.**")
+    assert run.out.rstrip().endswith(
+        "**Plan: 3 to create, 0 to update, 0 to delete, 2 numbers to route; 0 scripts and 0 numbers unchanged.**"
+    )
 
 
 def test_stale_artifacts_are_refused_before_the_space_is_asked(deploy: Deploy) -> None:

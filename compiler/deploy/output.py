@@ -10,7 +10,7 @@ import json
 import re
 from typing import Any
 
-from .planning import NumberChange, Plan, ScriptChange
+from .planning import NumberChange, Plan, ScriptChange, plural
 
 _ONLY_MASKED = "only a secret (authorization_bearer_token) differs; --show-secrets shows it"
 
@@ -94,7 +94,7 @@ def notes(plan: Plan) -> list[str]:
     if plan.stale:
         names = ", ".join(c.name for c in plan.stale)
         found.append(
-            f"{len(plan.stale)} script(s) named {plan.target.prefix}… belong to no profile any more and are left alone "
+            f"{plural(len(plan.stale), 'script')} named {plan.target.prefix}PROFILE without a profile any more, left alone "
             f"(--prune deletes those no number routes to): {names}"
         )
     if plan.foreign:

@@ -79,13 +79,17 @@ class Plan:
         if not self.changes:
             return f"No changes: {self.target.space} matches the committed artifacts of {self.target.env}."
         counts = [f"{self.count(a)} to {a}" for a in ("create", "update", "delete")]
-        routes = self.count("route") + self.count("reroute")
-        counts.append(f"{routes} number{'' if routes == 1 else 's'} to route")
-        unchanged = self.count("unchanged")
-        return f"Plan: {', '.join(counts)}; {unchanged} unchanged."
+        counts.append(f"{plural(self.count('route') + self.count('reroute'), 'number')} to route")
+        scripts = sum(c.action == "unchanged" for c in self.scripts)
+        numbers = sum(c.action == "unchanged" for c in self.numbers)
+        return f"Plan: {', '.join(counts)}; {plural(scripts, 'script')} and {plural(numbers, 'number')} unchanged."
 
 
 CHANGES = frozenset({"create", "update", "delete"})
+
+
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 @dataclass

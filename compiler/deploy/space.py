@@ -191,9 +191,11 @@ class Space:
             )
         if status == 403:
             return SpaceError(
-                f"SignalWire refused {what} (403 Forbidden): the API token lacks the scope for it "
+                f"SignalWire refused the credentials for {what} (403 Forbidden): the API token lacks the scope for it "
                 f"(Voice for SWML scripts, Numbers for phone numbers){said}"
             )
+        if status == 404:
+            return SpaceError(f"SignalWire found nothing to act on while {what} (404){said}: changed on the space meanwhile?")
         if status == 422:
             return Refused(f"SignalWire refused {what} (422){said or ': the request is not valid'}")
         if status == 429:
