@@ -278,6 +278,12 @@ def test_refused_credentials_exit_3_and_never_show_the_token(deploy: Deploy, mon
     assert "PT-wrong-token" not in run.out + run.err
 
 
+def test_a_short_token_does_not_garble_the_messages(deploy: Deploy, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SIGNALWIRE_API_TOKEN", "t")
+    run = deploy.plan()
+    assert run.code == 3 and "SignalWire refused the credentials while listing the SWML scripts" in run.err
+
+
 def test_a_token_without_the_numbers_scope_is_named(deploy: Deploy) -> None:
     deploy.space.forbidden = (NUMBERS,)
     run = deploy.plan()
@@ -405,6 +411,26 @@ def test_secrets_are_masked_everywhere_unless_asked_for(deploy: Deploy) -> None:
         and "-        authorization_bearer_token: old-bearer-9" in shown.out
     )
     assert SECRET not in deploy.apply().out
+
+
+def test_an_error_that_echoes_a_secret_is_masked(deploy: Deploy) -> None:
+    body = {"errors": [{"message": f"stream token {SECRET} is not accepted", "attribute": "contents"}]}
+    deploy.space.fail("POST", SCRIPTS, 422, skip=2, body=body)  # the third create is support's
+    run = deploy.apply()
+    assert run.code == 1
+    assert "SignalWire refused creating confc:support (422): contents: stream token *** is not accepted" in run.err
+    assert SECRET not in run.out + run.err
+
+
+def test_a_second_script_of_the_same_name_is_stale(deploy: Deploy) -> None:
+    applied(deploy)
+    ours = deploy.space.by_name("confc:standup")["id"]
+    deploy.space.add_script("confc:standup", {"version": "1.0.0", "sections": {"main": ["hangup"]}})
+    run = deploy.plan("--prune")
+    assert run.code == 1
+    assert "unchanged  confc:standup\n" in run.out and "delete     confc:standup (a second script of that name)" in run.out
+    assert deploy.apply("--prune").code == 0
+    assert [s["id"] for s in deploy.space.scripts.values() if s["display_name"] == "confc:standup"] == [ours]
 
 
 def test_markdown_plan_for_a_pull_request(deploy: Deploy) -> None:

@@ -9,16 +9,14 @@ from __future__ import annotations
 import difflib
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from ..errors import ConfcError, raise_all, show
 from ..render import to_json, to_yaml
+from .masking import Secrets
 from .space import Number, Script, Space
 from .target import Target
-
-SECRET_KEYS = frozenset({"authorization_bearer_token"})
-MASK = "***"
 
 
 @dataclass(frozen=True)
@@ -90,31 +88,6 @@ CHANGES = frozenset({"create", "update", "delete"})
 
 def plural(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
-
-
-@dataclass
-class Secrets:
-    """The secret values seen in any document, so that no message shows them unless asked to."""
-
-    shown: bool = False
-    values: set[str] = field(default_factory=set)
-    token: str = ""
-
-    def collect(self, document: Any) -> None:
-        for key, value in _items(document):
-            if key in SECRET_KEYS and isinstance(value, str) and value:
-                self.values.add(value)
-
-    def mask(self, document: Any) -> Any:
-        """`document` with every secret value as *** (unless secrets are shown)."""
-        return document if self.shown else _masked(document)
-
-    def redact(self, text: str) -> str:
-        """`text` without the API token, ever, nor any secret value unless shown."""
-        hidden = {self.token} | (set() if self.shown else self.values)
-        for value in sorted(filter(None, hidden), key=len, reverse=True):
-            text = text.replace(value, MASK)
-        return text
 
 
 def plan(target: Target, locals_: Sequence[Local], space: Space, *, prune: bool, show_secrets: bool = False) -> Plan:
@@ -227,22 +200,3 @@ def _pruned(
         action = "kept" if holders else "delete"
         changes.append(ScriptChange(action, script.name, script.name[len(target.prefix) :], script, routed_from=holders))
     return changes
-
-
-def _items(document: Any) -> Iterable[tuple[Any, Any]]:
-    stack = [document]
-    while stack:
-        value = stack.pop()
-        if isinstance(value, Mapping):
-            stack.extend(value.values())
-            yield from value.items()
-        elif isinstance(value, list):
-            stack.extend(value)
-
-
-def _masked(document: Any) -> Any:
-    if isinstance(document, Mapping):
-        return {k: MASK if k in SECRET_KEYS and v is not None else _masked(v) for k, v in document.items()}
-    if isinstance(document, list):
-        return [_masked(v) for v in document]
-    return document

@@ -20,6 +20,7 @@ import yaml
 
 from ..errors import ConfcError, UsageError
 from ..render import parse_yaml
+from .masking import Secrets
 from .target import LOCAL_HOSTS, PROJECT, TOKEN, Target
 
 TIMEOUT = 30.0  # seconds per attempt
@@ -87,7 +88,7 @@ class Space:
             project=target.project, token=target.token, host=target.space, request_options=options
         )
         # What every message passes through on its way out: the token never, secrets only when asked for.
-        self.redact: Callable[[str], str] = lambda text: text.replace(target.token, "***")
+        self.redact: Callable[[str], str] = Secrets(token=target.token).redact
 
     @property
     def url(self) -> str:
