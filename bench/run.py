@@ -8,7 +8,8 @@ cold, cold with --jobs 2, warm with nothing changed, after touching one leaf, an
 after touching one base with 200 descendants. Each as wall time, microseconds per
 artifact, peak memory and the ratio to the floor. Cold runs alternate with the
 floor and the best of --repeat is kept: the file system's speed drifts over a run.
-Then start-up time, growth from 1,000 to 50,000 profiles, the cost of roles, and a per-stage breakdown.
+Then start-up time, growth from 1,000 to 50,000 profiles, the cost of roles, plan and apply
+against a local SignalWire space (tests/signalwire_fake.py) beside check, and a per-stage breakdown.
 """
 
 from __future__ import annotations
@@ -212,6 +213,47 @@ def roles_cost(work: Path, seed: int, profiles: int = 1000) -> None:
     )
 
 
+def deploy_cost(work: Path, seed: int, profiles: int = 1000) -> None:
+    """plan and apply of one environment against a local SignalWire space, beside check (which both run first)."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    from signalwire_fake import PROJECT, TOKEN, Server
+
+    repo, out = work / "deploy", work / "deploy-out"
+    generate(repo, profiles, seed)
+    measure(confc("build", str(repo), "--env", "prod", "--out", str(out)))
+    server = Server()
+    server.space.page_size = 100
+    ENV.update(SIGNALWIRE_PROJECT_ID=PROJECT, SIGNALWIRE_API_TOKEN=TOKEN, SIGNALWIRE_SPACE=server.host)
+    where = [str(repo), "--env", "prod", "--out", str(out)]
+    try:
+        check = measure_any(confc("check", *where))
+        runs = {
+            "plan, empty space": confc("plan", *where),
+            "apply, every script created": confc("apply", *where, "--yes"),
+            "plan, nothing to change": confc("plan", *where),
+        }
+        artifacts = len(list((out / "prod").rglob("*.swml.yaml")))
+        print(f"deploy (one environment, {artifacts} scripts, a local space; check alone {check:.2f} s):")
+        for label, command in runs.items():
+            wall = measure_any(command)
+            print(
+                f"  {label:<28} {wall:6.2f} s  x{wall / check:.2f} check  {(wall - check) * 1e6 / artifacts:6.0f} us/script beyond it"
+            )
+    finally:
+        server.close()
+        for name in ("SIGNALWIRE_PROJECT_ID", "SIGNALWIRE_API_TOKEN", "SIGNALWIRE_SPACE"):
+            ENV.pop(name, None)
+
+
+def measure_any(command: list[str]) -> float:
+    """Wall seconds of a command whose exit code is an answer (plan exits 1 when it finds changes)."""
+    start = time.perf_counter()
+    done = subprocess.run(command, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False)  # noqa: S603 - our own commands
+    if done.returncode not in (0, 1):
+        raise SystemExit(f"failed: {' '.join(command)}\n{done.stderr.decode()}")
+    return time.perf_counter() - start
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--profiles", type=int, default=10_000)
@@ -226,6 +268,7 @@ def main() -> None:
         startup()
         growth(work, [1_000, args.profiles, *([] if args.no_large else [50_000])], args.seed, {args.profiles: cold})
         roles_cost(work, args.seed)
+        deploy_cost(work, args.seed)
         breakdown(work, args.seed)
     print(f"benchmark took {time.perf_counter() - started:.0f} s")
 

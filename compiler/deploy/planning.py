@@ -56,7 +56,6 @@ class Plan:
     scripts: list[ScriptChange]
     numbers: list[NumberChange]
     secrets: Secrets
-    pruning: bool
 
     @property
     def changes(self) -> bool:
@@ -111,7 +110,7 @@ def plan(target: Target, locals_: Sequence[Local], space: Space, *, prune: bool,
         scripts += _pruned(stale, routes, space.numbers(), target)
     else:
         scripts += [ScriptChange("stale", s.name, s.name[len(target.prefix) :], s) for s in stale]
-    return Plan(target, scripts, routes, secrets, prune)
+    return Plan(target, scripts, routes, secrets)
 
 
 def same(remote: Any, local: Any) -> bool:
@@ -120,7 +119,8 @@ def same(remote: Any, local: Any) -> bool:
 
 
 def _canonical(document: Any) -> str:
-    return json.dumps(document, sort_keys=True, ensure_ascii=False, allow_nan=False, default=str)
+    # A NaN on the space is written as NaN, and so never equals an artifact (which cannot hold one).
+    return json.dumps(document, sort_keys=True, ensure_ascii=False, default=str)
 
 
 def _numbers(target: Target, space: Space) -> list[tuple[str, Number]]:
