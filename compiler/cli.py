@@ -57,6 +57,10 @@ DEPLOY_EXIT_CODES = (
     "exit codes: 0 nothing to change (plan) or done (apply), 1 changes to make (plan), invalid input, stale artifacts "
     "or a refused document, 2 usage error, 3 SignalWire could not be reached or refused the request"
 )
+ROOT_EXIT_CODES = (
+    "exit codes: 0 success, 1 invalid input, stale artifacts or changes to make, 2 usage error, "
+    "3 SignalWire could not be reached or refused the request (plan, apply)"
+)
 CREDENTIALS = "SignalWire credentials come only from SIGNALWIRE_PROJECT_ID and SIGNALWIRE_API_TOKEN; SIGNALWIRE_SPACE overrides [deploy] space."
 
 
@@ -120,8 +124,8 @@ def _positive(text: str) -> int:
 def parser() -> argparse.ArgumentParser:
     root = _Parser(
         prog="confc",
-        description="Compile TOML conference profiles into SignalWire SWML documents.",
-        epilog=EXIT_CODES,
+        description="Compile TOML conference profiles into SignalWire SWML documents, and deploy them.",
+        epilog=ROOT_EXIT_CODES,
     )
     root.add_argument("--version", action="version", version=f"confc {__version__}")
     commands = root.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser, required=True)

@@ -452,6 +452,17 @@ def test_stale_artifacts_are_refused_before_the_space_is_asked(deploy: Deploy) -
     assert deploy.space.requests == []
 
 
+def test_a_malformed_deploy_table_is_refused_before_the_space_is_asked(deploy: Deploy) -> None:
+    prod = FILES["environments/prod.toml"].replace("[deploy]\n", '[deploy]\n        prefix = "confc prod"\n')
+    write_repo(deploy.configs, {"environments/prod.toml": prod})
+    run = deploy.plan()
+    assert (
+        run.code == 1
+        and 'deploy.prefix: must be 1 to 32 characters, each a letter, a digit or one of : . _ / -, got "confc prod"' in run.err
+    )
+    assert deploy.space.requests == []
+
+
 def test_a_number_the_project_does_not_have_is_an_error_at_its_line(deploy: Deploy) -> None:
     deploy.space.numbers.pop()
     run = deploy.plan()
@@ -466,6 +477,15 @@ def test_usage_errors_come_before_any_request(deploy: Deploy, monkeypatch: pytes
     no_terminal = deploy("apply", "configs", "--env", "prod")
     assert no_terminal.code == 2 and "--yes" in no_terminal.err
     assert deploy("plan", "configs", "--env", "qa").code == 2
+    monkeypatch.setenv("SIGNALWIRE_SPACE", "https://acme.signalwire.com")
+    wrong = deploy.plan()
+    assert wrong.code == 2 and "SIGNALWIRE_SPACE must be the space's host name" in wrong.err
+    monkeypatch.delenv("SIGNALWIRE_SPACE")
+    nowhere = deploy("plan", "configs", "--env", "dev")
+    assert (
+        nowhere.code == 2
+        and "no space to deploy dev to: set space in the [deploy] table of configs/environments/dev.toml" in nowhere.err
+    )
     monkeypatch.delenv("SIGNALWIRE_API_TOKEN")
     missing = deploy.plan()
     assert missing.code == 2 and "SIGNALWIRE_API_TOKEN is not set" in missing.err
