@@ -337,6 +337,14 @@ def test_a_429_waits_as_told_then_succeeds(deploy: Deploy) -> None:
     assert deploy.waits == [7.0]
 
 
+def test_a_429_asking_for_a_long_wait_is_reported_not_waited_out(deploy: Deploy) -> None:
+    deploy.space.fail("GET", SCRIPTS, 429, headers={"Retry-After": "3600"}, body={"error": "Too Many Requests"})
+    run = deploy.plan()
+    assert run.code == 3
+    assert "rate limiting requests (429) while listing the SWML scripts, and asks to wait 3600 s: Too Many Requests" in run.err
+    assert deploy.waits == []
+
+
 def test_a_create_is_not_repeated_after_a_5xx(deploy: Deploy) -> None:
     deploy.space.fail("POST", SCRIPTS, 503, times=99)
     run = deploy.apply()

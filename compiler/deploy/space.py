@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 import time
 import urllib.parse
 from collections.abc import Callable, Iterator, Mapping
@@ -172,6 +173,8 @@ class Space:
             attempt += 1
             try:
                 return request()
+            except RecursionError:  # a JSON answer nested past what the parser takes
+                raise SpaceError(f"SignalWire answered {what} with JSON nested too deeply to read") from None
             except self._error_type as exc:
                 wait = _retry_wait(exc, kind, attempt)
                 if wait is None:
@@ -228,7 +231,7 @@ def _retry_after(exc: Any) -> float | None:
         seconds = float(headers["retry-after"])
     except (KeyError, ValueError):
         return None
-    return max(seconds, 0.0)
+    return max(seconds, 0.0) if math.isfinite(seconds) else None
 
 
 def _table(value: Any) -> Mapping[str, Any]:
