@@ -84,11 +84,11 @@ class Compiler:
         return found + self._routing_problems()
 
     def _routing_problems(self) -> list[ConfcError]:
-        """Numbers routed to profiles that have no artifact; every environment, as deleting a profile causes them."""
-        buildable = {profile: not self.abstract(profile) for profile in self.repo.profiles}
+        """Numbers routed to profiles that have no artifact, in every environment (deleting a profile causes them);
+        only the profiles the numbers name are parsed, so an incremental build stays incremental."""
         found: list[ConfcError] = []
         for source in self.repo.environments.values():
-            found += routing_problems(source, self.data(source) or {}, buildable)
+            found += routing_problems(source, self.data(source) or {}, self.repo.profiles, self.abstract)
         return found
 
     def _inherits(self, profile: str) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,18 +41,22 @@ def number_problem(text: str) -> str | None:
     return None
 
 
-def routing_problems(source: SourceFile, data: Mapping[str, Any], buildable: Mapping[str, bool]) -> list[ConfcError]:
-    """A number routed to a profile that does not exist or is abstract (`buildable`: profile id -> not abstract)."""
+def routing_problems(
+    source: SourceFile, data: Mapping[str, Any], profiles: Collection[str], abstract: Callable[[str], bool]
+) -> list[ConfcError]:
+    """A number routed to a profile that does not exist or is abstract; only the profiles named are read."""
     deploy = data.get("deploy")
     numbers = deploy.get("numbers") if isinstance(deploy, Mapping) else None
     found = []
-    for number, profile in (numbers or {}).items() if isinstance(numbers, Mapping) else ():
-        if not isinstance(profile, str) or buildable.get(profile, False):
+    for number, profile in numbers.items() if isinstance(numbers, Mapping) else ():
+        if not isinstance(profile, str):
             continue
-        if profile in buildable:
+        if profile not in profiles:
+            why = f"routes to {show(profile)}, which is not a profile{did_you_mean(profile, profiles)}"
+        elif abstract(profile):
             why = f"routes to {show(profile)}, which is abstract and has no SWML document; route it to a profile that extends it"
         else:
-            why = f"routes to {show(profile)}, which is not a profile{did_you_mean(profile, buildable)}"
+            continue
         where = ("deploy", "numbers", number)
         found.append(ConfcError(why, file=source.display, line=source.lines[where], key=f'deploy.numbers."{number}"'))
     return found
