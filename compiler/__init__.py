@@ -10,6 +10,7 @@ The library API, which the command line is built on:
     found = compiler.validate("configs")                   # every problem, as data
     for problem in found.diagnostics:                      # compiler.Diagnostic: file, line, key,
         print(problem)                                     # profiles, envs, severity, message
+    changes = compiler.plan("configs", "prod")             # what apply would change on the space
 
 `validate` returns every problem, each once, as frozen Diagnostic records. The other
 functions raise compiler.errors.ConfcError (exit code 1) for a problem in the repository,
@@ -30,11 +31,24 @@ from .errors import Diagnostic
 
 if TYPE_CHECKING:
     from .calls import Call
+    from .deploy.planning import Plan
     from .incremental import BuildResult, CheckResult
     from .pipeline import Compiler
     from .provenance import Explanation
 
-__all__ = ["Diagnostic", "Validation", "__version__", "build", "check", "compiler", "explain", "resolve", "simulate", "validate"]
+__all__ = [
+    "Diagnostic",
+    "Validation",
+    "__version__",
+    "build",
+    "check",
+    "compiler",
+    "explain",
+    "plan",
+    "resolve",
+    "simulate",
+    "validate",
+]
 
 PathLike = str | os.PathLike[str]
 Progress = Callable[[int, int], None]
@@ -197,3 +211,15 @@ def simulate(
     if document is None:  # the self-check has refused such a document already
         raise ConfcError("; ".join(message for _, message in problems), profile=profile, env=env)
     return run(document, digits, result)
+
+
+def plan(config_dir: PathLike, env: str, *, out: PathLike | None = None, prune: bool = False, show_secrets: bool = False) -> Plan:
+    """What `confc apply` would change on `env`'s SignalWire space; reads the space, changes nothing.
+
+    Needs the deploy extra and SIGNALWIRE_PROJECT_ID / SIGNALWIRE_API_TOKEN in the environment.
+    Raises ConfcError (exit code 1) when the committed artifacts are not current, and its
+    subclass SpaceError (exit code 3) when SignalWire cannot be reached or refuses.
+    """
+    from .deploy.session import read_plan
+
+    return read_plan(config_dir, env, out=None if out is None else os.fspath(out), prune=prune, show_secrets=show_secrets)[0]

@@ -1,10 +1,11 @@
 """A local SignalWire space: the REST endpoints confc plan and apply use, served on a loopback port.
 
-It follows ../shared/reference/signalwire-rest.md: Basic auth; `name` on create but
-`display_name` on update, unknown fields refused (422); 200 on create, 204 on delete; pages
-linked by `links.next`; contents that come back as a string of JSON for scripts stored that way;
-the phone-number table and phone routes; and failures on demand (401, 403, 404, 422, 429 with
-Retry-After, 500). What it cannot prove is how the real platform words its answers beyond that.
+It follows SignalWire's REST reference for hosted SWML scripts and phone numbers: Basic
+auth; `name` on create but `display_name` on update, unknown fields refused (422); 200 on
+create, 204 on delete; small pages linked by `links.next` (or, the older way, a list of pages);
+every other script's contents read back as a string of JSON; the phone-number table and phone
+routes; and failures on demand (401, 403, 404, 422, 429 with Retry-After, 500, slow answers).
+What it cannot prove is how the real platform behaves where the reference is silent.
 """
 
 from __future__ import annotations

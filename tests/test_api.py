@@ -85,6 +85,7 @@ def test_the_namespace_exports_only_the_api() -> None:
         "check",
         "compiler",
         "explain",
+        "plan",
         "resolve",
         "simulate",
         "validate",

@@ -13,6 +13,7 @@ import yaml
 from conftest import Run, write_repo
 from signalwire_fake import NUMBERS, PROJECT, SCRIPTS, TOKEN, Server, Space
 
+import compiler
 from compiler.deploy import space as space_module
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -181,6 +182,14 @@ def test_an_edited_profile_is_an_update_with_its_diff(deploy: Deploy) -> None:
     assert set(put.body) == {"display_name", "contents"} and put.body["display_name"] == "confc:standup"
     assert deploy.space.document("confc:standup") == deploy.document("standup")
     assert deploy.plan().code == 0
+
+
+def test_the_library_plans_as_the_command_does(deploy: Deploy, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(deploy.root)
+    found = compiler.plan("configs", "prod")
+    assert found.changes and [c.action for c in found.scripts] == ["create"] * 3
+    assert [(c.number.number, c.action) for c in found.numbers] == [("+15551230001", "route"), ("+15551230002", "route")]
+    assert deploy.space.writes() == []
 
 
 def test_a_dashboard_edit_shows_up_as_drift_and_formatting_alone_is_no_change(deploy: Deploy) -> None:
