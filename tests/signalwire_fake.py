@@ -309,7 +309,8 @@ class Server:
         handler = type("Handler", (_Handler,), {"space": self.space})
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self.space.host = f"127.0.0.1:{self._server.server_address[1]}"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        # A short poll, so that closing the server (once per test) does not wait half a second.
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
         self._thread.start()
 
     @property
