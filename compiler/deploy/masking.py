@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 SECRET_KEYS = frozenset({"authorization_bearer_token"})
@@ -11,18 +11,18 @@ MASK = "***"
 SHORTEST = 8
 
 
-@dataclass
+@dataclass(frozen=True)
 class Secrets:
-    """The secret values seen in any document, so that no message shows them unless asked to."""
+    """The secret values of some documents, and the API token, so that no message shows them unless asked to."""
 
     shown: bool = False
-    values: set[str] = field(default_factory=set)
-    token: str = ""
+    values: frozenset[str] = frozenset()
+    token: str = field(default="", repr=False)
 
-    def collect(self, document: Any) -> None:
-        for key, value in _items(document):
-            if key in SECRET_KEYS and isinstance(value, str) and value:
-                self.values.add(value)
+    def seeing(self, documents: Iterable[Any]) -> Secrets:
+        """These secrets and those of `documents`."""
+        found = {v for d in documents for k, v in _items(d) if k in SECRET_KEYS and isinstance(v, str) and v}
+        return replace(self, values=self.values | found)
 
     def mask(self, document: Any) -> Any:
         """`document` with every secret value as *** (unless secrets are shown)."""

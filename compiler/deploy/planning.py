@@ -50,7 +50,7 @@ class NumberChange:
     foreign: bool = False  # routed now to something that is not one of this prefix's scripts
 
 
-@dataclass
+@dataclass(frozen=True)
 class Plan:
     target: Target
     scripts: list[ScriptChange]
@@ -91,14 +91,12 @@ def plural(count: int, noun: str) -> str:
 
 def plan(target: Target, locals_: Sequence[Local], space: Space, *, prune: bool, show_secrets: bool = False) -> Plan:
     """Compare the space with `locals_`; reads the space, changes nothing."""
-    secrets = Secrets(show_secrets, token=target.token)
+    secrets = Secrets(show_secrets, token=target.token).seeing(local.document for local in locals_)
     space.redact = secrets.redact
-    for local in locals_:
-        secrets.collect(local.document)
     remote = space.scripts()
     ours = [s for s in remote if s.name.startswith(target.prefix)]
-    for script in ours:
-        secrets.collect(script.contents)
+    secrets = secrets.seeing(script.contents for script in ours)
+    space.redact = secrets.redact
     numbers = _numbers(target, space)
     chosen = _chosen(ours, {n.routed_to for _, n in numbers})
     scripts = [_script_change(target, local, chosen.get(target.script_name(local.profile)), secrets) for local in locals_]
