@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 import sys
@@ -521,13 +522,17 @@ def test_an_unreachable_space_exits_3(deploy: Deploy, monkeypatch: pytest.Monkey
     assert run.code == 3 and f"could not reach SignalWire at http://{host}" in run.err
 
 
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
 def test_apply_asks_on_a_terminal(deploy: Deploy, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(sys.stdin, "isatty", lambda: True, raising=False)
-    monkeypatch.setattr(sys.stdout, "isatty", lambda: True, raising=False)
-    answers = iter(["no", "yes"])
-    monkeypatch.setattr("builtins.input", lambda prompt: next(answers))
+    monkeypatch.setattr(sys, "stdin", Terminal("no\n"))
     declined = deploy("apply", "configs", "--env", "prod")
-    assert declined.code == 1 and "nothing was changed" in declined.err and deploy.space.writes() == []
+    assert declined.code == 1 and "Type yes to go on" in declined.err and "nothing was changed" in declined.err
+    assert "create     confc:support" in declined.out and deploy.space.writes() == []
+    monkeypatch.setattr(sys, "stdin", Terminal("yes\n"))
     accepted = deploy("apply", "configs", "--env", "prod")
     assert accepted.code == 0 and len(deploy.space.names()) == 3
 

@@ -12,8 +12,7 @@ from ..errors import UsageError, raise_all
 
 
 def run(args: argparse.Namespace) -> int:
-    terminal = sys.stdin.isatty() and sys.stdout.isatty()
-    if not args.yes and not terminal:
+    if not args.yes and not sys.stdin.isatty():
         raise UsageError("apply changes the live space: confirm with --yes when no terminal can ask (as in CI)")
     plan, space = read_plan(args.config_dir, args.env, out=args.out, prune=args.prune)
     sys.stdout.write(output.render(plan, "text"))
@@ -30,8 +29,6 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _confirmed(space: str) -> bool:
-    try:
-        answer = input(f"Apply these changes to {space}? Type yes to go on: ")
-    except EOFError:
-        return False
-    return answer.strip().lower() == "yes"
+    # Asked on stderr, so that the plan on stdout can be piped or kept while a person answers.
+    print(f"Apply these changes to {space}? Type yes to go on: ", end="", file=sys.stderr, flush=True)
+    return sys.stdin.readline().strip().lower() == "yes"
