@@ -95,18 +95,26 @@ def settings_errors(repo: Repository) -> list[ConfcError]:
 
 def _checked(source: SourceFile, data: Mapping[str, Any], found: Sequence[Problem]) -> Checked:
     errors = tuple(
-        ConfcError(problem.message, file=source.display, line=source.lines[problem.path], key=".".join(_key_of(problem.path)))
+        ConfcError(
+            problem.message, file=source.display, line=source.lines[problem.path], key=".".join(_key_of(data, problem.path))
+        )
         for problem in found
     )
     cuts = tuple(problem.path for problem in found)
     return Checked(_without(data, cuts), errors, cuts)
 
 
-def _key_of(path: KeyPath) -> KeyPath:
-    # Messages name a key, not an array index: `extends` for its second element too.
-    while path and path[-1].isdigit():
-        path = path[:-1]
-    return path
+def _key_of(data: Mapping[str, Any], path: KeyPath) -> KeyPath:
+    """The key a message names: array indices left out (`extends` for its second element too), table keys kept."""
+    key: list[str] = []
+    value: Any = data
+    for part in path:
+        if isinstance(value, list):
+            value = value[int(part)] if part.isdigit() and int(part) < len(value) else None
+            continue
+        key.append(part)
+        value = value.get(part) if isinstance(value, Mapping) else None
+    return tuple(key)
 
 
 def _without(data: Mapping[str, Any], paths: Iterable[KeyPath]) -> Mapping[str, Any]:

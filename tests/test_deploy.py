@@ -547,7 +547,7 @@ def test_the_deploy_table_is_validated_with_the_rest(make_repo: Callable[..., Pa
                 [deploy.numbers]
                 "+15551230001" = "standups"
                 "+15551230002" = "base"
-                "555-0100" = "standup"
+                "5550100" = "standup"
             """,
             "profiles/base.toml": "abstract = true\n",
             "profiles/standup.toml": 'extends = "base"\n[conference]\nname = "standup"\n',
@@ -562,4 +562,4 @@ def test_the_deploy_table_is_validated_with_the_rest(make_repo: Callable[..., Pa
         in run.err
     )
     assert 'prod.toml:6: deploy.numbers."+15551230002": routes to "base", which is abstract' in run.err
-    assert '"555-0100" is not an E.164 phone number' in run.err
+    assert 'prod.toml:7: deploy.numbers.5550100: "5550100" is not an E.164 phone number' in run.err
