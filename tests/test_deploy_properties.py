@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from conftest import write_repo
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
-from signalwire_fake import PROJECT, TOKEN, Server
+from signalwire_fake import NUMBERS as NUMBERS_PATH
+from signalwire_fake import PROJECT, SCRIPTS, TOKEN, Server
 
+from compiler.cli import main
 from compiler.deploy import space as space_module
 from compiler.deploy.applying import carry_out
 from compiler.deploy.planning import Local, plan
@@ -112,3 +117,79 @@ def test_one_apply_converges_and_leaves_what_is_not_ours(
     for rid, script in fake.scripts.items():
         if script["display_name"].startswith(PREFIX) and rid not in chosen.values():
             assert rid in routed_now  # a stale script (or a second of a name) survives only while a number routes to it
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(
+            st.sampled_from(
+                [
+                    "data",
+                    "links",
+                    "next",
+                    "id",
+                    "number",
+                    "display_name",
+                    "swml_script",
+                    "contents",
+                    "calling_handler_resource_id",
+                    "x",
+                ]
+            ),
+            inner,
+            max_size=4,
+        )
+    ),
+    max_leaves=12,
+)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("answers")
+    write_repo(
+        root / "configs",
+        {
+            "environments/prod.toml": '[deploy]\nspace = "example.signalwire.com"\n[deploy.numbers]\n"+15551230001" = "standup"\n',
+            "profiles/standup.toml": '[conference]\nname = "standup"\n',
+        },
+    )
+    with contextlib.redirect_stderr(io.StringIO()):
+        assert main(["build", str(root / "configs"), "--env", "prod"]) == 0
+    return root
+
+
+@settings(
+    max_examples=int(os.environ.get("CONFC_FUZZ_EXAMPLES", "60")),
+    derandomize="CONFC_FUZZ_RANDOM" not in os.environ,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    path=st.sampled_from([SCRIPTS, NUMBERS_PATH]),
+    status=st.sampled_from([200, 201, 204, 400, 404, 409, 418, 503]),
+    body=json_values,
+    command=st.sampled_from(["plan", "apply"]),
+)
+def test_whatever_the_space_answers_confc_reports_it_and_never_crashes(
+    path: str, status: int, body: Any, command: str, server: Server, built: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(space_module, "sleep", lambda seconds: None)
+    monkeypatch.setenv("SIGNALWIRE_PROJECT_ID", PROJECT)
+    monkeypatch.setenv("SIGNALWIRE_API_TOKEN", TOKEN)
+    monkeypatch.setenv("SIGNALWIRE_SPACE", server.host)
+    fake = server.space
+    fake.scripts.clear()
+    fake.numbers.clear()
+    fake.faults.clear()
+    fake.add_number("+15551230001")
+    fake.fail("GET", path, status, times=99, body=body)
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main([command, str(built / "configs"), "--env", "prod", *(["--yes"] if command == "apply" else [])])
+    note(err.getvalue())
+    assert code in (0, 1, 3), err.getvalue()
+    assert "internal error" not in err.getvalue() and "Traceback" not in err.getvalue()
+    assert TOKEN not in out.getvalue() + err.getvalue()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import difflib
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -98,7 +98,7 @@ def plan(target: Target, locals_: Sequence[Local], space: Space, *, prune: bool,
     secrets = secrets.seeing(script.contents for script in ours)
     space.redact = secrets.redact
     numbers = _numbers(target, space)
-    chosen = _chosen(ours, {n.routed_to for _, n in numbers})
+    chosen = _chosen(ours)
     scripts = [_script_change(target, local, chosen.get(target.script_name(local.profile)), secrets) for local in locals_]
     wanted = {c.name for c in scripts}
     stale = [s for s in ours if chosen.get(s.name) is not s or s.name not in wanted]
@@ -142,11 +142,14 @@ def _numbers(target: Target, space: Space) -> list[tuple[str, Number]]:
     return found
 
 
-def _chosen(ours: Sequence[Script], routed: Iterable[str | None]) -> dict[str, Script]:
-    """The one script per name confc manages; when a name is on several, the one a number routes to, else the oldest."""
-    routed_ids = set(routed)
+def _chosen(ours: Sequence[Script]) -> dict[str, Script]:
+    """The one script per name confc manages: when a name is on several, the oldest.
+
+    The choice must not depend on routes, which apply changes: a rule that followed them
+    would choose another script on the next run, and never converge.
+    """
     chosen: dict[str, Script] = {}
-    for script in sorted(ours, key=lambda s: (s.id not in routed_ids, s.created_at, s.id)):
+    for script in sorted(ours, key=lambda s: (s.created_at, s.id)):
         chosen.setdefault(script.name, script)
     return chosen
 

@@ -160,6 +160,7 @@ class Space:
                 yield from (item for item in page.get("data", []) if isinstance(item, Mapping))
                 links = page.get("links")
                 following = links.get("next") if isinstance(links, Mapping) else None
+                following = following if isinstance(following, str) else None
             if not following or following in followed:
                 return
             followed.add(following)
