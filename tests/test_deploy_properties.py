@@ -154,6 +154,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
         {
             "environments/prod.toml": '[deploy]\nspace = "example.signalwire.com"\n[deploy.numbers]\n"+15551230001" = "standup"\n',
             "profiles/standup.toml": '[conference]\nname = "standup"\n',
+            "profiles/support.toml": '[conference]\nname = "support"\n',
         },
     )
     with contextlib.redirect_stderr(io.StringIO()):
@@ -168,13 +169,21 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(
-    path=st.sampled_from([SCRIPTS, NUMBERS_PATH]),
+    request=st.sampled_from(
+        [("GET", SCRIPTS), ("GET", NUMBERS_PATH), ("POST", SCRIPTS), ("PUT", SCRIPTS + "/.*"), ("POST", ".*/phone_routes")]
+    ),
     status=st.sampled_from([200, 201, 204, 400, 404, 409, 418, 503]),
     body=json_values,
     command=st.sampled_from(["plan", "apply"]),
 )
 def test_whatever_the_space_answers_confc_reports_it_and_never_crashes(
-    path: str, status: int, body: Any, command: str, server: Server, built: Path, monkeypatch: pytest.MonkeyPatch
+    request: tuple[str, str],
+    status: int,
+    body: Any,
+    command: str,
+    server: Server,
+    built: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(space_module, "sleep", lambda seconds: None)
     monkeypatch.setenv("SIGNALWIRE_PROJECT_ID", PROJECT)
@@ -185,10 +194,12 @@ def test_whatever_the_space_answers_confc_reports_it_and_never_crashes(
     fake.numbers.clear()
     fake.faults.clear()
     fake.add_number("+15551230001")
-    fake.fail("GET", path, status, times=99, body=body)
+    fake.add_script("confc:gone", document("hello"))  # a create (support), an update and a delete to make
+    fake.add_script("confc:standup", document("hello"))
+    fake.fail(*request, status, times=99, body=body)
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main([command, str(built / "configs"), "--env", "prod", *(["--yes"] if command == "apply" else [])])
+        code = main([command, str(built / "configs"), "--env", "prod", "--prune", *(["--yes"] if command == "apply" else [])])
     note(err.getvalue())
     assert code in (0, 1, 3), err.getvalue()
     assert "internal error" not in err.getvalue() and "Traceback" not in err.getvalue()
