@@ -319,6 +319,33 @@ def test_a_space_that_does_not_answer_in_time_is_given_up_on(deploy: Deploy, mon
     assert deploy.waits == [0.5, 1.0, 2.0, 4.0]
 
 
+def test_the_installed_script_plans_and_applies(deploy: Deploy) -> None:
+    """As CI runs it: the console script, credentials in the environment, no terminal."""
+    script = Path(sys.executable).parent / "confc"
+    if not script.exists():
+        pytest.skip("confc is not installed in this interpreter's environment")
+
+    def confc(*argv: str) -> subprocess.CompletedProcess[str]:
+        done = subprocess.run(
+            [script, *argv, "configs", "--env", "prod"],
+            cwd=deploy.root,
+            capture_output=True,
+            text=True,
+            stdin=subprocess.DEVNULL,
+            check=False,
+        )
+        assert TOKEN not in done.stdout + done.stderr
+        return done
+
+    planned = confc("plan", "--format", "json")
+    assert planned.returncode == 1, planned.stderr
+    assert [s["action"] for s in json.loads(planned.stdout)["scripts"]] == ["create"] * 3
+    refused = confc("apply")
+    assert refused.returncode == 2 and "--yes" in refused.stderr and deploy.space.writes() == []
+    assert confc("apply", "--yes").returncode == 0
+    assert confc("plan").returncode == 0
+
+
 def test_other_commands_never_import_the_sdk(deploy: Deploy) -> None:
     program = (
         "import sys\n"
