@@ -204,16 +204,16 @@ def parser() -> argparse.ArgumentParser:
     graph.add_argument("--format", choices=("mermaid", "dot"), default="mermaid")
     plan = command(
         "plan",
-        f"Show what apply would change on the environment's SignalWire space (scripts and number routes); change nothing. {CREDENTIALS}",
-        DEPLOY_EXIT_CODES,
+        "Show what apply would change on the environment's SignalWire space (scripts and number routes); change nothing.",
+        f"{CREDENTIALS}\n\n{DEPLOY_EXIT_CODES}",
     )
     _deploy(plan)
     plan.add_argument("--format", choices=("text", "json", "markdown"), default="text")
     plan.add_argument("--show-secrets", action="store_true", help="show authorization_bearer_token values instead of ***")
     apply = command(
         "apply",
-        f"Carry out the plan on the environment's SignalWire space: create and update scripts, route numbers. {CREDENTIALS}",
-        DEPLOY_EXIT_CODES,
+        "Carry out the plan on the environment's SignalWire space: create and update scripts, route numbers.",
+        f"{CREDENTIALS}\n\n{DEPLOY_EXIT_CODES}",
     )
     _deploy(apply)
     apply.add_argument(
