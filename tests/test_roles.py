@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import compiler
+from compiler.calls import simulate
 from compiler.document import model
 from compiler.render import parse_document
 
@@ -223,12 +224,14 @@ def test_every_pin_reaches_its_roles_join_and_wrong_pins_hang_up(
     (repo / "environments/dev.toml").write_text("")
     (repo / "profiles").mkdir()
     (repo / "profiles/p.toml").write_text(body)
-    values = compiler.resolve(repo, "p", "dev")
-    document, _ = model(parse_document(compiler.compiler(repo).document(compiler.compiler(repo).compile("p", "dev"))))
+    built = compiler.compiler(repo)
+    compiled = built.compile("p", "dev")
+    values = compiled.values
+    document, _ = model(parse_document(built.document(compiled)))  # rendered once, as build writes it
     assert document is not None
     for index, (name, codes) in enumerate(roles.items()):
         for pin in codes:
-            call = compiler.simulate(repo, "p", "dev", [pin])
+            call = simulate(document, [pin])
             assert [dict(j.conference) for j in call.joins] == [{"name": "c", "muted": muted, "max_participants": index + 2}], (
                 name,
                 pin,
