@@ -35,13 +35,10 @@ def forced_problems(plan: Plan, force: bool) -> list[ConfcError]:
     if force:
         return []
     return [
-        ConfcError(
+        plan.target.number_error(
+            c.number.number,
             f"{c.number.number} routes now to {c.current}, which is not a {plan.target.prefix} script; "
             f"nothing was changed: rerun with --force to route it to {plan.target.script_name(c.profile)}",
-            file=plan.target.source.display,
-            line=plan.target.number_line(c.number.number),
-            key=f'deploy.numbers."{c.number.number}"',
-            env=plan.target.env,
         )
         for c in plan.foreign
     ]

@@ -30,7 +30,7 @@ def text_form(plan: Plan) -> str:
     if plan.numbers:
         lines += ["", "numbers:"]
         lines += [
-            f"  {c.action:<10} {c.number.number} -> {_target_of(plan, c)}{_number_note(c, plan.target.prefix)}"
+            f"  {c.action:<10} {c.number.number} -> {target.script_name(c.profile)}{_number_note(c, plan.target.prefix)}"
             for c in plan.numbers
         ]
     if said := notes(plan):
@@ -74,7 +74,7 @@ def markdown_form(plan: Plan) -> str:
     if plan.numbers:
         lines += ["| action | number | profile | routed now to |", "|---|---|---|---|"]
         lines += [
-            f"| {c.action} | `{c.number.number}` | `{c.profile}` | {_code(c.current) if c.current else 'nothing'}{_number_note(c, plan.target.prefix)} |"
+            f"| {c.action} | `{c.number.number}` | `{c.profile}` | {f'`{c.current}`' if c.current else 'nothing'}{_number_note(c, plan.target.prefix)} |"
             for c in plan.numbers
         ]
         lines.append("")
@@ -124,16 +124,8 @@ def _script_note(plan: Plan, change: ScriptChange) -> str:
     return ""
 
 
-def _target_of(plan: Plan, change: NumberChange) -> str:
-    return plan.target.script_name(change.profile)
-
-
 def _number_note(change: NumberChange, prefix: str) -> str:
     if change.action != "reroute":
         return ""
     force = f"; not a {prefix} script: apply needs --force" if change.foreign else ""
     return f" (now {change.current}{force})"
-
-
-def _code(text: str) -> str:
-    return f"`{text}`"

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import ConfcError, raise_all, show
+from ..errors import raise_all, show
 from ..render import to_json, to_yaml
 from .masking import Secrets
 from .space import Number, Script, Space
@@ -128,12 +128,9 @@ def _numbers(target: Target, space: Space) -> list[tuple[str, Number]]:
         number = space.number(e164)
         if number is None:
             missing.append(
-                ConfcError(
+                target.number_error(
+                    e164,
                     f"the project {target.project} on {target.space} has no phone number {e164}: buy or port it first, or remove it here",
-                    file=target.source.display,
-                    line=target.number_line(e164),
-                    key=f'deploy.numbers."{e164}"',
-                    env=target.env,
                 )
             )
         else:

@@ -57,9 +57,14 @@ def routing_problems(
             why = f"routes to {show(profile)}, which is abstract and has no SWML document; route it to a profile that extends it"
         else:
             continue
-        where = ("deploy", "numbers", number)
-        found.append(ConfcError(why, file=source.display, line=source.lines[where], key=f'deploy.numbers."{number}"'))
+        found.append(number_error(source, number, why))
     return found
+
+
+def number_error(source: SourceFile, number: str, message: str, env: str | None = None) -> ConfcError:
+    """A problem with one entry of [deploy.numbers], at its line."""
+    line = source.lines[("deploy", "numbers", number)]
+    return ConfcError(message, file=source.display, line=line, key=f'deploy.numbers."{number}"', env=env)
 
 
 @dataclass(frozen=True)
@@ -77,8 +82,8 @@ class Target:
     def script_name(self, profile: str) -> str:
         return self.prefix + profile
 
-    def number_line(self, number: str) -> int | None:
-        return self.source.lines[("deploy", "numbers", number)]
+    def number_error(self, number: str, message: str) -> ConfcError:
+        return number_error(self.source, number, message, self.env)
 
 
 def target(env: str, source: SourceFile, data: Mapping[str, Any], environ: Mapping[str, str] = os.environ) -> Target:
