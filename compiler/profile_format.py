@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 CALLBACK_EVENTS = ("start", "end", "join", "leave", "mute", "hold", "modify", "speaker", "announcement")
@@ -205,6 +205,16 @@ ACCESS = {
     ),
 }
 _GREETING_RULES = {"type": "dict", "exactly_one_of": ["say", "url"]}
+
+
+def _values_only(key: Key) -> Key:
+    """`key` without its dependencies on other keys: those hold for the join a table is part of, not for the table alone."""
+    return replace(key, rules={rule: value for rule, value in key.rules.items() if rule != "dependencies"})
+
+
+# With roles, [conference] is what every role shares and a role's conference only what it changes:
+# neither is a join. Which keys need which is checked on each role's effective join (SPEC 2a).
+SHARED_CONFERENCE = {name: _values_only(key) for name, key in CONFERENCE.items()}
 ROLE = {
     "pin": Key(
         {"required": True, "pins": True},
@@ -219,7 +229,7 @@ ROLE = {
     "conference": Key(
         {"type": "dict"},
         file=("dict",),
-        keys={"name": Key({"not_in_role": True}, settable=False), **{k: v for k, v in CONFERENCE.items() if k != "name"}},
+        keys={"name": Key({"not_in_role": True}, settable=False), **{k: v for k, v in SHARED_CONFERENCE.items() if k != "name"}},
         text="join_conference keys for this role, merged over the profile's [conference] (all roles join the one conference: no name).",
     ),
 }

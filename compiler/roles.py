@@ -11,6 +11,7 @@ from .calls import simulate
 from .document import Document
 from .errors import show
 from .sandbox import Scope
+from .validation import effective_join
 
 Path = tuple[str, ...]
 
@@ -20,10 +21,7 @@ def pins(role: Mapping[str, Any]) -> list[str]:
     return [pin] if isinstance(pin, str) else list(pin)
 
 
-def join(values: Mapping[str, Any], role: Mapping[str, Any]) -> dict[str, Any]:
-    """A role's effective join table: the profile's conference with the role's merged over it, key by key."""
-    merged = {**values.get("conference", {}), **role.get("conference", {})}
-    return {key: merged[key] for key in schema.CONFERENCE_KEYS if key in merged}
+join = effective_join
 
 
 def access(values: Mapping[str, Any]) -> dict[str, Any]:

@@ -251,6 +251,12 @@ def json_problems(value: Any) -> list[str]:
 # The profile format is described once, in profile_format; these are the schemas derived from it.
 CONFERENCE = fmt.resolved_rules(fmt.CONFERENCE)
 CONFERENCE_KEYS = tuple(fmt.CONFERENCE)  # the order SignalWire documents them in; artifacts follow it
+SHARED_CONFERENCE = fmt.resolved_rules(fmt.SHARED_CONFERENCE)  # [conference] of a profile with roles: no join by itself
+# Which join_conference keys need which, checked on each join a document makes.
+JOIN_DEPENDENCIES = {
+    name: {"dependencies": key.rules["dependencies"]} if "dependencies" in key.rules else {}
+    for name, key in fmt.CONFERENCE.items()
+}
 STREAM = fmt.resolved_rules(fmt.STREAM)
 GREETING = fmt.resolved_rules(fmt.GREETING)
 ACCESS = fmt.resolved_rules(fmt.ACCESS)

@@ -178,13 +178,56 @@ _PLAIN_TYPES = {"string", "integer", "boolean", "number", "float", "list", "dict
 
 
 @functools.cache
-def _resolved_check() -> FieldwiseCheck:
-    return FieldwiseCheck(schema.RESOLVED_PROFILE, nested={"conference": FieldwiseCheck(schema.CONFERENCE)})
+def _resolved_check(with_roles: bool) -> FieldwiseCheck:
+    conference = schema.SHARED_CONFERENCE if with_roles else schema.CONFERENCE
+    return FieldwiseCheck(schema.RESOLVED_PROFILE, nested={"conference": FieldwiseCheck(conference)})
+
+
+@functools.cache
+def _join_check() -> FieldwiseCheck:
+    return FieldwiseCheck(schema.JOIN_DEPENDENCIES)
 
 
 def resolved_problems(values: Mapping[str, Any]) -> list[Problem]:
-    """Check an interpolated, non-abstract profile against the SWML rules of SPEC section 5."""
-    return _resolved_check().problems(values)
+    """Check an interpolated, non-abstract profile against the SWML rules of SPEC section 5.
+
+    With roles, what one key of a join needs of another is checked on each role's effective
+    join, where an inherited `status_callback` meets a role's `status_callback_event`.
+    """
+    roles = values.get("roles")
+    if not isinstance(roles, Mapping) or not roles:
+        return _resolved_check(False).problems(values)
+    found = _resolved_check(True).problems(values)
+    if isinstance(values.get("conference"), Mapping):
+        found += _join_problems(values["conference"], roles)
+    return found
+
+
+def effective_join(values: Mapping[str, Any], role: Mapping[str, Any]) -> dict[str, Any]:
+    """A role's effective join table: the profile's conference with the role's merged over it, key by key."""
+    shared, own = values.get("conference", {}), role.get("conference", {})
+    merged = {**shared, **(own if isinstance(own, Mapping) else {})}
+    return {key: merged[key] for key in schema.CONFERENCE_KEYS if key in merged}
+
+
+def _join_problems(shared: Mapping[str, Any], roles: Mapping[str, Any]) -> list[Problem]:
+    """What keys of each role's join need of each other; a problem shared by several roles is one, naming them."""
+    whose: dict[Problem, list[str]] = {}
+    for name, role in roles.items():
+        if not isinstance(role, Mapping):
+            continue
+        own = role.get("conference")
+        own = own if isinstance(own, Mapping) else {}
+        for problem in _join_check().problems(dict.fromkeys(effective_join({"conference": shared}, role), True)):
+            key = problem.path[-1]
+            path = ("roles", name, "conference", key) if key in own else ("conference", key)
+            whose.setdefault(problem._replace(path=path), []).append(name)
+    found = []
+    for problem, names in whose.items():
+        if problem.path[0] == "conference":  # the shared table: whose join lacks it, as policy messages say
+            problem = problem._replace(message=f"{problem.message} for role{'s' if len(names) > 1 else ''} {', '.join(names)}")
+        found.append(problem)
+    return found
 
 
 def emitted(values: Mapping[str, Any]) -> dict[str, Any]:
@@ -201,12 +244,6 @@ def emitted(values: Mapping[str, Any]) -> dict[str, Any]:
             for name, role in roles.items()
         }
     return result
-
-
-def roles_join(values: Mapping[str, Any], role: Mapping[str, Any]) -> dict[str, Any]:
-    from .roles import join  # roles reads the simulator, which a plain validation has no need of
-
-    return join(values, role)
 
 
 def emitted_conference(conference: Mapping[str, Any]) -> dict[str, Any]:
@@ -320,7 +357,7 @@ def rule_errors(
         if path[0] == "conference" and roles:
             targets = [
                 (
-                    {"conference": roles_join(values, role)},
+                    {"conference": effective_join(values, role)},
                     ("roles", name, *path) if lookup(role, path) is not MISSING else path,
                     name,
                 )

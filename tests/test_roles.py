@@ -325,3 +325,99 @@ def test_a_policy_broken_alike_in_every_role_is_one_message(make_repo: Callable[
         "configs/profiles/all-hands.toml:4: conference.region: is required for roles host, attendee by the rule at "
         "configs/environments/prod.toml:2 (profile all-hands, env prod)\n"
     )
+
+
+# The shape real repositories have: hooks set per environment, a callback in a base two parents up,
+# and roles that change only the keys they care about.
+INHERITED = {
+    "profiles/base.toml": """
+        abstract = true
+        [conference]
+        status_callback = "{{ vars.hooks }}/conference"
+    """,
+    "profiles/meeting.toml": """
+        abstract = true
+        extends = "base"
+        [conference]
+        muted = true
+        start_on_enter = false
+    """,
+    "profiles/all-hands.toml": """
+        extends = "meeting"
+        [conference]
+        name = "all-hands-{{ env.name }}"
+        [roles.host]
+        pin = "908172"
+        [roles.host.conference]
+        muted = false
+        start_on_enter = true
+        [roles.attendee]
+        pin = "4455"
+        [roles.attendee.conference]
+        status_callback_event = ["join", "leave"]
+        [env.prod.roles.attendee.conference]
+        beep = false
+    """,
+}
+
+
+def test_a_roles_join_has_what_it_inherits(make_repo: Callable[..., Path], cli: Callable, tmp_path: Path) -> None:
+    make_repo(INHERITED)
+    assert cli("validate", "configs").code == 0
+    assert cli("build", "configs", "--all-envs").code == 0
+    assert (tmp_path / "build/prod/all-hands.swml.yaml").is_file()
+    joins = {
+        pin: json.loads(cli("simulate", "configs", "all-hands", "--env", "prod", "--digits", pin, "--format", "json").out)[
+            "joins"
+        ]
+        for pin in ("908172", "4455")
+    }
+    assert joins == {
+        "908172": [
+            {
+                "section": "host",
+                "conference": {
+                    "name": "all-hands-prod",
+                    "muted": False,
+                    "start_on_enter": True,
+                    "status_callback": "https://hooks.example.com/conference",
+                },
+            }
+        ],
+        "4455": [
+            {
+                "section": "attendee",
+                "conference": {
+                    "name": "all-hands-prod",
+                    "muted": True,
+                    "beep": "false",
+                    "start_on_enter": False,
+                    "status_callback_event": "join leave",
+                    "status_callback": "https://hooks.example.com/conference",
+                },
+            }
+        ],
+    }
+    assert cli("explain", "configs", "all-hands", "roles.attendee.conference.beep", "--env", "prod").code == 0
+
+
+def test_what_a_join_needs_is_reported_where_it_is_missing(make_repo: Callable[..., Path], cli: Callable, tmp_path: Path) -> None:
+    make_repo(
+        {
+            **INHERITED,
+            "profiles/base.toml": '[conference]\nname = "base"\nstatus_callback_method = "POST"\n',
+            "profiles/all-hands.toml": INHERITED["profiles/all-hands.toml"].replace(
+                "start_on_enter = true", 'start_on_enter = true\n    status_callback = "https://h.example.com"'
+            )
+            + '    [roles.host.conference.stream]\n    url = "wss://s.example.com"\n    status_url_method = "GET"\n',
+        }
+    )
+    run = cli("build", "configs", "--env", "prod")
+    assert run.code == 1 and not (tmp_path / "build").exists()
+    assert run.err.splitlines() == [
+        "configs/profiles/all-hands.toml:13: roles.attendee.conference.status_callback_event: needs status_callback to be set as well (profile all-hands, env prod)",
+        "configs/profiles/all-hands.toml:18: roles.host.conference.stream.status_url_method: needs status_url to be set as well (profile all-hands, env prod)",
+        "configs/profiles/base.toml:3: conference.status_callback_method: needs status_callback to be set as well for role attendee (profile all-hands, env prod)",
+        # Without roles, [conference] is the join: base, a profile of its own, breaks the same rule by itself.
+        "configs/profiles/base.toml:3: conference.status_callback_method: needs status_callback to be set as well (profile base, env prod)",
+    ]
