@@ -64,12 +64,14 @@ def build(
     jobs: int = 1,
     progress: Progress | None = None,
     cache: bool = True,
+    strict: bool = False,
 ) -> BuildResult:
     """Compile `envs` (default: every environment) into OUT/ENV; nothing is written unless all succeed.
 
     OUT defaults to [build] out of confc.toml, else build/ beside CONFIG_DIR; `fmt` to [build]
     format, else yaml. Artifacts whose inputs are unchanged since the last build are reused,
-    unless `cache` is False.
+    unless `cache` is False. Under `strict` (or [build] strict) a warning is an error, and
+    nothing is written.
     """
     from . import artifacts, incremental, project
     from .repository import load
@@ -78,9 +80,15 @@ def build(
     chosen = project.environments(repo, envs)
     folder, shown = project.output_dir(repo, out)
     fmt = project.output_format(repo, fmt)
+    strict_envs = project.strict_envs(repo, chosen, strict)
+    # A reused artifact's warnings are not seen again, so strictness that no input records proves every profile.
+    # An environment's own [build] strict is in its file, which every artifact of it records.
+    reuse = cache and not (strict or project.settings(repo).get("strict") is True)
     plans, warnings = incremental.plans(
-        repo, chosen, folder, shown, fmt=fmt, overrides=overrides, incremental=cache, progress=progress, jobs=jobs
+        repo, chosen, folder, shown, fmt=fmt, overrides=overrides, incremental=reuse, progress=progress, jobs=jobs
     )
+    warnings = [*warnings, *(kept for plan in plans for kept in plan.kept_warnings())]
+    project.refuse_warnings(warnings, strict_envs)
     for plan in plans:
         artifacts.apply(plan)
     return incremental.BuildResult(plans, warnings)
@@ -94,8 +102,12 @@ def check(
     fmt: str | None = None,
     overrides: Sequence[str] = (),
     progress: Progress | None = None,
+    strict: bool = False,
 ) -> CheckResult:
-    """Compare OUT/ENV with what a build would write now, changing nothing; compiles every profile."""
+    """Compare OUT/ENV with what a build would write now, changing nothing; compiles every profile.
+
+    Under `strict` (or [build] strict) a warning is an error, raised like any other.
+    """
     from . import drift, incremental, project
     from .repository import load
 
@@ -107,6 +119,7 @@ def check(
     plans, warnings = incremental.plans(
         repo, chosen, folder, shown, fmt=fmt, overrides=overrides, incremental=False, guard=False, progress=progress
     )
+    project.refuse_warnings(warnings, project.strict_envs(repo, chosen, strict))
     return incremental.CheckResult(plans, [problem for plan in plans for problem in drift.drift(plan)], warnings, shown)
 
 
@@ -125,11 +138,17 @@ class Validation:
 
 
 def validate(
-    config_dir: PathLike, envs: Sequence[str] | None = None, overrides: Sequence[str] = (), progress: Progress | None = None
+    config_dir: PathLike,
+    envs: Sequence[str] | None = None,
+    overrides: Sequence[str] = (),
+    progress: Progress | None = None,
+    *,
+    strict: bool = False,
 ) -> Validation:
     """Resolve, validate and render every profile of `envs` (default: all), writing nothing; every problem as data.
 
-    Raises UsageError (only) when CONFIG_DIR, an environment or a --set is unusable as given.
+    Under `strict` (or [build] strict) every warning is an error. Raises UsageError (only) when
+    CONFIG_DIR, an environment or a --set is unusable as given.
     """
     from . import project
     from .errors import ConfcError, diagnostic, gather
@@ -143,14 +162,13 @@ def validate(
         if exc.exit_code == 2:
             raise
         compiled, errors = 0, exc.errors
-    from .validation import unmatched_policies
+    from .scoping import policy_problems
 
-    buildable = built.buildable()
-    for env in chosen:
-        source = built.repo.environments[env]
-        built.warnings += unmatched_policies(source, built.data(source) or {}, buildable)
-    warnings = [diagnostic(w, "warning") for w in built.warnings]
-    return Validation(gather([*(diagnostic(e) for e in errors), *warnings]), chosen, compiled)
+    errors += policy_problems(built.repo, chosen)
+    escalated = project.escalate(built.warnings, project.strict_envs(built.repo, chosen, strict))
+    warnings = [diagnostic(w, "warning") for w in built.warnings if w not in escalated]
+    found = gather([*(diagnostic(e) for e in [*errors, *project.as_errors(escalated)]), *warnings])
+    return Validation(found, chosen, compiled)
 
 
 def compiler(config_dir: PathLike, overrides: Sequence[str] = (), fmt: str = "yaml") -> Compiler:

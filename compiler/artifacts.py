@@ -111,6 +111,17 @@ class EnvPlan:
     def show(self, rel: str) -> str:
         return f"{self.display.rstrip('/')}/{rel}"
 
+    def kept_warnings(self) -> list[ConfcError]:
+        """A warning for each stale artifact left in place because it was edited by hand."""
+        return [
+            ConfcError(
+                "no profile produces it any more, but it was edited since confc wrote it; left in place (delete it if it is not needed)",
+                file=self.show(rel),
+                env=self.env,
+            )
+            for rel in self.kept
+        ]
+
 
 def read_regular(path: str | os.PathLike[str]) -> bytes | None:
     """The bytes of a regular file, None when nothing is there; never follows a link."""

@@ -37,14 +37,16 @@ class Call:
 
     steps: tuple[Step, ...]
     joins: tuple[Join, ...]
-    end: str  # "hangup", "end of document" or "stopped: REASON"
+    end: str  # "hangup", "end of document", "still in the conference" or "stopped: REASON"
     prompts: int  # how many entries the caller was asked for
+    unused: tuple[str, ...] = ()  # entries the caller had left when the call ended: no prompt asked for them
 
     def as_json(self) -> dict[str, Any]:
         return {
             "steps": [{"section": s.section, "method": s.method, "did": s.did} for s in self.steps],
             "joins": [{"section": j.section, "conference": dict(j.conference)} for j in self.joins],
             "end": self.end,
+            "unused_digits": list(self.unused),
         }
 
 
@@ -80,7 +82,7 @@ def simulate(document: Document, digits: Sequence[str] = (), result: str | None 
         end = _run(machine, frames)
     except Stop as stop:
         end = f"stopped: {stop}"
-    return Call(tuple(machine.steps), tuple(machine.joins), end, machine.prompts)
+    return Call(tuple(machine.steps), tuple(machine.joins), end, machine.prompts, tuple(machine.digits))
 
 
 def _run(machine: _Machine, frames: list[_Frame]) -> str:
@@ -249,12 +251,20 @@ def _goto(machine: _Machine, frames: list[_Frame], frame: _Frame, method: Method
     _record(machine, frame, method, f"jumped to label {params['label']}")
 
 
-def _join(machine: _Machine, frames: list[_Frame], frame: _Frame, method: Method) -> None:
+IN_CONFERENCE = "still in the conference"
+
+
+def _join(machine: _Machine, frames: list[_Frame], frame: _Frame, method: Method) -> str | None:
     params = method.params
     machine.joins.append(Join(frame.section, params))
     if machine.result is None:
+        if "result" in params:  # what runs next depends on how the conference ends, which nobody said
+            _record(
+                machine, frame, method, f"joined conference {params.get('name')!r}; it has not ended (give a result to end it)"
+            )
+            return IN_CONFERENCE
         _record(machine, frame, method, f"joined conference {params.get('name')!r}")
-        return
+        return None
     machine.variables["join_conference_result"] = machine.variables["return_value"] = machine.result
     _record(machine, frame, method, f"joined conference {params.get('name')!r}; it ended: {machine.result}")
     result = params.get("result")
@@ -263,6 +273,7 @@ def _join(machine: _Machine, frames: list[_Frame], frame: _Frame, method: Method
         _switch(machine, frames, frame, runs, {"variable": "return_value", **result})
     elif isinstance(result, list):
         _cond(machine, frames, frame, runs, result)
+    return None
 
 
 _HANDLERS: dict[str, Handler] = {
@@ -280,7 +291,7 @@ _HANDLERS: dict[str, Handler] = {
     "set": _set,
     "unset": _unset,
     "hangup": _hangup,
-    "join_conference": lambda machine, frames, frame, method: _join(machine, frames, frame, method),
+    "join_conference": _join,
 }
 
 

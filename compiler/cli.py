@@ -95,6 +95,14 @@ def _overrides(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _strict(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="every warning is an error (as [build] strict = true in confc.toml or an environment)",
+    )
+
+
 def _error_format(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--error-format",
@@ -149,21 +157,24 @@ def parser() -> argparse.ArgumentParser:
         action="store_true",
         help="compile every profile, reusing nothing the last build recorded (after upgrading Jinja2, PyYAML or Cerberus)",
     )
+    _strict(build)
     _error_format(build)
     _common(check := command("check", "Exit 1 with a diff when the artifacts under OUT are not current."))
     _output(check)
+    _strict(check)
     _error_format(check)
     _common(
         validate := command(
             "validate", "Resolve, validate and render every profile (every environment by default); write nothing."
         )
     )
+    _strict(validate)
     _error_format(validate)
 
     show = command("show", "Print a profile as resolved for one environment, or its SWML document.")
     _common(show, many_envs=False)
     show.add_argument("profile", metavar="PROFILE", help="a profile id, such as support/agent")
-    show.add_argument("--env", required=True, metavar="ENV")
+    show.add_argument("--env", required=True, metavar="ENV", help="the environment to resolve the profile for")
     show.add_argument("--swml", action="store_true", help="print the rendered SWML document, exactly as build writes it")
     show.add_argument("--format", choices=("toml", "yaml", "json"), help="default: toml, or yaml with --swml")
     _overrides(show)
@@ -172,8 +183,8 @@ def parser() -> argparse.ArgumentParser:
     _common(explain, many_envs=False)
     explain.add_argument("profile", metavar="PROFILE", help="a profile id, such as support/agent")
     explain.add_argument("key", metavar="KEY", help="a dotted key, such as conference.max_participants or conference")
-    explain.add_argument("--env", required=True, metavar="ENV")
-    explain.add_argument("--format", choices=("text", "json"), default="text")
+    explain.add_argument("--env", required=True, metavar="ENV", help="the environment whose layers to trace")
+    explain.add_argument("--format", choices=("text", "json"), default="text", help="text (default) or one JSON object")
     _overrides(explain)
 
     simulate = command(
@@ -181,7 +192,7 @@ def parser() -> argparse.ArgumentParser:
     )
     _common(simulate, many_envs=False)
     simulate.add_argument("profile", metavar="PROFILE", help="a profile id, such as all-hands")
-    simulate.add_argument("--env", required=True, metavar="ENV")
+    simulate.add_argument("--env", required=True, metavar="ENV", help="the environment whose document to run")
     simulate.add_argument(
         "--digits",
         action="append",
@@ -193,22 +204,31 @@ def parser() -> argparse.ArgumentParser:
         choices=("completed", "answered", "no-answer", "failed", "canceled"),
         help="how the conference ends, so its result runs",
     )
-    simulate.add_argument("--format", choices=("text", "json"), default="text")
+    simulate.add_argument(
+        "--format", choices=("text", "json"), default="text", help="text (default): one line a step; json: steps, joins, end"
+    )
     _overrides(simulate)
 
     listing = command("list", "List every profile with its parents, and the environments.")
     _common(listing, many_envs=False)
-    listing.add_argument("--format", choices=("text", "json"), default="text")
+    listing.add_argument("--format", choices=("text", "json"), default="text", help="text (default) or one JSON object")
     graph = command("graph", "Print the inheritance graph: an edge from each parent to each child, abstract profiles apart.")
     _common(graph, many_envs=False)
-    graph.add_argument("--format", choices=("mermaid", "dot"), default="mermaid")
+    graph.add_argument(
+        "--format", choices=("mermaid", "dot"), default="mermaid", help="mermaid (default, for Markdown) or Graphviz dot"
+    )
     plan = command(
         "plan",
         "Show what apply would change on the environment's SignalWire space (scripts and number routes); change nothing.",
         f"{CREDENTIALS}\n\n{DEPLOY_EXIT_CODES}",
     )
     _deploy(plan)
-    plan.add_argument("--format", choices=("text", "json", "markdown"), default="text")
+    plan.add_argument(
+        "--format",
+        choices=("text", "json", "markdown"),
+        default="text",
+        help="text (default), json, or markdown for a pull-request comment",
+    )
     plan.add_argument("--show-secrets", action="store_true", help="show authorization_bearer_token values instead of ***")
     apply = command(
         "apply",

@@ -174,6 +174,28 @@ def did_you_mean(word: str, candidates: Iterable[str]) -> str:
     return f' (did you mean "{close[0]}"?)' if close else ""
 
 
+def did_you_mean_profile(word: str, ids: Iterable[str]) -> str:
+    """did_you_mean for a profile id, written as a path ("profiles/standup.toml"), a file name, or its last part ("bridge")."""
+    known = sorted(set(ids))
+    bare = word.strip().removeprefix("./").removeprefix("profiles/").removesuffix(".toml")
+    if bare != word and bare in known:
+        return f' (did you mean "{bare}"?)'
+    tails = [id for id in known if id.rsplit("/", 1)[-1] == bare.rsplit("/", 1)[-1]]
+    if len(tails) == 1:
+        return f' (did you mean "{tails[0]}"?)'
+    return did_you_mean(bare, known)
+
+
+def did_you_mean_name(word: str, names: Iterable[str]) -> str:
+    """did_you_mean for a short name, where a longer spelling of it is a likely mistake too ("production" for "prod")."""
+    known = sorted(set(names))
+    hint = did_you_mean(word, known)
+    if hint:
+        return hint
+    started = [name for name in known if len(name) >= 3 and (word.startswith(name) or name.startswith(word) and len(word) >= 3)]
+    return f' (did you mean "{started[0]}"?)' if len(started) == 1 else ""
+
+
 def show(value: object) -> str:
     """A value as a user would write it in TOML: "text", true, 42, ["a", "b"]."""
     import json

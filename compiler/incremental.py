@@ -19,8 +19,9 @@ from typing import TYPE_CHECKING, Any
 from . import __version__
 from .artifacts import Artifact, EnvPlan, Previous, plan, read_previous, read_regular
 from .drift import Drift
-from .errors import ConfcError
+from .errors import ConfcError, ErrorGroup, raise_all
 from .repository import Repository
+from .scoping import policy_problems
 
 if TYPE_CHECKING:
     from .pipeline import Compiler
@@ -140,10 +141,17 @@ def plans(
     scope = changed | {repo.profiles[p].rel for p in rebuilt}
     built: list[Artifact] = []
     warnings: list[ConfcError] = []
+    problems = policy_problems(repo, envs)  # whatever is reused: a profile renamed away empties a policy
     if scope:
         compiler = _compiler(repo, overrides, fmt, scope)
-        built = compiler.artifacts(envs, progress=progress, jobs=jobs, skip=skip)
+        try:
+            built = compiler.artifacts(envs, progress=progress, jobs=jobs, skip=skip)
+        except ConfcError as exc:
+            if exc.exit_code != 1:
+                raise
+            raise ErrorGroup([*problems, *exc.errors]) from None
         warnings = compiler.warnings
+    raise_all(problems)
     planned = []
     for env in envs:
         reused = list(reuse[env].artifacts.values())

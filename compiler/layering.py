@@ -9,7 +9,7 @@ from typing import Any
 
 from . import profile_format as fmt
 from . import schema
-from .errors import ConfcError, UsageError, did_you_mean, raise_all, show
+from .errors import ConfcError, UsageError, did_you_mean, did_you_mean_profile, raise_all, show
 from .repository import PROFILE_ID, Repository, SourceFile
 
 KeyPath = tuple[str, ...]
@@ -198,7 +198,7 @@ class Inheritance:
         try:
             for parent in self._parents(profile):
                 if parent not in self._repo.profiles:
-                    hint = did_you_mean(parent, self._repo.profiles)
+                    hint = did_you_mean_profile(parent, self._repo.profiles)
                     raise source.error(f"unknown parent profile {show(parent)}{hint}", "extends")
                 order.update(dict.fromkeys(self._linearize(parent, chain)))
         except ConfcError as exc:

@@ -13,7 +13,7 @@ from .artifacts import Artifact
 from .deploy.target import routing_problems
 from .errors import ConfcError, ErrorGroup, raise_all
 from .interpolate import Interpolator, env_scope
-from .layering import MISSING, KeyPath, Resolution, Resolver, Unreadable, lookup
+from .layering import MISSING, KeyPath, Resolution, Resolver, Unreadable, lookup, parents_of
 from .repository import Repository, SourceFile
 from .sandbox import Scope, guarded
 from .shapes import Checked
@@ -60,7 +60,7 @@ class Compiler:
         found = self._checked.get(source.rel)
         if found is None:
             if source.rel.startswith("profiles/"):
-                found = shapes.check_profile(source, tuple(self.repo.environments))
+                found = shapes.check_profile(source, tuple(self.repo.environments), self.repo.profiles)
             else:
                 found = shapes.check_environment(source)
             self._checked[source.rel] = found
@@ -88,8 +88,12 @@ class Compiler:
         only the profiles the numbers name are parsed, so an incremental build stays incremental."""
         found: list[ConfcError] = []
         for source in self.repo.environments.values():
-            found += routing_problems(source, self.data(source) or {}, self.repo.profiles, self.abstract)
+            found += routing_problems(source, self.data(source) or {}, self.repo.profiles, self.abstract, self._children)
         return found
+
+    def _children(self, profile: str) -> list[str]:
+        """The profiles that extend `profile` directly (parses every profile: for messages only)."""
+        return [child for child, source in self.repo.profiles.items() if profile in parents_of(self.data(source) or {})]
 
     def _inherits(self, profile: str) -> bool:
         """Whether `profile`'s ancestry is sound; a failure is remembered and reported once."""

@@ -5,12 +5,13 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
-from .errors import UsageError, did_you_mean, raise_all, show
+from .errors import ConfcError, ErrorGroup, UsageError, did_you_mean_name, did_you_mean_profile, raise_all, show
 from .repository import Repository
 
 
-def settings(repo: Repository) -> dict[str, str]:
+def settings(repo: Repository) -> dict[str, Any]:
     """[build] of confc.toml, checked: out and format are used before anything is compiled."""
     if repo.settings is None:
         return {}
@@ -29,14 +30,14 @@ def environments(repo: Repository, names: Sequence[str] | None) -> list[str]:
 
 def check_env(repo: Repository, name: str) -> str:
     if name not in repo.environments:
-        hint = did_you_mean(name, repo.environments)
+        hint = did_you_mean_name(name, repo.environments)
         raise UsageError(f"unknown environment {show(name)}{hint}; known: {', '.join(repo.environments)}")
     return name
 
 
 def check_profile(repo: Repository, name: str) -> str:
     if name not in repo.profiles:
-        hint = did_you_mean(name, repo.profiles)
+        hint = did_you_mean_profile(name, repo.profiles)
         raise UsageError(f"unknown profile {show(name)}{hint}; see confc list {repo.display_root}")
     return name
 
@@ -54,3 +55,41 @@ def output_dir(repo: Repository, out: str | os.PathLike[str] | None) -> tuple[Pa
     shown = os.path.join(repo.display_root, configured) if configured else os.path.join(repo.display_root, os.pardir, "build")
     shown = os.path.normpath(shown)
     return Path(shown), shown
+
+
+def strict_envs(repo: Repository, envs: Sequence[str], strict: bool) -> frozenset[str]:
+    """The environments whose warnings are errors: all with --strict or [build] strict in confc.toml, else
+    those whose own file says [build] strict = true."""
+    if strict or settings(repo).get("strict") is True:
+        return frozenset(envs)
+    return frozenset(env for env in envs if _says_strict(repo, env))
+
+
+def _says_strict(repo: Repository, env: str) -> bool:
+    try:
+        build = repo.environments[env].data.get("build")
+    except ConfcError:
+        return False  # the file's own error is reported where files are checked
+    return isinstance(build, dict) and build.get("strict") is True
+
+
+def escalate(warnings: Sequence[ConfcError], strict: frozenset[str]) -> list[ConfcError]:
+    """The warnings that are errors under `strict`: those found in a strict environment."""
+    return [w for w in warnings if (w.env in strict if w.env else bool(strict))]
+
+
+def as_errors(warnings: Sequence[ConfcError]) -> list[ConfcError]:
+    """Warnings made errors, each saying why it is one."""
+    return [
+        ConfcError(
+            f"{w.message} (strict: warnings are errors)", file=w.file, line=w.line, key=w.key, profile=w.profile, env=w.env
+        )
+        for w in warnings
+    ]
+
+
+def refuse_warnings(warnings: Sequence[ConfcError], strict: frozenset[str]) -> None:
+    """Raise the warnings found in strict environments as errors."""
+    errors = as_errors(escalate(warnings, strict))
+    if errors:
+        raise ErrorGroup(errors)

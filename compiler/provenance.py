@@ -56,6 +56,7 @@ class Explanation:
     key: KeyPath
     steps: tuple[Step, ...]
     final: Any  # MISSING when the key ends unset
+    hint: str = ""  # for a key no layer touched: a close key that one does, as ' (did you mean "..."?)'
 
 
 def leaves(value: Any, path: KeyPath) -> Iterator[tuple[KeyPath, Any]]:
@@ -78,22 +79,17 @@ def explain(compiler: Compiler, profile: str, env: str, key: str) -> Explanation
                 steps.append(Step(layer, action, touched, None))
             else:
                 steps.extend(Step(layer, action, leaf, item) for leaf, item in leaves(value, touched))
+    hint = ""
     if not steps:
         written = {".".join(leaf) for layer in resolution.layers for leaf, _ in leaves(layer.data, ())}
-        if fmt.is_known_path(path):
-            # Compare last segments among siblings: every "conference.*" key looks alike as a whole.
-            siblings = {tuple(w.split("."))[-1]: w for w in written if tuple(w.split("."))[:-1] == path[:-1]}
-            close = difflib.get_close_matches(path[-1], sorted(siblings), n=1, cutoff=0.6)
-            hint = f' (did you mean "{siblings[close[0]]}"?)' if close else ""
-        else:
+        if not fmt.is_known_path(path):  # a typo, not a key left to its default
             hint = " and is not a key of the profile format" + did_you_mean(key, written | set(schema.KNOWN_PATHS))
-        raise ConfcError(
-            f"no layer sets or unsets this key{hint}",
-            key=key,
-            profile=profile,
-            env=env,
-        )
-    return Explanation(profile, env, path, tuple(steps), lookup(emitted(values), path))
+            raise ConfcError(f"no layer sets or unsets this key{hint}", key=key, profile=profile, env=env)
+        # Compare last segments among siblings: every "conference.*" key looks alike as a whole.
+        siblings = {tuple(w.split("."))[-1]: w for w in written if tuple(w.split("."))[:-1] == path[:-1]}
+        close = difflib.get_close_matches(path[-1], sorted(siblings), n=1, cutoff=0.6)
+        hint = f' (did you mean "{siblings[close[0]]}"?)' if close else ""
+    return Explanation(profile, env, path, tuple(steps), lookup(emitted(values), path), hint)
 
 
 def as_json(explanation: Explanation) -> dict[str, Any]:
@@ -104,6 +100,7 @@ def as_json(explanation: Explanation) -> dict[str, Any]:
         "env": explanation.env,
         "steps": [step.as_json() for step in explanation.steps],
         "final": None if final_is_missing(explanation) else explanation.final,
+        **({"note": f"not set by any layer{explanation.hint}"} if not explanation.steps else {}),
     }
 
 

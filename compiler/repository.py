@@ -193,9 +193,19 @@ def load(config_dir: str | os.PathLike[str]) -> Repository:
     real_root = root.resolve()
     errors: list[ConfcError] = []
 
-    def inside(path: str) -> bool:
-        # Only a link can lead out: a plain entry under an inside folder is inside.
-        return not os.path.islink(path) or Path(path).resolve().is_relative_to(real_root)
+    def link_problem(path: str) -> str | None:
+        """Why a symbolic link cannot be read: a loop, nothing at its end, or a target outside CONFIG_DIR."""
+        if not os.path.islink(path):  # only a link can lead out: a plain entry under an inside folder is inside
+            return None
+        try:
+            target = Path(path).resolve(strict=True)
+        except RuntimeError:  # Python reports a link that leads back to itself so
+            return "symbolic link loop: it leads back to itself; not read"
+        except FileNotFoundError:
+            return "symbolic link to nothing: its target does not exist; not read"
+        except OSError as exc:
+            return f"symbolic link cannot be followed ({exc.strerror}); not read"
+        return None if target.is_relative_to(real_root) else "symbolic link points outside CONFIG_DIR; not read"
 
     def files(sub: str, suffix: str) -> list[str]:
         found: list[str] = []
@@ -210,8 +220,8 @@ def load(config_dir: str | os.PathLike[str]) -> Repository:
             for name in sorted(dirnames):
                 path = os.path.join(dirpath, name)
                 shown = _join(display_root, f"{rel_dir}/{name}")
-                if not inside(path):
-                    errors.append(ConfcError("symbolic link points outside CONFIG_DIR; not read", file=shown))
+                if problem := link_problem(path):
+                    errors.append(ConfcError(problem, file=shown))
                 elif os.path.islink(path) and os.path.realpath(path) in seen:
                     errors.append(ConfcError("symbolic link leads back to a folder already read (a loop); not read", file=shown))
                 else:
@@ -220,8 +230,8 @@ def load(config_dir: str | os.PathLike[str]) -> Repository:
             dirnames[:] = kept
             for name in sorted(filenames):
                 rel = f"{rel_dir}/{name}"
-                if not inside(os.path.join(dirpath, name)):
-                    errors.append(ConfcError("symbolic link points outside CONFIG_DIR; not read", file=_join(display_root, rel)))
+                if problem := link_problem(os.path.join(dirpath, name)):
+                    errors.append(ConfcError(problem, file=_join(display_root, rel)))
                 elif name.endswith(suffix) or sub == "profiles":
                     found.append(rel)
         return found
@@ -262,10 +272,10 @@ def load(config_dir: str | os.PathLike[str]) -> Repository:
         )
 
     settings = None
-    if (root / "confc.toml").is_file():
+    if (root / "confc.toml").is_file() or os.path.islink(root / "confc.toml"):
         try:
-            if not inside(os.path.join(root, "confc.toml")):
-                raise ConfcError("symbolic link points outside CONFIG_DIR; not read", file=_join(display_root, "confc.toml"))
+            if problem := link_problem(os.path.join(root, "confc.toml")):
+                raise ConfcError(problem, file=_join(display_root, "confc.toml"))
             settings = parse_toml(root, display_root, "confc.toml")
         except ConfcError as exc:
             errors.append(exc)

@@ -325,17 +325,23 @@ ENVIRONMENT_FILE = {
             "schema": {
                 "description": {"type": "string"},
                 "profiles": {"type": "list", "required": True, "minlength": 1, "schema": {"type": "string", "nonblank": True}},
+                "allow_empty": {"type": "boolean"},
                 "rules": {"type": "dict", "required": True, "valuesrules": {"type": "dict", "schema": RULE_SHAPE}},
             },
         },
     },
     "deploy": DEPLOY,
+    "build": {"type": "dict", "schema": {"strict": {"type": "boolean"}}},
 }
 
 SETTINGS_FILE = {
     "build": {
         "type": "dict",
-        "schema": {"out": {"type": "string", "nonblank": True}, "format": {"type": "string", "allowed": ["yaml", "json"]}},
+        "schema": {
+            "out": {"type": "string", "nonblank": True},
+            "format": {"type": "string", "allowed": ["yaml", "json"]},
+            "strict": {"type": "boolean"},
+        },
     },
 }
 

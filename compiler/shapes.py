@@ -9,13 +9,13 @@ broken file never hides the problems of files it does not affect.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from . import profile_format as fmt
 from . import schema
-from .errors import ConfcError, did_you_mean, show
+from .errors import ConfcError, did_you_mean, did_you_mean_profile, show
 from .repository import PROFILE_ID, Repository, SourceFile
 from .validation import FieldwiseCheck, KeyPath, Problem, problems, validator
 
@@ -49,8 +49,8 @@ class Checked:
         return False
 
 
-def check_profile(source: SourceFile, environments: Sequence[str]) -> Checked:
-    """A profile file against its shape (`[env.NAME]` must name one of `environments`)."""
+def check_profile(source: SourceFile, environments: Sequence[str], profiles: Collection[str] = ()) -> Checked:
+    """A profile file against its shape (`[env.NAME]` must name one of `environments`; `profiles` for suggestions)."""
     try:
         data = source.data
     except ConfcError as exc:
@@ -63,7 +63,8 @@ def check_profile(source: SourceFile, environments: Sequence[str]) -> Checked:
     for index, parent in enumerate([extends] if isinstance(extends, str) else extends if isinstance(extends, list) else []):
         if isinstance(parent, str) and not PROFILE_ID.match(parent):
             path = ("extends",) if isinstance(extends, str) else ("extends", str(index))
-            found.append(Problem(path, f'{show(parent)} is not a profile id (like "base" or "teams/sales")'))
+            hint = did_you_mean_profile(parent, profiles) or ' (like "base" or "teams/sales")'
+            found.append(Problem(path, f"{show(parent)} is not a profile id{hint}"))
     return _checked(source, data, found)
 
 

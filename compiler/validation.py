@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import fnmatch
 import functools
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -12,10 +11,11 @@ from cerberus import errors as cerberus_errors
 
 from . import profile_format as fmt
 from . import schema
-from .errors import ConfcError, did_you_mean, show
+from .errors import ConfcError, did_you_mean, did_you_mean_name, show
 from .layering import MISSING, Resolution, lookup
 from .memo import fingerprint
 from .repository import SourceFile
+from .scoping import applies
 
 KeyPath = tuple[str, ...]
 
@@ -92,6 +92,7 @@ def _message(error: Any, root: Mapping[str, Any]) -> str:
         choices = ", ".join(show(c) for c in constraint)
         hint = did_you_mean(value, [c for c in constraint if isinstance(c, str)]) if isinstance(value, str) else ""
         if "keysrules" in error.schema_path:
+            hint = did_you_mean_name(value, constraint) if isinstance(value, str) else ""
             return f"unknown environment {show(value)}{hint}; known: {choices}"
         return f"{show(value)} is not accepted{hint}; use one of {choices}"
     if "keysrules" in error.schema_path and "roles" in map(str, error.document_path):
@@ -264,8 +265,7 @@ class Rule:
     _memo: dict[str, list[str]] = field(default_factory=dict, compare=False, repr=False)
 
     def applies_to(self, profile: str) -> bool:
-        # Shell-style patterns, where * matches any characters, / included ("support/*").
-        return self.profiles is None or any(fnmatch.fnmatchcase(profile, pattern) for pattern in self.profiles)
+        return self.profiles is None or applies(self.profiles, profile)
 
     def messages(self, value: Any) -> list[str]:
         """Why `value` breaks this rule; each distinct value is checked once."""
@@ -311,24 +311,6 @@ def env_rules(source: SourceFile, data: Mapping[str, Any]) -> list[Rule]:
             check = validator({"value": others}) if others else None
             rules.append(Rule(source, key, bool(table.get("required", False)), check, at, profiles, description))
     return rules
-
-
-def unmatched_policies(source: SourceFile, data: Mapping[str, Any], profiles: Sequence[str]) -> list[ConfcError]:
-    """A warning for each [[policy]] whose patterns match none of `profiles`: a typo, or a profile since renamed."""
-    found = []
-    for index, policy in enumerate(data.get("policy") or []):
-        patterns = tuple(policy.get("profiles") or ())
-        if patterns and not any(fnmatch.fnmatchcase(p, pattern) for p in profiles for pattern in patterns):
-            where = ("policy", str(index), "profiles")
-            found.append(
-                ConfcError(
-                    f"this policy applies to no profile: none matches {', '.join(map(show, patterns))}",
-                    file=source.display,
-                    line=source.lines[where],
-                    key="policy.profiles",
-                )
-            )
-    return found
 
 
 def rule_errors(

@@ -105,9 +105,15 @@ def test_a_hand_edited_stale_artifact_is_kept(repo: Path, cli: Callable, tmp_pat
     sales = tmp_path / "build/dev/teams/sales.swml.yaml"
     sales.write_text("edited by hand\n")
     (repo / "profiles/teams/sales.toml").unlink()
+    manifest = (tmp_path / "build/dev/manifest.json").read_bytes()
+    strict = cli("build", "configs", "--env", "dev", "--strict", "--error-format", "github")
+    assert strict.code == 1
+    assert strict.out.startswith("::error file=build/dev/teams/sales.swml.yaml,title=confc::no profile produces it any more")
+    assert (tmp_path / "build/dev/manifest.json").read_bytes() == manifest
     run = cli("build", "configs", "--env", "dev")
     assert run.err.splitlines()[0] == (
-        "warning: build/dev/teams/sales.swml.yaml: no profile produces it any more, but it was edited since confc wrote it; left in place"
+        "warning: build/dev/teams/sales.swml.yaml: no profile produces it any more, but it was edited since confc wrote it; "
+        "left in place (delete it if it is not needed) (env dev)"
     )
     assert sales.read_text() == "edited by hand\n"
 

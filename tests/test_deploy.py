@@ -222,7 +222,9 @@ def test_a_deleted_profile_is_left_alone_unless_pruned(deploy: Deploy) -> None:
     pruned = deploy.plan("--prune")
     assert pruned.code == 1 and "delete     confc:incident\n" in pruned.out
     assert deploy.apply().code == 0 and "confc:incident" in deploy.space.names()
-    assert deploy.apply("--prune").code == 0
+    run = deploy.apply("--prune")
+    assert run.code == 0 and "Plan: 0 to create, 0 to update, 1 to delete, 0 numbers to route;" in run.out
+    assert run.err.splitlines()[-1] == f"Applied 1 change(s) to {deploy.space.host}."  # as many as the plan
     assert "confc:incident" not in deploy.space.names()
     assert deploy.plan("--prune").code == 0
 

@@ -286,6 +286,23 @@ def test_the_simulator_stops_at_what_it_cannot_run_and_names_it(make_repo: Calla
         == "end of document"
     )
     assert cli("simulate", "configs", "p", "--env", "dev", "--result", "lost").code == 2
+    # Without a result the conference has not ended: the caller is in it, not at the end of the document.
+    waiting = cli("simulate", "configs", "p", "--env", "dev")
+    assert waiting.out.splitlines()[-2:] == [
+        'joined in section main: {"name": "p", "result": {"variable": "return_value", "case": {"failed": [{"request": {"url": "https://e.com/page", "method": "POST"}}, {"hangup": {}}]}}}',
+        "end: still in the conference",
+    ]
+
+
+def test_simulate_reports_the_digits_no_prompt_asked_for(make_repo: Callable[..., Path], cli: Callable) -> None:
+    make_repo({"profiles/all-hands.toml": ALL_HANDS})
+    run = cli("simulate", "configs", "all-hands", "--env", "prod", "--digits", "908172", "--digits", "4455")
+    assert run.out.splitlines()[-2:] == ["end: hangup", "digits not used: '4455' (no prompt asked for them)"]
+    as_json = json.loads(cli("simulate", "configs", "all-hands", "--env", "prod", "--digits", "4455", "--format", "json").out)
+    assert as_json["unused_digits"] == []
+    entries = "--digits 1 --digits 2 --digits 3 --format json".split()
+    plain = json.loads(cli("simulate", "configs", "all-hands", "--env", "prod", *entries).out)
+    assert plain["unused_digits"] == ["3"]  # attempts = 2: the third entry is never asked for
 
 
 def test_show_and_explain_a_role_through_the_command_line(make_repo: Callable[..., Path], cli: Callable) -> None:

@@ -131,3 +131,22 @@ def test_an_unwritable_folder_is_a_clear_error_even_for_root(
     monkeypatch.setattr("os.open", refuse)
     run = cli("build", "configs", "--env", "dev")
     assert (run.code, run.err) == (1, "build/dev: cannot write the build output: Permission denied\n")
+
+
+def test_a_link_that_loops_or_leads_nowhere_is_an_error_at_its_path(make_repo: Callable[..., Path], cli: Callable) -> None:
+    repo = make_repo({"profiles/a.toml": '[conference]\nname = "a"\n', "templates/kept.j2": "x\n"})
+    (repo / "profiles/loop.toml").symlink_to("loop.toml")
+    (repo / "profiles/sub").symlink_to("sub")
+    (repo / "environments/gone.toml").symlink_to("nowhere.toml")
+    (repo / "templates/conference.j2").symlink_to("conference.j2")
+    (repo / "confc.toml").symlink_to("confc.toml")
+    for command in (("validate", "configs"), ("build", "configs", "--all-envs"), ("show", "configs", "a", "--env", "dev")):
+        run = cli(*command)
+        assert (run.code, run.out) == (1, "")
+        assert run.err.splitlines() == [
+            "configs/confc.toml: symbolic link loop: it leads back to itself; not read",
+            "configs/environments/gone.toml: symbolic link to nothing: its target does not exist; not read",
+            "configs/profiles/loop.toml: symbolic link loop: it leads back to itself; not read",
+            "configs/profiles/sub: symbolic link loop: it leads back to itself; not read",
+            "configs/templates/conference.j2: symbolic link loop: it leads back to itself; not read",
+        ]

@@ -402,7 +402,8 @@ def test_a_policy_applies_to_the_profiles_it_names(make_repo: Callable[..., Path
     run = cli("validate", "configs")
     assert run.code == 1
     assert run.err == (
-        'warning: configs/environments/prod.toml:7: policy.profiles: this policy applies to no profile: none matches "sales/*", "nobody"\n'
+        'configs/environments/prod.toml:7: policy.profiles: this policy applies to no profile: none matches "sales/*", "nobody"; '
+        "fix the patterns, or say allow_empty = true in the policy if that is intended (env prod)\n"
         'configs/profiles/support/desk.toml:1: conference.record: is required by the rule of the policy "Support calls are recorded" '
         "at configs/environments/prod.toml:4 (profile support/desk, env prod)\n"
     )

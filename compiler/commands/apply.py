@@ -23,8 +23,8 @@ def run(args: argparse.Namespace) -> int:
     if not args.yes and not _confirmed(plan.target.space):
         print("Apply cancelled; nothing was changed.", file=sys.stderr)
         return 1
-    done = carry_out(plan, space, lambda line: print(line, file=sys.stderr, flush=True))
-    print(f"Applied {len(done)} change(s) to {plan.target.space}.", file=sys.stderr)
+    changes = carry_out(plan, space, lambda line: print(line, file=sys.stderr, flush=True))
+    print(f"Applied {changes} change(s) to {plan.target.space}.", file=sys.stderr)
     return 0
 
 

@@ -20,17 +20,13 @@ def run(args: argparse.Namespace) -> int:
         jobs=args.jobs,
         progress=progress(),
         cache=not args.no_cache,
+        strict=args.strict,
     )
     warn(args, result.warnings)
     for plan in result.plans:
         if plan.resolved:
             print(
                 f"{plan.display}: resolved the merge conflicts in {', '.join(plan.resolved)}: every file either side listed was compiled again",
-                file=sys.stderr,
-            )
-        for rel in plan.kept:
-            print(
-                f"warning: {plan.show(rel)}: no profile produces it any more, but it was edited since confc wrote it; left in place",
                 file=sys.stderr,
             )
         unchanged = len(plan.artifacts) - len(plan.writes)

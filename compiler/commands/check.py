@@ -12,9 +12,16 @@ from .common import chosen_envs, overrides, progress, reporter
 
 def run(args: argparse.Namespace) -> int:
     result = compiler.check(
-        args.config_dir, chosen_envs(args), out=args.out, fmt=args.format, overrides=overrides(args), progress=progress()
+        args.config_dir,
+        chosen_envs(args),
+        out=args.out,
+        fmt=args.format,
+        overrides=overrides(args),
+        progress=progress(),
+        strict=args.strict,
     )
     report = reporter(args)
+    report.warnings(result.warnings)
     if report.format == "text":
         sys.stdout.write("".join(problem.diff for problem in result.drift if problem.diff))
     for problem in result.drift:

@@ -17,6 +17,9 @@ def run(args: argparse.Namespace) -> int:
     if args.format == "json":
         print(json.dumps(as_json(result), indent=2, ensure_ascii=False, default=str))
         return 0
+    if not result.steps:  # a key of the format that no layer sets: SignalWire's default, or nothing
+        print(f"{args.key} for profile {result.profile}, env {result.env}: not set by any layer{result.hint}")
+        return 0
     print(f"{args.key} for profile {result.profile}, env {result.env}, lowest layer first:")
     width = max(len(step.where) for step in result.steps)
     for number, step in enumerate(result.steps, start=1):

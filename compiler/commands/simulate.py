@@ -21,4 +21,6 @@ def run(args: argparse.Namespace) -> int:
     for join in call.joins:
         print(f"joined in section {join.section}: {json.dumps(dict(join.conference), ensure_ascii=False)}")
     print(f"end: {call.end}")
+    if call.unused:  # a caller's entries that no prompt asked for: a wrong PIN count, or a flow that ended early
+        print(f"digits not used: {', '.join(map(repr, call.unused))} (no prompt asked for them)")
     return 0

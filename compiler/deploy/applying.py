@@ -28,6 +28,7 @@ class Step:
     todo: str  # as the list of what is left shows it
     done: str  # as the progress report shows it
     run: Callable[[], str | None]  # returns a warning, when it left something alone
+    changes: bool = True  # a change of the plan's, which the count of what was applied counts
 
 
 def forced_problems(plan: Plan, force: bool) -> list[ConfcError]:
@@ -44,18 +45,20 @@ def forced_problems(plan: Plan, force: bool) -> list[ConfcError]:
     ]
 
 
-def carry_out(plan: Plan, space: Space, say: Callable[[str], None]) -> list[str]:
-    """Make every change of `plan`, saying each as it is done; what was done. Raises Stopped on a failure."""
+def carry_out(plan: Plan, space: Space, say: Callable[[str], None]) -> int:
+    """Make every change of `plan`, saying each as it is done; how many changes were made. Raises Stopped on a failure."""
     steps = _steps(plan, space)
     done: list[str] = []
+    changes = 0
     for index, step in enumerate(steps):
         try:
             warning = step.run()
         except ConfcError as exc:
             raise Stopped(_stopped(exc.message, done, [s.todo for s in steps[index:]]), exc.exit_code) from None
         done.append(warning or step.done)
+        changes += step.changes and warning is None  # a script kept because a number routes to it is no change
         say(plan.secrets.redact(done[-1]))
-    return done
+    return changes
 
 
 def _steps(plan: Plan, space: Space) -> list[Step]:
@@ -79,7 +82,7 @@ def _steps(plan: Plan, space: Space) -> list[Step]:
     deletes = [c for c in plan.scripts if c.action == "delete"]
     if deletes:
         routed: set[str | None] = set()
-        steps.append(Step("read the numbers' routes again", "read the numbers' routes again", _reread(space, routed)))
+        steps.append(Step("read the numbers' routes again", "read the numbers' routes again", _reread(space, routed), False))
         steps += [Step(f"delete {c.name}", f"deleted {c.name}", _delete(space, c, routed)) for c in deletes]
     return steps
 

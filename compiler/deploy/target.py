@@ -8,7 +8,7 @@ from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..errors import ConfcError, UsageError, did_you_mean, show
+from ..errors import ConfcError, UsageError, did_you_mean_profile, show
 from ..repository import SourceFile
 
 DEFAULT_PREFIX = "confc:"
@@ -42,7 +42,11 @@ def number_problem(text: str) -> str | None:
 
 
 def routing_problems(
-    source: SourceFile, data: Mapping[str, Any], profiles: Collection[str], abstract: Callable[[str], bool]
+    source: SourceFile,
+    data: Mapping[str, Any],
+    profiles: Collection[str],
+    abstract: Callable[[str], bool],
+    children: Callable[[str], list[str]] = lambda profile: [],
 ) -> list[ConfcError]:
     """A number routed to a profile that does not exist or is abstract; only the profiles named are read."""
     deploy = data.get("deploy")
@@ -52,9 +56,11 @@ def routing_problems(
         if not isinstance(profile, str):
             continue
         if profile not in profiles:
-            why = f"routes to {show(profile)}, which is not a profile{did_you_mean(profile, profiles)}"
+            why = f"routes to {show(profile)}, which is not a profile{did_you_mean_profile(profile, profiles)}"
         elif abstract(profile):
             why = f"routes to {show(profile)}, which is abstract and has no SWML document; route it to a profile that extends it"
+            extending = children(profile)
+            why += f" ({', '.join(map(show, extending))})" if extending else ""
         else:
             continue
         found.append(number_error(source, number, why))
