@@ -300,7 +300,7 @@ def test_simulate_reports_the_digits_no_prompt_asked_for(make_repo: Callable[...
     assert run.out.splitlines()[-2:] == ["end: hangup", "digits not used: '4455' (no prompt asked for them)"]
     as_json = json.loads(cli("simulate", "configs", "all-hands", "--env", "prod", "--digits", "4455", "--format", "json").out)
     assert as_json["unused_digits"] == []
-    entries = "--digits 1 --digits 2 --digits 3 --format json".split()
+    entries = ["--digits", "1", "--digits", "2", "--digits", "3", "--format", "json"]
     plain = json.loads(cli("simulate", "configs", "all-hands", "--env", "prod", *entries).out)
     assert plain["unused_digits"] == ["3"]  # attempts = 2: the third entry is never asked for
 
