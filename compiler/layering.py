@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -72,14 +73,33 @@ class Resolution:
                     return layer
         return None
 
-    def error(self, message: str, path: KeyPath) -> ConfcError:
-        """An error about the resolved value at `path`, located where it was written."""
+    def error(self, message: str, path: KeyPath, *, from_variable: bool = False) -> ConfcError:
+        """An error about the resolved value at `path`, located where it was written.
+
+        With `from_variable`, a bad value that a `{{ }}` took from one variable is blamed on the
+        line that set the variable, the place to edit, naming the line that uses it second.
+        """
         layer = self.setter(path)
         where = {"profile": self.profile, "env": self.env, "key": ".".join(path)}
         if layer is None:
             profile = self.layers[-1]
             return ConfcError(message, file=profile.file, line=profile.line(path), **where)
-        return ConfcError(message, file=layer.file, line=layer.line(path), **where)
+        written = lookup(layer.data, path)
+        name = variable_of(written) if from_variable and path[0] != "vars" else None
+        origin = self.setter(("vars", name)) if name else None
+        if origin is None or name is None:
+            return ConfcError(message, file=layer.file, line=layer.line(path), **where)
+        use = f"{layer.file}:{layer.line(path)}" if layer.line(path) else layer.file
+        # Without the rendered value, which differs per profile, the one mistake reads alike everywhere.
+        said = _GOT.sub("", message)
+        return ConfcError(
+            f"{'.'.join(path)} {said}: it comes from this variable, used in {show(written)} at {use}",
+            file=origin.file,
+            line=origin.line(("vars", name)),
+            key=f"vars.{name}",
+            profile=self.profile,
+            env=self.env,
+        )
 
     def missing(self, message: str, path: KeyPath) -> ConfcError:
         """An error about a value that ended up unset: at the `unset` that removed it, else in the profile's own file."""
@@ -94,6 +114,18 @@ class Resolution:
         mine = [layer for layer in self.layers if layer.source is not None and layer.source.rel == own]
         layer = next((layer for layer in mine if not layer.base), mine[-1])
         return ConfcError(message, file=layer.file, line=layer.line(path[:-1]) if path[:-1] else None, **where)
+
+
+_GOT = re.compile(r', got ("(?:[^"\\]|\\.)*"|[^ ()]+)')
+_VARIABLE = re.compile(r"\b(?:env\.)?vars\.([A-Za-z_][A-Za-z0-9_]*)\b")
+
+
+def variable_of(written: Any) -> str | None:
+    """The one variable a `{{ }}` string reads (`vars.NAME`), if it reads exactly one."""
+    if not isinstance(written, str) or "{{" not in written:
+        return None
+    names = set(_VARIABLE.findall(written))
+    return names.pop() if len(names) == 1 else None
 
 
 def lookup(data: Mapping[str, Any], path: KeyPath) -> Any:

@@ -194,10 +194,10 @@ class Compiler:
                     errors.append(
                         resolution.missing(problem.message, problem.path)
                         if lookup(values, problem.path) is MISSING
-                        else resolution.error(problem.message, problem.path)
+                        else resolution.error(problem.message, problem.path, from_variable=True)
                     )
             else:
-                errors.append(resolution.error(problem.message, problem.path))
+                errors.append(resolution.error(problem.message, problem.path, from_variable=True))
             skip.add(problem.path)
         values = validation.emitted(values)
         errors += validation.rule_errors(self.rules(env), resolution, values, self.warnings, unknowable=unknowable, skip=skip)

@@ -370,5 +370,5 @@ def rule_errors(
                     resolution.error(f"{rule.label} skipped{whose}: {text} is only known when the call runs", written)
                 )
             else:
-                found.append(resolution.error(f"{text}{whose} ({rule.label})", written))
+                found.append(resolution.error(f"{text}{whose} ({rule.label})", written, from_variable=True))
     return found

@@ -407,3 +407,39 @@ def test_a_policy_applies_to_the_profiles_it_names(make_repo: Callable[..., Path
         'configs/profiles/support/desk.toml:1: conference.record: is required by the rule of the policy "Support calls are recorded" '
         "at configs/environments/prod.toml:4 (profile support/desk, env prod)\n"
     )
+
+
+# An environment's hook host, used by a base that three profiles extend, and a policy it breaks.
+BLAMED = {
+    "environments/prod.toml": 'description = "Production"\n\n[vars]\nhooks = "http://hooks.example.com"\n\n[rules]\n'
+    '"conference.status_callback" = { regex = "https://.*" }\n',
+    "profiles/base.toml": 'abstract = true\n[conference]\nstatus_callback = "{{ vars.hooks }}/conference/{{ profile.id }}"\n',
+    **{f"profiles/{p}.toml": f'extends = "base"\n[conference]\nname = "{p}"\n' for p in ("a", "b", "c")},
+}
+USED = 'it comes from this variable, used in "{{ vars.hooks }}/conference/{{ profile.id }}" at configs/profiles/base.toml:3'
+
+
+def test_a_bad_value_from_a_variable_is_one_message_at_the_line_that_set_it(
+    make_repo: Callable[..., Path], cli: Callable
+) -> None:
+    make_repo(BLAMED, envs=False)
+    run = cli("validate", "configs", "--error-format", "github")
+    assert (run.code, run.out.splitlines()) == (
+        1,
+        [
+            "::error file=configs/environments/prod.toml,line=4,title=confc vars.hooks::conference.status_callback must match "
+            'the pattern "https://.*" (as a whole) (rule at configs/environments/prod.toml:7): '
+            f"{USED} (profiles a, b, c, env prod)"
+        ],
+    )
+    # A profile's own [vars], and --set, are where its value is set.
+    make_repo({"profiles/c.toml": 'extends = "base"\n[vars]\nhooks = "http://mine"\n[conference]\nname = "c"\n'}, envs=False)
+    assert cli("validate", "configs").err.splitlines()[1] == (
+        'configs/profiles/c.toml:3: vars.hooks: conference.status_callback must match the pattern "https://.*" (as a whole) '
+        f"(rule at configs/environments/prod.toml:7): {USED} (profile c, env prod)"
+    )
+    run = cli("build", "configs", "--env", "prod", "--set", "vars.hooks=ftp://hooks")
+    assert run.err.splitlines()[0] == (
+        '--set: vars.hooks: conference.status_callback must be an absolute http(s) URL like "https://example.com/path": '
+        f"{USED} (profiles a, b, c, env prod)"
+    )
