@@ -22,7 +22,7 @@ for an unknown environment or profile. Heavy modules load on first use, so
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
@@ -209,10 +209,12 @@ def simulate(
     digits: Sequence[str] = (),
     result: str | None = None,
     overrides: Sequence[str] = (),
+    secrets: Mapping[str, str] | None = None,
 ) -> Call:
     """Render `profile` for `env` and run it as a caller who enters each of `digits` in turn.
 
     `result` (completed, answered, no-answer, failed or canceled) is how the conference ends.
+    `secrets` gives secret PINs test values (NAME -> digits); unnamed ones are their placeholders.
     """
     from . import project
     from .calls import simulate as run
@@ -224,14 +226,25 @@ def simulate(
     profile, env = project.check_profile(built.repo, profile), project.check_env(built.repo, env)
     if built.abstract(profile):
         raise UsageError(f"{profile} is abstract: it has no SWML document; simulate a profile that extends it")
+    from . import secrets as secret_pins
+
     text = built.document(built.compile(profile, env))
-    document, problems = model(parse_document(text))
+    given = {secret_pins.placeholder(name): value for name, value in (secrets or {}).items()}
+    document, problems = model(secret_pins.replaced(parse_document(text), given))
     if document is None:  # the self-check has refused such a document already
         raise ConfcError("; ".join(message for _, message in problems), profile=profile, env=env)
     return run(document, digits, result)
 
 
-def plan(config_dir: PathLike, env: str, *, out: PathLike | None = None, prune: bool = False, show_secrets: bool = False) -> Plan:
+def plan(
+    config_dir: PathLike,
+    env: str,
+    *,
+    out: PathLike | None = None,
+    prune: bool = False,
+    show_secrets: bool = False,
+    secrets_file: str | None = None,
+) -> Plan:
     """What `confc apply` would change on `env`'s SignalWire space; reads the space, changes nothing.
 
     Needs the deploy extra and SIGNALWIRE_PROJECT_ID / SIGNALWIRE_API_TOKEN in the environment.
@@ -240,4 +253,5 @@ def plan(config_dir: PathLike, env: str, *, out: PathLike | None = None, prune: 
     """
     from .deploy.session import read_plan
 
-    return read_plan(config_dir, env, out=None if out is None else os.fspath(out), prune=prune, show_secrets=show_secrets)[0]
+    out_dir = None if out is None else os.fspath(out)
+    return read_plan(config_dir, env, out=out_dir, prune=prune, show_secrets=show_secrets, secrets_file=secrets_file)[0]

@@ -121,6 +121,11 @@ def _deploy(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--prune", action="store_true", help="delete this prefix's scripts whose profile is gone, unless a number routes to them"
     )
+    parser.add_argument(
+        "--secrets",
+        metavar="FILE",
+        help='a TOML file of NAME = "VALUE" for the secret PINs (default: the environment variables of those names)',
+    )
 
 
 def _positive(text: str) -> int:
@@ -206,6 +211,12 @@ def parser() -> argparse.ArgumentParser:
     )
     simulate.add_argument(
         "--format", choices=("text", "json"), default="text", help="text (default): one line a step; json: steps, joins, end"
+    )
+    simulate.add_argument(
+        "--secret",
+        action="append",
+        metavar="NAME=DIGITS",
+        help="a test value for a secret PIN (repeatable); without one, the caller enters its placeholder",
     )
     _overrides(simulate)
 

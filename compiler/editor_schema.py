@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from . import profile_format as fmt
-from . import schema
+from . import schema, secrets
 from .deploy import target as deploy
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
@@ -158,6 +158,12 @@ def _events(value: Any, rules: Mapping[str, Any]) -> dict[str, Any]:
 
 
 _PIN = f"^{schema.PIN.pattern}$"
+_SECRET = {
+    "type": "object",
+    "properties": {"secret": {"type": "string", "pattern": f"^{secrets.NAME.pattern}$"}},
+    "required": ["secret"],
+    "additionalProperties": False,
+}
 _DEPLOY_PATTERNS = {
     "space": f"^{deploy.HOST.pattern}$",
     "prefix": f"^{deploy.PREFIX.pattern}$",
@@ -188,9 +194,16 @@ _RULES: dict[str, Any] = {
     "pins": lambda value, rules: {
         "anyOf": [
             {"type": "string", "pattern": _PIN},
-            {"type": "array", "items": {"type": "string", "pattern": _PIN}, "minItems": 1, "uniqueItems": True},
+            _SECRET,
+            {
+                "type": "array",
+                "items": {"anyOf": [{"type": "string", "pattern": _PIN}, _SECRET]},
+                "minItems": 1,
+                "uniqueItems": True,
+            },
         ]
     },
+    "secret": lambda value, rules: {},
     "not_in_role": lambda value, rules: {
         "not": {},
         "description": "all roles join the one conference: set its name in [conference]",

@@ -218,9 +218,9 @@ SHARED_CONFERENCE = {name: _values_only(key) for name, key in CONFERENCE.items()
 ROLE = {
     "pin": Key(
         {"required": True, "pins": True},
-        file=("string", "list"),
-        file_rules={"schema": {"type": "string"}},
-        text='The PIN that makes a caller this role: a string of 1 to 16 digits ("0044" is not "44"), or a list of them.',
+        file=("string", "list", "dict"),  # what the elements of a list are is the resolved check's to say
+        text='The PIN that makes a caller this role: a string of 1 to 16 digits ("0044" is not "44"), a secret reference '
+        '{ secret = "NAME" } whose value apply reads from the environment variable NAME, or a list of them.',
     ),
     "description": Key({"type": "string"}, text="Who this role is."),
     "greeting": Key(

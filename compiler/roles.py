@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from . import profile_format as fmt
-from . import schema
+from . import schema, secrets
 from .calls import simulate
 from .document import Document
 from .errors import show
@@ -17,8 +17,10 @@ Path = tuple[str, ...]
 
 
 def pins(role: Mapping[str, Any]) -> list[str]:
+    """A role's PINs as the document compares them: a secret reference as its placeholder."""
     pin = role.get("pin", [])
-    return [pin] if isinstance(pin, str) else list(pin)
+    written: list[Any] = [pin] if isinstance(pin, (str, Mapping)) else list(pin)
+    return [secrets.placeholder(p["secret"]) if secrets.is_reference(p) else str(p) for p in written]
 
 
 join = effective_join
@@ -34,12 +36,13 @@ def problems(values: Mapping[str, Any]) -> list[tuple[Path, str]]:
     owner: dict[str, str] = {}
     found: list[tuple[Path, str]] = []
     for name, role in values.get("roles", {}).items():
+        shown = {secrets.placeholder(n): f"secret {n}" for n in secrets.names_in(role.get("pin"))}
         for pin in dict.fromkeys(pins(role)):  # a PIN twice in one role is that role's own problem
             if pin in owner:
                 found.append(
                     (
                         ("roles", name, "pin"),
-                        f"PIN {show(pin)} is also a PIN of role {owner[pin]}: a PIN must say who the caller is",
+                        f"PIN {shown.get(pin, show(pin))} is also a PIN of role {owner[pin]}: a PIN must say who the caller is",
                     )
                 )
             else:

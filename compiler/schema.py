@@ -18,6 +18,7 @@ from cerberus import TypeDefinition, Validator
 from cerberus.errors import ErrorDefinition
 
 from . import profile_format as fmt
+from . import secrets
 from .deploy import target as deploy
 from .errors import show
 from .profile_format import BEEP_VALUES as BEEP_VALUES
@@ -79,7 +80,7 @@ LINE_BREAKS = "\n\r\u2028\u2029"
 INTEGER_PATHS = fmt.typed_paths("integer")
 BOOLEAN_PATHS = fmt.typed_paths("boolean")
 
-RULE_NAMES = ("required", "allowed", "forbidden", "min", "max", "minlength", "maxlength", "regex", "type")
+RULE_NAMES = ("required", "allowed", "forbidden", "min", "max", "minlength", "maxlength", "regex", "type", "secret")
 RULE_TYPES = ("string", "integer", "boolean", "float", "number", "list", "dict")
 
 
@@ -204,16 +205,38 @@ class ConfcValidator(Validator):  # type: ignore[misc]
 
     def _validate_pins(self, constraint: bool, field: str, value: Any) -> None:
         """{'type': 'boolean'}"""
-        pins = [value] if isinstance(value, str) else value
+        pins = [value] if isinstance(value, (str, Mapping)) else value
         if not constraint:
             return
-        if not isinstance(pins, list) or not pins or not all(isinstance(p, str) and PIN.fullmatch(p) for p in pins):
+        wrong = [p for p in pins if isinstance(p, Mapping) and not _secret_reference(p)] if isinstance(pins, list) else []
+        if wrong:
             self._error(
-                field, f"must be a PIN of 1 to 16 digits, written as a string, or a non-empty array of them, got {show(value)}"
+                field,
+                f'a secret PIN is written {{ secret = "NAME" }}, NAME in upper-case letters, digits and _ '
+                f"(the environment variable apply reads it from), got {show(wrong[0])}",
             )
-        elif len(set(pins)) != len(pins):
-            twice = sorted({p for p in pins if pins.count(p) > 1})
-            self._error(field, f"lists {', '.join(map(show, twice))} more than once")
+        elif (
+            not isinstance(pins, list)
+            or not pins
+            or not all(isinstance(p, str) and PIN.fullmatch(p) or isinstance(p, Mapping) for p in pins)
+        ):
+            self._error(
+                field,
+                "must be a PIN of 1 to 16 digits, written as a string, or a secret reference "
+                f'{{ secret = "NAME" }}, or a non-empty array of them, got {show(value)}',
+            )
+        else:
+            shown = [p if isinstance(p, str) else f"secret {p['secret']}" for p in pins]
+            twice = sorted({p for p in shown if shown.count(p) > 1})
+            if twice:
+                self._error(field, f"lists {', '.join(map(show, twice))} more than once")
+
+    def _validate_secret(self, constraint: bool, field: str, value: Any) -> None:
+        """{'type': 'boolean'}"""
+        items = value if isinstance(value, list) else [value]
+        if constraint and not all(_secret_reference(item) for item in items):
+            # The message never shows the value: it is the literal the rule wants kept out of git.
+            self._error(field, 'must be a secret reference such as { secret = "NAME" }, not a value written in the file')
 
     def _validate_not_in_role(self, constraint: bool, field: str, value: Any) -> None:
         """{'type': 'boolean'}"""
@@ -233,6 +256,10 @@ class ConfcValidator(Validator):  # type: ignore[misc]
                 re.compile(value)
             except re.error as exc:
                 self._error(field, f"not a valid regular expression: {exc}")
+
+
+def _secret_reference(value: Any) -> bool:
+    return secrets.is_reference(value) and bool(secrets.NAME.fullmatch(value["secret"]))
 
 
 def json_problems(value: Any) -> list[str]:
@@ -296,6 +323,7 @@ RULE_SHAPE = {
     "maxlength": {"type": "integer", "min": 0},
     "regex": {"type": "string", "compiles": True},
     "type": {"type": ["string", "list"], "allowed": list(RULE_TYPES)},
+    "secret": {"type": "boolean"},  # the value must be a secret reference (a PIN kept out of git)
 }
 
 DEPLOY = {

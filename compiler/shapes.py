@@ -82,7 +82,8 @@ def check_environment(source: SourceFile) -> Checked:
     ]
     for at, tables in scopes:
         for key, _rules in _tables(tables):
-            if not fmt.is_known_path(tuple(key.split("."))):
+            # "roles.*.pin": a rule may name every role at once.
+            if not fmt.is_known_path(tuple("role" if i == 1 and part == "*" else part for i, part in enumerate(key.split(".")))):
                 found.append(Problem((*at, key), f"rule for an unknown key {show(key)}{did_you_mean(key, schema.KNOWN_PATHS)}"))
     return _checked(source, data, found)
 

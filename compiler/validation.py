@@ -336,7 +336,9 @@ def rule_errors(
             continue
         path = tuple(rule.key.split("."))
         targets: list[tuple[Mapping[str, Any], KeyPath, str | None]]  # where the value is read, where it is written, whose it is
-        if path[0] == "conference" and roles:
+        if path[:2] == ("roles", "*"):  # every role's key: a policy that no role may escape
+            targets = [(values, ("roles", name, *path[2:]), name) for name in roles]
+        elif path[0] == "conference" and roles:
             targets = [
                 (
                     {"conference": effective_join(values, role)},
@@ -352,7 +354,7 @@ def rule_errors(
         for table, written, role in targets:
             if written in skip or path in skip:
                 continue
-            value = lookup(table, path)
+            value = lookup(table, written if path[:2] == ("roles", "*") else path)
             if value is MISSING:
                 if rule.required and not unknowable(path):
                     outcomes.setdefault(("missing", path, ""), []).extend([role] if role else [])

@@ -2,12 +2,14 @@ from __future__ import annotations
 
 import json
 import textwrap
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 import pytest
+from signalwire_fake import PROJECT, TOKEN, Server
 
 from compiler.cli import main
+from compiler.deploy import space as space_module
 from compiler.pipeline import Compiler
 from compiler.render import parse_yaml
 
@@ -90,3 +92,18 @@ def every_document_passes_the_swml_schema(monkeypatch: pytest.MonkeyPatch) -> No
         return text
 
     monkeypatch.setattr(Compiler, "document", checked)
+
+
+@pytest.fixture
+def signalwire(monkeypatch: pytest.MonkeyPatch) -> Iterator[Server]:
+    """A local space, with the credentials and its address in the environment as CI would set them."""
+    server = Server()
+    server.waits = []
+    monkeypatch.setattr(space_module, "sleep", server.waits.append)  # the backoff is recorded, never waited out
+    monkeypatch.setenv("SIGNALWIRE_PROJECT_ID", PROJECT)
+    monkeypatch.setenv("SIGNALWIRE_API_TOKEN", TOKEN)
+    monkeypatch.setenv("SIGNALWIRE_SPACE", server.host)
+    try:
+        yield server
+    finally:
+        server.close()

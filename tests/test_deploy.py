@@ -6,7 +6,7 @@ import io
 import json
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -94,21 +94,6 @@ class Deploy:
 
     def document(self, profile: str) -> object:
         return yaml.safe_load((self.root / "build" / "prod" / f"{profile}.swml.yaml").read_text())
-
-
-@pytest.fixture
-def signalwire(monkeypatch: pytest.MonkeyPatch) -> Iterator[Server]:
-    """A local space, with the credentials and its address in the environment as CI would set them."""
-    server = Server()
-    server.waits = []
-    monkeypatch.setattr(space_module, "sleep", server.waits.append)  # the backoff is recorded, never waited out
-    monkeypatch.setenv("SIGNALWIRE_PROJECT_ID", PROJECT)
-    monkeypatch.setenv("SIGNALWIRE_API_TOKEN", TOKEN)
-    monkeypatch.setenv("SIGNALWIRE_SPACE", server.host)
-    try:
-        yield server
-    finally:
-        server.close()
 
 
 @pytest.fixture

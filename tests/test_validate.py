@@ -286,7 +286,7 @@ FILE_SHAPES = [
     (
         "environments/dev.toml",
         '[rules]\n"conference.record" = { check_with = "os.system" }\n',
-        "environments/dev.toml:2: rules.conference.record.check_with: unknown key; accepted: allowed, forbidden, max, maxlength, min, minlength, regex, required, type",
+        "environments/dev.toml:2: rules.conference.record.check_with: unknown key; accepted: allowed, forbidden, max, maxlength, min, minlength, regex, required, secret, type",
     ),
     (
         "environments/dev.toml",

@@ -14,7 +14,7 @@ from ..errors import UsageError, raise_all
 def run(args: argparse.Namespace) -> int:
     if not args.yes and not sys.stdin.isatty():
         raise UsageError("apply changes the live space: confirm with --yes when no terminal can ask (as in CI)")
-    plan, space = read_plan(args.config_dir, args.env, out=args.out, prune=args.prune)
+    plan, space = read_plan(args.config_dir, args.env, out=args.out, prune=args.prune, secrets_file=args.secrets)
     sys.stdout.write(output.render(plan, "text"))
     if not plan.changes:
         print("Nothing to do.", file=sys.stderr)

@@ -7,11 +7,26 @@ import json
 
 import compiler
 
+from ..errors import UsageError
+from ..secrets import NAME, VALUE
 from .common import overrides
 
 
+def test_values(given: list[str]) -> dict[str, str]:
+    """--secret NAME=DIGITS, each checked."""
+    found = {}
+    for item in given:
+        name, _, value = item.partition("=")
+        if not NAME.fullmatch(name) or not VALUE.fullmatch(value):
+            raise UsageError(f"--secret {item}: write NAME=DIGITS, such as ALLHANDS_HOST_PIN=908172")
+        found[name] = value
+    return found
+
+
 def run(args: argparse.Namespace) -> int:
-    call = compiler.simulate(args.config_dir, args.profile, args.env, args.digits or [], args.result, overrides(args))
+    call = compiler.simulate(
+        args.config_dir, args.profile, args.env, args.digits or [], args.result, overrides(args), test_values(args.secret or [])
+    )
     if args.format == "json":
         print(json.dumps(call.as_json(), indent=2, ensure_ascii=False))
         return 0

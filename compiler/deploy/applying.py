@@ -90,7 +90,7 @@ def _steps(plan: Plan, space: Space) -> list[Step]:
 def _create(space: Space, change: ScriptChange, ids: dict[str, str]) -> Callable[[], None]:
     def run() -> None:
         assert change.local is not None
-        ids[change.profile] = space.create(change.name, change.local.document)
+        ids[change.profile] = space.create(change.name, change.local.contents)
 
     return run
 
@@ -98,7 +98,7 @@ def _create(space: Space, change: ScriptChange, ids: dict[str, str]) -> Callable
 def _update(space: Space, change: ScriptChange) -> Callable[[], None]:
     def run() -> None:
         assert change.script is not None and change.local is not None
-        space.update(change.script, change.local.document)
+        space.update(change.script, change.local.contents)
 
     return run
 

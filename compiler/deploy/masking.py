@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from ..secrets import replaced
+
 SECRET_KEYS = frozenset({"authorization_bearer_token"})
 MASK = "***"
 SHORTEST = 8
+SHORTEST_PIN = 4  # shorter ones would turn every count in a message into a placeholder, and are guessed in seconds anyway
 
 
 @dataclass(frozen=True)
@@ -18,6 +22,13 @@ class Secrets:
     shown: bool = False
     values: frozenset[str] = frozenset()
     token: str = field(default="", repr=False)
+    pins: Mapping[str, str] = field(default_factory=dict, repr=False)  # a secret PIN's value -> its placeholder
+
+    def unsent(self, remote: Any, local: Any) -> Any:
+        """The space's `remote` document with the placeholders of `local` back where they stand: never shown, even
+        with --show-secrets. The space may hold a value since changed, so they are put back by place, not by value."""
+        placeholders = frozenset(self.pins.values())
+        return _by_place(replaced(remote, self.pins), local, placeholders) if placeholders else remote
 
     def seeing(self, documents: Iterable[Any]) -> Secrets:
         """These secrets and those of `documents`."""
@@ -37,6 +48,9 @@ class Secrets:
         hidden = {self.token} | (set() if self.shown else self.values)
         for value in sorted((v for v in hidden if len(v) >= SHORTEST), key=len, reverse=True):
             text = text.replace(value, MASK)
+        for pin, stands_for in self.pins.items():  # a PIN is short: only where it stands as a number of its own
+            if len(pin) >= SHORTEST_PIN:
+                text = re.sub(rf"(?<![0-9]){pin}(?![0-9])", stands_for, text)
         return text
 
 
@@ -49,6 +63,23 @@ def _items(document: Any) -> Iterable[tuple[Any, Any]]:
             yield from value.items()
         elif isinstance(value, list):
             stack.extend(value)
+
+
+def _by_place(remote: Any, local: Any, placeholders: frozenset[str]) -> Any:
+    if isinstance(local, str) and local in placeholders and isinstance(remote, str) and remote.isdigit():
+        return local
+    if isinstance(remote, Mapping) and isinstance(local, Mapping):
+        out: dict[Any, Any] = {}
+        mine = list(local.items())
+        for index, (key, value) in enumerate(remote.items()):
+            theirs = mine[index] if index < len(mine) else None
+            if theirs is not None and theirs[0] in placeholders and isinstance(key, str) and key.isdigit():
+                key = theirs[0]  # a switch case on a secret PIN: the PIN is the key
+            out[key] = _by_place(value, theirs[1], placeholders) if theirs is not None else value
+        return out
+    if isinstance(remote, list) and isinstance(local, list):
+        return [_by_place(r, loc, placeholders) for r, loc in zip(remote, local, strict=False)] + remote[len(local) :]
+    return remote
 
 
 def _masked(document: Any) -> Any:

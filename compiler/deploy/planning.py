@@ -27,6 +27,12 @@ class Local:
     shown: str
     document: Mapping[str, Any]
     format: str  # yaml or json: diffs are written the way the artifacts are
+    sent: Mapping[str, Any] | None = None  # the document with its secret PINs' values in place (None: it has none)
+
+    @property
+    def contents(self) -> Mapping[str, Any]:
+        """What the space is sent, and holds when it is current."""
+        return self.document if self.sent is None else self.sent
 
 
 @dataclass(frozen=True)
@@ -89,9 +95,17 @@ def plural(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
-def plan(target: Target, locals_: Sequence[Local], space: Space, *, prune: bool, show_secrets: bool = False) -> Plan:
-    """Compare the space with `locals_`; reads the space, changes nothing."""
-    secrets = Secrets(show_secrets, token=target.token).seeing(local.document for local in locals_)
+def plan(
+    target: Target,
+    locals_: Sequence[Local],
+    space: Space,
+    *,
+    prune: bool,
+    show_secrets: bool = False,
+    pins: Mapping[str, str] | None = None,
+) -> Plan:
+    """Compare the space with `locals_`; reads the space, changes nothing. `pins`: secret PIN value -> placeholder."""
+    secrets = Secrets(show_secrets, token=target.token, pins=dict(pins or {})).seeing(local.document for local in locals_)
     space.redact = secrets.redact
     remote = space.scripts()
     ours = [s for s in remote if s.name.startswith(target.prefix)]
@@ -155,9 +169,10 @@ def _script_change(target: Target, local: Local, script: Script | None, secrets:
     name = target.script_name(local.profile)
     if script is None:
         return ScriptChange("create", name, local.profile, None, local)
-    if same(script.contents, local.document):
+    if same(script.contents, local.contents):
         return ScriptChange("unchanged", name, local.profile, script, local)
-    before, after = secrets.mask(script.contents), secrets.mask(local.document)
+    # The space holds the values of secret PINs; shown, they are their placeholders again, as in the artifact.
+    before, after = secrets.mask(secrets.unsent(script.contents, local.document)), secrets.mask(local.document)
     diff = _diff(_text(before, local.format), _text(after, local.format), f"{name} (on {target.space})", local.shown)
     return ScriptChange("update", name, local.profile, script, local, diff, secret_only=not diff)
 

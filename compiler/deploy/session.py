@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Mapping
+from dataclasses import replace
 
-from .. import project
+from .. import project, secrets
 from ..errors import ConfcError, ErrorGroup
 from ..incremental import CheckResult
 from ..render import parse_document
+from . import secret_values
 from .planning import Local, Plan, plan
 from .space import Space, sdk
 from .target import target
@@ -23,6 +25,7 @@ def read_plan(
     prune: bool = False,
     show_secrets: bool = False,
     environ: Mapping[str, str] = os.environ,
+    secrets_file: str | None = None,
 ) -> tuple[Plan, Space]:
     """Plan deploying `env`: usage first (the SDK, the environment, the credentials), then the proof that the
     committed artifacts are current, then the space, read and compared. Nothing is changed."""
@@ -36,8 +39,14 @@ def read_plan(
     checked = compiler.check(config_dir, [env], out=out)
     if checked.drift:
         raise _not_reviewed(checked, env, built.repo.display_root)
+    committed = _committed(checked)
+    # Secret PINs are put in place before the space is asked anything: a missing one stops the run here.
+    needed = secrets.used((local.document for local in committed), secret_values.referenced(built.repo))
+    values = secret_values.resolve(needed, environ, secret_values.read_file(secrets_file) if secrets_file else {})
+    committed = [replace(local, sent=secrets.replaced(local.document, values)) if values else local for local in committed]
     space = Space(deployment, rest)
-    return plan(deployment, _committed(checked), space, prune=prune, show_secrets=show_secrets), space
+    pins = {value: placeholder for placeholder, value in values.items()}
+    return plan(deployment, committed, space, prune=prune, show_secrets=show_secrets, pins=pins), space
 
 
 def _not_reviewed(checked: CheckResult, env: str, root: str) -> ConfcError:

@@ -1,0 +1,71 @@
+"""Secret PINs: a reference in the profile, a stable placeholder in every artifact and output, the value only on the space.
+
+`pin = { secret = "ALLHANDS_HOST_PIN" }` compiles to a placeholder of 16 digits derived from the
+name alone. Being digits, it runs through the PIN flow, the self-check, `simulate` and `test`
+like any PIN; being derived from the name, it is the same in every build and tells nothing of
+the value. `apply` puts the value in its place just before sending; `plan` compares with the
+values in place and shows the space's document with the placeholders back in place of them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+NAME = re.compile(r"[A-Z_][A-Z0-9_]{0,63}")
+VALUE = re.compile(r"[0-9]{1,16}")
+PLACEHOLDER_DIGITS = 16  # the longest PIN: the prompt then collects any real PIN, ended by #
+
+
+def is_reference(value: Any) -> bool:
+    """Whether `value` is written as a secret reference: a table of exactly `secret = "NAME"`."""
+    return isinstance(value, Mapping) and list(value) == ["secret"] and isinstance(value["secret"], str)
+
+
+def placeholder(name: str) -> str:
+    """The digits that stand for secret `name` in artifacts: the same on every machine, for every build."""
+    number = int.from_bytes(hashlib.sha256(f"confc secret {name}".encode()).digest()[:8], "big")
+    return f"9{number % 10 ** (PLACEHOLDER_DIGITS - 1):0{PLACEHOLDER_DIGITS - 1}d}"
+
+
+def names_in(data: Any) -> set[str]:
+    """Every secret name referenced anywhere in `data` (a profile file as parsed)."""
+    found: set[str] = set()
+    stack = [data]
+    while stack:
+        value = stack.pop()
+        if is_reference(value):
+            found.add(value["secret"])
+        elif isinstance(value, Mapping):
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+    return found
+
+
+def replaced(document: Any, by: Mapping[str, str]) -> Any:
+    """`document` with every string, key or value, that is a key of `by` replaced by its value."""
+    if isinstance(document, Mapping):
+        return {by.get(k, k) if isinstance(k, str) else k: replaced(v, by) for k, v in document.items()}
+    if isinstance(document, list):
+        return [replaced(v, by) for v in document]
+    return by.get(document, document) if isinstance(document, str) else document
+
+
+def used(documents: Iterable[Any], names: Iterable[str]) -> list[str]:
+    """The names among `names` whose placeholder appears in any of `documents`."""
+    wanted = {placeholder(name): name for name in names}
+    seen: set[str] = set()
+    stack = list(documents)
+    while stack:
+        value = stack.pop()
+        if isinstance(value, Mapping):
+            seen.update(k for k in value if isinstance(k, str) and k in wanted)
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+        elif isinstance(value, str) and value in wanted:
+            seen.add(value)
+    return sorted(wanted[p] for p in seen)

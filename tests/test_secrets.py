@@ -1,0 +1,203 @@
+"""Secret PINs: references in the profiles, placeholders in every artifact and output, the values only on the space."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from conftest import Run, write_repo
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from signalwire_fake import Server
+
+from compiler.secrets import placeholder
+
+HOST_PIN, ATTENDEE_PIN = "908172", "4455"
+FILES = {
+    "environments/prod.toml": """
+        [rules]
+        "roles.*.pin" = { secret = true }
+
+        [deploy]
+        space = "acme-prod.signalwire.com"
+
+        [deploy.numbers]
+        "+15551230002" = "all-hands"
+    """,
+    "profiles/all-hands.toml": """
+        [conference]
+        name = "all-hands"
+        muted = true
+        start_on_enter = false
+
+        [roles.host]
+        pin = { secret = "ALLHANDS_HOST_PIN" }
+        [roles.host.conference]
+        muted = false
+        start_on_enter = true
+
+        [roles.attendee]
+        pin = [{ secret = "ALLHANDS_PIN" }]
+    """,
+}
+HOST, ATTENDEE = placeholder("ALLHANDS_HOST_PIN"), placeholder("ALLHANDS_PIN")
+
+
+@pytest.fixture
+def repo(tmp_path: Path, cli: Callable[..., Run]) -> Path:
+    configs = write_repo(tmp_path / "configs", FILES)
+    assert cli("build", "configs", "--env", "prod").code == 0
+    return configs
+
+
+def everything_written(root: Path) -> str:
+    return "".join(path.read_text() for path in sorted((root / "build").rglob("*")) if path.is_file())
+
+
+def test_a_secret_pin_is_its_placeholder_in_every_artifact_and_output(
+    repo: Path, cli: Callable[..., Run], tmp_path: Path
+) -> None:
+    artifact = (tmp_path / "build/prod/all-hands.swml.yaml").read_text()
+    assert artifact.splitlines()[1] == (
+        f"# secret PINs, whose values confc apply puts in their place: {HOST} is ALLHANDS_HOST_PIN, {ATTENDEE} is ALLHANDS_PIN"
+    )
+    assert f'"{HOST}":\n' in artifact and "max_digits: 16" in artifact
+    assert cli("check", "configs", "--env", "prod").code == 0
+    shown = cli("show", "configs", "all-hands", "--env", "prod")
+    assert '[roles.host.pin]\nsecret = "ALLHANDS_HOST_PIN"\n' in shown.out
+    # The placeholder runs through the flow like any PIN, and a test value stands in for it where given.
+    host = json.loads(cli("simulate", "configs", "all-hands", "--env", "prod", "--digits", HOST, "--format", "json").out)
+    assert host["joins"][0]["section"] == "host"
+    given_value = ["--secret", f"ALLHANDS_PIN={ATTENDEE_PIN}", "--digits", ATTENDEE_PIN, "--format", "json"]
+    attendee = json.loads(cli("simulate", "configs", "all-hands", "--env", "prod", *given_value).out)
+    assert attendee["joins"][0]["section"] == "attendee"
+    assert cli("simulate", "configs", "all-hands", "--env", "prod", "--secret", "lower=1").code == 2
+
+
+def test_apply_sends_the_values_and_plan_sees_a_changed_one_without_showing_it(
+    repo: Path,
+    cli: Callable[..., Run],
+    signalwire: Server,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    signalwire.space.add_number("+15551230002")
+    missing = cli("apply", "configs", "--env", "prod", "--yes")
+    assert missing.code == 2 and signalwire.space.names() == []
+    assert missing.err == (
+        "confc: error: the secret PINs ALLHANDS_HOST_PIN, ALLHANDS_PIN have no value: set the environment variable of that "
+        "name, or give --secrets FILE; nothing was sent\n"
+    )
+    monkeypatch.setenv("ALLHANDS_HOST_PIN", HOST_PIN)
+    (tmp_path / "pins.toml").write_text(f'ALLHANDS_PIN = "{ATTENDEE_PIN}"\n')
+    flags = ["--env", "prod", "--secrets", str(tmp_path / "pins.toml")]
+    applied = cli("apply", "configs", *flags, "--yes")
+    assert applied.code == 0, applied
+    cases = signalwire.space.document("confc:all-hands")["sections"]["main"][3]["switch"]["case"]
+    assert sorted(cases) == sorted([HOST_PIN, ATTENDEE_PIN])  # the space holds the values
+    assert cli("plan", "configs", *flags).code == 0
+    monkeypatch.setenv("ALLHANDS_HOST_PIN", "5121")
+    changed = cli("plan", "configs", *flags, "--format", "json")
+    assert changed.code == 1
+    (script,) = json.loads(changed.out)["scripts"]
+    assert (script["action"], script["diff"], script["secret_only"]) == ("update", None, True)
+    for run in (
+        missing,
+        applied,
+        changed,
+        cli("plan", "configs", *flags, "--format", "markdown"),
+        cli("apply", "configs", *flags, "--yes"),
+    ):
+        assert HOST_PIN not in run.out + run.err and "5121" not in run.out + run.err and ATTENDEE_PIN not in run.out + run.err
+    assert signalwire.space.document("confc:all-hands")["sections"]["main"][3]["switch"]["case"].keys() == {"5121", ATTENDEE_PIN}
+
+
+def test_a_policy_can_require_every_pin_to_be_secret(repo: Path, cli: Callable[..., Run]) -> None:
+    write_repo(
+        repo, {"profiles/all-hands.toml": FILES["profiles/all-hands.toml"].replace('[{ secret = "ALLHANDS_PIN" }]', '["4455"]')}
+    )
+    run = cli("validate", "configs", "--env", "prod")
+    assert (run.code, run.err) == (
+        1,
+        'configs/profiles/all-hands.toml:13: roles.attendee.pin: must be a secret reference such as { secret = "NAME" }, not a '
+        "value written in the file for role attendee (rule at configs/environments/prod.toml:2) (profile all-hands, env prod)\n",
+    )
+
+
+@pytest.mark.parametrize(
+    ("written", "message"),
+    [
+        (
+            '{ secret = "host_pin" }',
+            'a secret PIN is written { secret = "NAME" }, NAME in upper-case letters, digits and _ (the environment variable apply reads it from), got {"secret": "host_pin"}',
+        ),
+        (
+            '{ secret = "PIN", digits = 6 }',
+            'a secret PIN is written { secret = "NAME" }, NAME in upper-case letters, digits and _ (the environment variable apply reads it from), got {"secret": "PIN", "digits": 6}',
+        ),
+        ('[{ secret = "PIN" }, { secret = "PIN" }]', 'lists "secret PIN" more than once'),
+    ],
+)
+def test_a_malformed_reference_is_an_error_at_its_line(
+    repo: Path, cli: Callable[..., Run], tmp_path: Path, written: str, message: str
+) -> None:
+    before = everything_written(tmp_path)
+    write_repo(
+        repo, {"profiles/all-hands.toml": FILES["profiles/all-hands.toml"].replace('{ secret = "ALLHANDS_HOST_PIN" }', written)}
+    )
+    run = cli("build", "configs", "--env", "prod")
+    assert (run.code, run.err.splitlines()[0]) == (
+        1,
+        f"configs/profiles/all-hands.toml:7: roles.host.pin: {message} (profile all-hands, env prod)",
+    )
+    assert everything_written(tmp_path) == before
+
+
+def test_two_roles_with_one_secret_are_named_by_it(repo: Path, cli: Callable[..., Run]) -> None:
+    write_repo(repo, {"profiles/all-hands.toml": FILES["profiles/all-hands.toml"].replace("ALLHANDS_PIN", "ALLHANDS_HOST_PIN")})
+    assert "roles.attendee.pin: PIN secret ALLHANDS_HOST_PIN is also a PIN of role host" in cli("validate", "configs").err
+
+
+@pytest.fixture
+def secret_space(signalwire: Server, monkeypatch: pytest.MonkeyPatch) -> Iterator[Server]:
+    signalwire.space.add_number("+15551230002")
+    yield signalwire
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    values=st.lists(st.text("0123456789", min_size=6, max_size=16), min_size=2, max_size=2, unique=True).filter(
+        lambda pair: all(v not in p for v in pair for p in (HOST, ATTENDEE))
+    )
+)
+def test_no_secret_value_reaches_any_output_or_file(
+    values: list[str],
+    tmp_path_factory: pytest.TempPathFactory,
+    cli: Callable[..., Run],
+    secret_space: Server,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    root = tmp_path_factory.mktemp("repo")
+    monkeypatch.chdir(root)
+    write_repo(root / "configs", FILES)
+    monkeypatch.setenv("ALLHANDS_HOST_PIN", values[0])
+    monkeypatch.setenv("ALLHANDS_PIN", values[1])
+    env = ["--env", "prod"]
+    runs = [cli("build", "configs", *env, "--error-format", fmt) for fmt in ("text", "json", "github")]
+    runs += [cli("check", "configs", *env, "--error-format", fmt) for fmt in ("text", "json", "github")]
+    runs += [cli("validate", "configs", *env), cli("list", "configs", "--format", "json")]
+    runs += [cli("show", "configs", "all-hands", *env, *flags) for flags in ([], ["--swml"], ["--format", "json"])]
+    runs += [cli("explain", "configs", "all-hands", "roles", *env, "--format", fmt) for fmt in ("text", "json")]
+    runs += [cli("simulate", "configs", "all-hands", *env, "--digits", HOST, "--format", fmt) for fmt in ("text", "json")]
+    runs += [cli("plan", "configs", *env, "--format", fmt) for fmt in ("text", "json", "markdown")]
+    runs += [cli("apply", "configs", *env, "--yes"), cli("plan", "configs", *env, "--show-secrets")]
+    assert [run.code for run in runs][-2:] == [0, 0]  # applied, then nothing left to change
+    written = everything_written(root)
+    for value in values:
+        for run in runs:
+            assert value not in run.out + run.err, (value, run)
+        assert value not in written
+    sent = secret_space.space.document("confc:all-hands")["sections"]["main"][3]["switch"]["case"]
+    assert sorted(sent) == sorted(values)
