@@ -298,7 +298,7 @@ def apply(plan: EnvPlan) -> None:
     """Carry out a plan: interim manifest, artifacts, removals, final manifest."""
     try:
         _clean_temporaries(plan.folder, deep=not plan.previous_complete)
-        writer = _AtomicWriter()
+        writer = AtomicWriter()
         if plan.writes or plan.removals:
             # Until the build finishes, the manifest lists old and new files alike and says
             # it is incomplete: an interrupted build neither lies nor loses track of a file.
@@ -316,7 +316,7 @@ def apply(plan: EnvPlan) -> None:
         raise ConfcError(f"cannot write the build output: {exc.strerror or exc}", file=str(where)) from None
 
 
-class _AtomicWriter:
+class AtomicWriter:
     """Writes each file beside its target, then renames it into place: no reader ever sees half a file."""
 
     def __init__(self) -> None:

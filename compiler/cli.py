@@ -31,13 +31,15 @@ EXAMPLES = {
     "simulate": """examples:
   confc simulate configs all-hands --env prod --digits 908172          # the host
   confc simulate configs all-hands --env prod --digits 1 --digits 2 --digits 3
-  confc simulate configs incident --env prod --result failed --format json""",
+  confc simulate configs incident --env prod --result failed --format json
+  confc simulate configs all-hands --env prod --digits 4455 --require-join   # exit 1 unless it joins""",
     "list": """examples:
   confc list configs
   confc list configs --format json""",
     "graph": """examples:
   confc graph configs > profiles.mmd          # paste into Markdown as a mermaid code block
-  confc graph configs --format dot | dot -Tsvg > profiles.svg""",
+  confc graph configs --format dot | dot -Tsvg > profiles.svg
+  confc graph configs --flow all-hands --env prod             # the call flow: PINs, roles, joins""",
     "schema": """examples:
   confc schema profile > profile.schema.json
   confc schema environment > environment.schema.json""",
@@ -49,6 +51,11 @@ EXAMPLES = {
   confc apply configs --env prod                      # shows the plan, then asks
   confc apply configs --env prod --yes                # in CI, after merging to main
   confc apply configs --env prod --prune --force --yes""",
+    "test": """examples:
+  confc test configs                          # every case in every environment
+  confc test configs --env prod -k host --format junit > confc-tests.xml
+  confc test configs --artifacts build        # prove what ships: the committed artifacts
+  confc test configs --update                 # record the snapshot cases""",
     "init": """examples:
   confc init conferences && confc build conferences/configs --all-envs""",
 }
@@ -218,6 +225,11 @@ def parser() -> argparse.ArgumentParser:
         metavar="NAME=DIGITS",
         help="a test value for a secret PIN (repeatable); without one, the caller enters its placeholder",
     )
+    simulate.add_argument(
+        "--require-join",
+        action="store_true",
+        help="exit 1 when the call joins no conference (for scripts; without it, exit 0 whatever the call did)",
+    )
     _overrides(simulate)
 
     listing = command("list", "List every profile with its parents, and the environments.")
@@ -225,6 +237,8 @@ def parser() -> argparse.ArgumentParser:
     listing.add_argument("--format", choices=("text", "json"), default="text", help="text (default) or one JSON object")
     graph = command("graph", "Print the inheritance graph: an edge from each parent to each child, abstract profiles apart.")
     _common(graph, many_envs=False)
+    graph.add_argument("--flow", metavar="PROFILE", help="draw PROFILE's call flow (its SWML document) instead of inheritance")
+    graph.add_argument("--env", metavar="ENV", help="with --flow: the environment whose document to draw")
     graph.add_argument(
         "--format", choices=("mermaid", "dot"), default="mermaid", help="mermaid (default, for Markdown) or Graphviz dot"
     )
@@ -251,6 +265,18 @@ def parser() -> argparse.ArgumentParser:
         "--force", action="store_true", help="reroute numbers that route now to something other than this prefix's scripts"
     )
     apply.add_argument("--yes", action="store_true", help="do not ask for confirmation (needed without a terminal)")
+    test = command("test", "Run the call-path tests of CONFIG_DIR/tests/*.toml; exit 1 when any case fails.")
+    _common(test)
+    test.add_argument("--all-envs", action="store_true", help="every environment (the default without --env)")
+    test.add_argument("-k", metavar="PATTERN", help="only the cases whose name contains PATTERN (or matches it as a glob)")
+    test.add_argument(
+        "--format",
+        choices=("text", "github", "json", "junit"),
+        default="text",
+        help="text (default); github: annotations at the case's line; json: one object a case; junit: JUnit XML for CI",
+    )
+    test.add_argument("--artifacts", metavar="OUT", help="run the committed artifacts under OUT instead of compiling")
+    test.add_argument("--update", action="store_true", help="write the observed calls into the cases that say snapshot = true")
     schema = command("schema", "Print the JSON Schema of profile or environment files, for editors such as Taplo.")
     schema.add_argument("kind", choices=("profile", "environment"), help="which file format")
     init = command(

@@ -204,6 +204,7 @@ _RULES: dict[str, Any] = {
         ]
     },
     "secret": lambda value, rules: {},
+    "reference": lambda value, rules: {"if": {"type": "object"}, "then": _SECRET},
     "not_in_role": lambda value, rules: {
         "not": {},
         "description": "all roles join the one conference: set its name in [conference]",

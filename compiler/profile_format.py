@@ -74,7 +74,12 @@ STREAM = {
     "status_url": Key(_URL, text="An http(s) URL that receives the stream's status events."),
     "status_url_method": Key({**_METHOD, "dependencies": "status_url"}, text='"GET" or "POST". Needs status_url.'),
     "realtime": Key(_BOOL_OR_VAR, file=_FLAG, typed="boolean", text="Stream in real time."),
-    "authorization_bearer_token": Key(_TEXT, text="A bearer token the WebSocket server expects."),
+    "authorization_bearer_token": Key(
+        {"type": ["string", "dict"], "nonblank": True, "reference": True},
+        file=("string", "dict"),
+        text='A bearer token the WebSocket server expects, or a secret reference { secret = "NAME" } whose value apply '
+        "reads from the environment variable NAME.",
+    ),
     "custom_parameters": Key(
         {"type": "dict", "keysrules": {"type": "string"}, "valuesrules": {"type": "string"}},
         file=("dict",),

@@ -95,14 +95,14 @@ def _annotation(problem: Diagnostic) -> str:
     # GitHub's workflow command syntax: properties escape , and : too; the message escapes % and newlines.
     properties = []
     if problem.file:
-        properties.append(f"file={_escape(problem.file, property=True)}")
+        properties.append(f"file={annotation_escape(problem.file, property=True)}")
     if problem.line:
         properties.append(f"line={problem.line}")
     title = f"confc {problem.key}" if problem.key else "confc"
-    properties.append(f"title={_escape(title, property=True)}")
-    return f"::{problem.severity} {','.join(properties)}::{_escape(problem.message + problem.context)}"
+    properties.append(f"title={annotation_escape(title, property=True)}")
+    return f"::{problem.severity} {','.join(properties)}::{annotation_escape(problem.message + problem.context)}"
 
 
-def _escape(text: str, *, property: bool = False) -> str:
+def annotation_escape(text: str, *, property: bool = False) -> str:
     text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
     return text.replace(":", "%3A").replace(",", "%2C") if property else text

@@ -231,6 +231,15 @@ class ConfcValidator(Validator):  # type: ignore[misc]
             if twice:
                 self._error(field, f"lists {', '.join(map(show, twice))} more than once")
 
+    def _validate_reference(self, constraint: bool, field: str, value: Any) -> None:
+        """{'type': 'boolean'}"""
+        if constraint and isinstance(value, Mapping) and not _secret_reference(value):
+            self._error(
+                field,
+                f'a secret is written {{ secret = "NAME" }}, NAME in upper-case letters, digits and _ '
+                f"(the environment variable apply reads it from), got {show(value)}",
+            )
+
     def _validate_secret(self, constraint: bool, field: str, value: Any) -> None:
         """{'type': 'boolean'}"""
         items = value if isinstance(value, list) else [value]

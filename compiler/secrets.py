@@ -45,6 +45,17 @@ def names_in(data: Any) -> set[str]:
     return found
 
 
+def as_placeholders(data: Any) -> Any:
+    """`data` with every secret reference as its placeholder, as documents carry them."""
+    if is_reference(data):
+        return placeholder(data["secret"])
+    if isinstance(data, Mapping):
+        return {k: as_placeholders(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [as_placeholders(v) for v in data]
+    return data
+
+
 def replaced(document: Any, by: Mapping[str, str]) -> Any:
     """`document` with every string, key or value, that is a key of `by` replaced by its value."""
     if isinstance(document, Mapping):

@@ -102,6 +102,8 @@ def _message(error: Any, root: Mapping[str, Any]) -> str:
             return f"{show(value)} is not a role name: use a lower-case letter, then up to 31 lower-case letters, digits or _"
     if error.rule == "forbidden":
         return f"{show(value)} is forbidden"
+    if error.rule == "excludes":
+        return f"cannot be given with {constraint}: give one of them"
     if error.rule == "min":
         return f"must be at least {show(constraint)}, got {show(value)}"
     if error.rule == "max":
@@ -119,6 +121,9 @@ def _known_keys(root: Mapping[str, Any], path: Sequence[Any]) -> list[str]:
     """The keys a schema accepts at `path`, for "did you mean" and "accepted"."""
     rules: Mapping[str, Any] = {"schema": root}
     for part in path:
+        if isinstance(part, int) or str(part).isdigit():  # an element of an array of tables
+            rules = rules.get("schema") or {} if rules.get("type") == "list" else rules
+            continue
         nested = rules.get("schema") or {}
         rules = (nested.get(part) if part in nested else rules.get("valuesrules")) or {}
     return sorted((rules.get("schema") or {}).keys())

@@ -212,7 +212,7 @@ def test_init_writes_a_starter_that_builds_and_never_overwrites(cli: Callable, t
     run = cli("init", "fresh")
     assert (run.code, run.err.splitlines()[0]) == (  # then a note on the CI's pin, which depends on how confc was installed
         0,
-        "fresh: starter repository written (10 files). Next: confc build fresh/configs --all-envs",
+        "fresh: starter repository written (11 files). Next: confc build fresh/configs --all-envs",
     )
     assert sorted(p.relative_to(tmp_path / "fresh").as_posix() for p in (tmp_path / "fresh").rglob("*") if p.is_file()) == [
         ".github/workflows/confc.yml",
@@ -225,8 +225,11 @@ def test_init_writes_a_starter_that_builds_and_never_overwrites(cli: Callable, t
         "configs/profiles/base.toml",
         "configs/profiles/standup.toml",
         "configs/profiles/support.toml",
+        "configs/tests/calls.toml",
     ]
     assert cli("build", "fresh/configs", "--all-envs").code == 0
+    assert cli("test", "fresh/configs").out.splitlines()[-1] == "13 passed, 0 failed"
+    assert "- run: confc test configs --format github" in (tmp_path / "fresh/.github/workflows/confc.yml").read_text()
     assert sorted(p.name for p in (tmp_path / "fresh/build/prod").iterdir()) == [
         "all-hands.swml.yaml",
         "manifest.json",

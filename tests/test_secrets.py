@@ -61,7 +61,7 @@ def test_a_secret_pin_is_its_placeholder_in_every_artifact_and_output(
 ) -> None:
     artifact = (tmp_path / "build/prod/all-hands.swml.yaml").read_text()
     assert artifact.splitlines()[1] == (
-        f"# secret PINs, whose values confc apply puts in their place: {HOST} is ALLHANDS_HOST_PIN, {ATTENDEE} is ALLHANDS_PIN"
+        f"# secrets, whose values confc apply puts in their place: {HOST} is ALLHANDS_HOST_PIN, {ATTENDEE} is ALLHANDS_PIN"
     )
     assert f'"{HOST}":\n' in artifact and "max_digits: 16" in artifact
     assert cli("check", "configs", "--env", "prod").code == 0
@@ -87,7 +87,7 @@ def test_apply_sends_the_values_and_plan_sees_a_changed_one_without_showing_it(
     missing = cli("apply", "configs", "--env", "prod", "--yes")
     assert missing.code == 2 and signalwire.space.names() == []
     assert missing.err == (
-        "confc: error: the secret PINs ALLHANDS_HOST_PIN, ALLHANDS_PIN have no value: set the environment variable of that "
+        "confc: error: the secrets ALLHANDS_HOST_PIN, ALLHANDS_PIN have no value: set the environment variable of that "
         "name, or give --secrets FILE; nothing was sent\n"
     )
     monkeypatch.setenv("ALLHANDS_HOST_PIN", HOST_PIN)
@@ -201,3 +201,44 @@ def test_no_secret_value_reaches_any_output_or_file(
         assert value not in written
     sent = secret_space.space.document("confc:all-hands")["sections"]["main"][3]["switch"]["case"]
     assert sorted(sent) == sorted(values)
+
+
+STREAMED = (
+    FILES["profiles/all-hands.toml"]
+    + """
+        [conference.stream]
+        url = "wss://stream.example.com/audio"
+        authorization_bearer_token = { secret = "STREAM_TOKEN" }
+"""
+)
+TOKEN_VALUE = "Bearer-7b1d2e-secret"
+
+
+def test_a_bearer_token_can_be_secret_too(
+    cli: Callable[..., Run], signalwire: Server, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    write_repo(tmp_path / "configs", {**FILES, "profiles/all-hands.toml": STREAMED})
+    assert cli("build", "configs", "--env", "prod").code == 0
+    artifact = (tmp_path / "build/prod/all-hands.swml.yaml").read_text()
+    assert f'authorization_bearer_token: "{placeholder("STREAM_TOKEN")}"' in artifact
+    assert f"{placeholder('STREAM_TOKEN')} is STREAM_TOKEN" in artifact.splitlines()[1]
+    signalwire.space.add_number("+15551230002")
+    monkeypatch.setenv("ALLHANDS_HOST_PIN", HOST_PIN)
+    monkeypatch.setenv("ALLHANDS_PIN", ATTENDEE_PIN)
+    monkeypatch.setenv("STREAM_TOKEN", "two\nlines")
+    refused = cli("apply", "configs", "--env", "prod", "--yes")
+    assert (refused.code, signalwire.space.names()) == (2, [])
+    assert "the value of STREAM_TOKEN is not a PIN of 1 to 16 digits, or for a token one line of text" in refused.err
+    monkeypatch.setenv("STREAM_TOKEN", TOKEN_VALUE)
+    runs = [cli("apply", "configs", "--env", "prod", "--yes")]
+    monkeypatch.setenv("STREAM_TOKEN", TOKEN_VALUE + "-rotated")
+    runs += [cli("plan", "configs", "--env", "prod", "--format", fmt) for fmt in ("text", "json", "markdown")]
+    assert [run.code for run in runs] == [0, 1, 1, 1]
+    assert json.loads(runs[2].out)["scripts"][0]["secret_only"] is True
+    assert all(TOKEN_VALUE not in run.out + run.err for run in runs)
+    joined = signalwire.space.document("confc:all-hands")["sections"]["host"][0]["join_conference"]
+    assert joined["stream"]["authorization_bearer_token"] == TOKEN_VALUE
+    assert TOKEN_VALUE not in everything_written(tmp_path)
+    write_repo(tmp_path / "configs", {"profiles/all-hands.toml": STREAMED.replace('"STREAM_TOKEN" }', '"token" }')})
+    bad = cli("validate", "configs")
+    assert 'conference.stream.authorization_bearer_token: a secret is written { secret = "NAME" }' in bad.err

@@ -7,11 +7,16 @@ import json
 
 import compiler
 
-from ..errors import raise_all
+from .. import flowgraph, project
+from ..document import model
+from ..errors import ConfcError, UsageError, raise_all
 from ..layering import parents_of
+from ..render import parse_document
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.flow is not None:
+        return _flow(args)
     built = compiler.compiler(args.config_dir)
     nodes = {profile: built.abstract(profile) for profile in built.repo.profiles}
     # An edge from each parent to each child, in the order files and extends name them: the same text every run.
@@ -23,6 +28,22 @@ def run(args: argparse.Namespace) -> int:
     ]
     print(dot(nodes, edges) if args.format == "dot" else mermaid(nodes, edges), end="")
     raise_all(built.file_problems())
+    return 0
+
+
+def _flow(args: argparse.Namespace) -> int:
+    """The call flow of one profile's document in one environment."""
+    if not args.env:
+        raise UsageError("--flow draws one environment's document: name it with --env ENV")
+    built = compiler.compiler(args.config_dir)
+    profile, env = project.check_profile(built.repo, args.flow), project.check_env(built.repo, args.env)
+    if built.abstract(profile):
+        raise UsageError(f"{profile} is abstract: it has no call flow; draw a profile that extends it")
+    document, problems = model(parse_document(built.document(built.compile(profile, env))))
+    if document is None:  # the self-check has refused such a document already
+        raise ConfcError("; ".join(message for _, message in problems), profile=profile, env=env)
+    graph = flowgraph.flow(document)
+    print(flowgraph.dot(graph) if args.format == "dot" else flowgraph.mermaid(graph), end="")
     return 0
 
 

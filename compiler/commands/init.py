@@ -24,6 +24,7 @@ STARTER = {
             "profiles/support.toml",
             "profiles/standup.toml",
             "profiles/all-hands.toml",
+            "tests/calls.toml",
         )
     },
     ".pre-commit-config.yaml": "pre-commit-config.yaml",

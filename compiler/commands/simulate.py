@@ -27,9 +27,10 @@ def run(args: argparse.Namespace) -> int:
     call = compiler.simulate(
         args.config_dir, args.profile, args.env, args.digits or [], args.result, overrides(args), test_values(args.secret or [])
     )
+    status = 1 if args.require_join and not call.joins else 0
     if args.format == "json":
         print(json.dumps(call.as_json(), indent=2, ensure_ascii=False))
-        return 0
+        return status
     width = max((len(step.section) for step in call.steps), default=0)
     for number, step in enumerate(call.steps, start=1):
         print(f"{number:3}. {step.section:<{width}}  {step.method:<15}  {step.did}")
@@ -38,4 +39,4 @@ def run(args: argparse.Namespace) -> int:
     print(f"end: {call.end}")
     if call.unused:  # a caller's entries that no prompt asked for: a wrong PIN count, or a flow that ended early
         print(f"digits not used: {', '.join(map(repr, call.unused))} (no prompt asked for them)")
-    return 0
+    return status

@@ -50,7 +50,7 @@ class Secrets:
             text = text.replace(value, MASK)
         for pin, stands_for in self.pins.items():  # a PIN is short: only where it stands as a number of its own
             if len(pin) >= SHORTEST_PIN:
-                text = re.sub(rf"(?<![0-9]){pin}(?![0-9])", stands_for, text)
+                text = re.sub(rf"(?<![0-9]){re.escape(pin)}(?![0-9])", stands_for, text)
         return text
 
 

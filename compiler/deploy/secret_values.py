@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -12,15 +12,23 @@ from ..errors import ConfcError, UsageError
 from ..repository import Repository
 
 
-def referenced(repo: Repository) -> set[str]:
-    """Every secret name the profiles reference (files that do not parse are the check's to report)."""
+def referenced(repo: Repository) -> tuple[set[str], set[str]]:
+    """Every secret name the profiles reference, and those of them that are PINs (files that do not parse are the
+    check's to report)."""
     found: set[str] = set()
+    pins: set[str] = set()
     for source in repo.profiles.values():
         try:
-            found |= secrets.names_in(source.data)
+            data = source.data
         except ConfcError:
             continue
-    return found
+        found |= secrets.names_in(data)
+        layers = [data, *(data.get("env") or {}).values()] if isinstance(data.get("env"), Mapping) else [data]
+        for layer in layers:
+            roles = layer.get("roles") if isinstance(layer, Mapping) else None
+            for role in roles.values() if isinstance(roles, Mapping) else ():
+                pins |= secrets.names_in(role.get("pin")) if isinstance(role, Mapping) else set()
+    return found, pins
 
 
 def read_file(path: str) -> dict[str, Any]:
@@ -34,26 +42,32 @@ def read_file(path: str) -> dict[str, Any]:
     return data
 
 
-def resolve(names: Sequence[str], environ: Mapping[str, str], file: Mapping[str, Any]) -> dict[str, str]:
-    """Placeholder -> value for each of `names`: the file first, then the environment; every problem together."""
+def resolve(
+    names: Sequence[str], environ: Mapping[str, str], file: Mapping[str, Any], pins: Collection[str] = ()
+) -> dict[str, str]:
+    """Placeholder -> value for each of `names`: the file first, then the environment; every problem together.
+    The values of `pins` must be PINs; any other is one line of text."""
     found: dict[str, str] = {}
     missing, malformed = [], []
     for name in names:
         value = file.get(name, environ.get(name))
         if value is None or value == "":
             missing.append(name)
-        elif not isinstance(value, str) or not secrets.VALUE.fullmatch(value):
+        elif not isinstance(value, str) or not (secrets.VALUE.fullmatch(value) if name in pins else value.isprintable()):
             malformed.append(name)
         else:
             found[secrets.placeholder(name)] = value
     problems = []
     if missing:
         problems.append(
-            f"the secret PIN{'s' if len(missing) > 1 else ''} {', '.join(missing)} {'have' if len(missing) > 1 else 'has'} "
+            f"the secret{'s' if len(missing) > 1 else ''} {', '.join(missing)} {'have' if len(missing) > 1 else 'has'} "
             "no value: set the environment variable of that name, or give --secrets FILE; nothing was sent"
         )
     if malformed:
-        problems.append(f"the value of {', '.join(malformed)} is not a PIN of 1 to 16 digits (the value is not shown)")
+        problems.append(
+            f"the value of {', '.join(malformed)} is not a PIN of 1 to 16 digits, or for a token one line of text "
+            "(the value is not shown)"
+        )
     if problems:
         raise UsageError("; ".join(problems))
     return found

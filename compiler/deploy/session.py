@@ -40,13 +40,15 @@ def read_plan(
     if checked.drift:
         raise _not_reviewed(checked, env, built.repo.display_root)
     committed = _committed(checked)
-    # Secret PINs are put in place before the space is asked anything: a missing one stops the run here.
-    needed = secrets.used((local.document for local in committed), secret_values.referenced(built.repo))
-    values = secret_values.resolve(needed, environ, secret_values.read_file(secrets_file) if secrets_file else {})
+    # Secrets are put in place before the space is asked anything: a missing one stops the run here.
+    names, pin_names = secret_values.referenced(built.repo)
+    needed = secrets.used((local.document for local in committed), names)
+    given = secret_values.read_file(secrets_file) if secrets_file else {}
+    values = secret_values.resolve(needed, environ, given, pin_names)
     committed = [replace(local, sent=secrets.replaced(local.document, values)) if values else local for local in committed]
     space = Space(deployment, rest)
-    pins = {value: placeholder for placeholder, value in values.items()}
-    return plan(deployment, committed, space, prune=prune, show_secrets=show_secrets, pins=pins), space
+    unsent = {value: placeholder for placeholder, value in values.items()}
+    return plan(deployment, committed, space, prune=prune, show_secrets=show_secrets, pins=unsent), space
 
 
 def _not_reviewed(checked: CheckResult, env: str, root: str) -> ConfcError:

@@ -1,0 +1,101 @@
+"""The test file format, described once: its Cerberus schema, and the cases it holds as frozen records."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from .. import profile_format as fmt
+from .. import secrets
+from ..calls import RESULTS
+from ..errors import ConfcError
+from ..repository import SourceFile
+from ..validation import problems, validator
+
+ENDS = ("joined", "hung up", "in conference", "end of document")
+_HEARD = {"type": ["string", "dict"], "schema": {"matches": {"type": "string", "required": True, "compiles": True}}}
+EXPECT = {
+    "role": {"type": "string", "nonblank": True},
+    "join": {"type": "dict", "schema": {key: {} for key in fmt.CONFERENCE}},  # values as the profile writes them
+    "hears": {"type": "list", "schema": _HEARD},
+    "sections": {"type": "list", "schema": {"type": "string"}},
+    "ends": {"type": "string", "allowed": list(ENDS)},
+}
+CASE = {
+    "name": {"type": "string", "required": True, "nonblank": True},
+    "profile": {"type": "string", "required": True, "nonblank": True},
+    "env": {"type": "string", "nonblank": True, "excludes": "envs"},
+    "envs": {"type": "list", "minlength": 1, "schema": {"type": "string", "nonblank": True}},
+    "digits": {"type": "list", "schema": {"type": "string", "regex": r"[0-9*#]*"}},
+    "result": {"type": "string", "allowed": list(RESULTS)},
+    "secrets": {
+        "type": "dict",
+        "keysrules": {"type": "string", "regex": secrets.NAME.pattern},
+        "valuesrules": {"type": "string", "regex": secrets.VALUE.pattern},
+    },
+    "refused": {"type": "boolean"},
+    "snapshot": {"type": "boolean"},
+    "expect": {"type": "dict", "schema": EXPECT},
+}
+TEST_FILE = {"case": {"type": "list", "required": True, "minlength": 1, "schema": {"type": "dict", "schema": CASE}}}
+
+
+@dataclass(frozen=True)
+class Case:
+    """One case of a test file: a call to make, and what must happen."""
+
+    source: SourceFile
+    index: int
+    name: str
+    profile: str
+    envs: tuple[str, ...] | None  # None: every environment the run covers
+    digits: tuple[str, ...] = ()
+    result: str | None = None
+    secrets: Mapping[str, str] = field(default_factory=dict)
+    refused: bool = False
+    snapshot: bool = False
+    expect: Mapping[str, Any] = field(default_factory=dict)
+
+    def line(self, *path: str) -> int | None:
+        return self.source.lines[("case", str(self.index), *path)]
+
+    def error(self, message: str, *path: str) -> ConfcError:
+        where = ("case", str(self.index), *path)
+        return ConfcError(message, file=self.source.display, line=self.source.lines[where], key=".".join(path) or None)
+
+
+def read(source: SourceFile) -> tuple[list[Case], list[ConfcError]]:
+    """The cases of one test file, or the problems of its shape, each at its line."""
+    try:
+        data = source.data
+    except ConfcError as exc:
+        return [], [exc]
+    found = problems(validator(TEST_FILE), data)
+    if found:
+        return [], [_located(source, p.path, p.message) for p in found]
+    cases = []
+    for index, entry in enumerate(data["case"]):
+        env = entry.get("env")
+        cases.append(
+            Case(
+                source,
+                index,
+                entry["name"],
+                entry["profile"],
+                (env,) if env else tuple(entry["envs"]) if "envs" in entry else None,
+                tuple(entry.get("digits", ())),
+                entry.get("result"),
+                dict(entry.get("secrets", {})),
+                entry.get("refused", False),
+                entry.get("snapshot", False),
+                dict(entry.get("expect", {})),
+            )
+        )
+    return cases, []
+
+
+def _located(source: SourceFile, path: Sequence[str], message: str) -> ConfcError:
+    return ConfcError(
+        message, file=source.display, line=source.lines[tuple(path)], key=".".join(p for p in path if not p.isdigit())
+    )

@@ -1,0 +1,137 @@
+"""Running the cases: each against the document build would write (or the committed artifact), in each environment."""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from .. import secrets
+from ..calls import Call, simulate
+from ..document import Document, model
+from ..errors import ConfcError, did_you_mean, did_you_mean_name, did_you_mean_profile, show
+from ..pipeline import Compiler
+from ..render import parse_document
+from ..repository import SourceFile, read_source
+from . import format as test_format
+from .expect import Difference, difference
+from .format import Case
+
+
+@dataclass(frozen=True)
+class Outcome:
+    case: Case
+    env: str
+    call: Call
+    failed: Difference | None
+
+    @property
+    def line(self) -> int | None:
+        return self.case.line(*self.failed.path) if self.failed else self.case.line()
+
+
+def test_files(compiler: Compiler) -> list[SourceFile]:
+    """CONFIG_DIR/tests/*.toml, in name order."""
+    root = compiler.repo.root / "tests"
+    if not root.is_dir():
+        return []
+    names = sorted(p.name for p in root.iterdir() if p.name.endswith(".toml") and p.is_file())
+    return [read_source(compiler.repo.root, compiler.repo.display_root, f"tests/{name}") for name in names]
+
+
+def cases(compiler: Compiler, pattern: str | None = None) -> tuple[list[Case], list[ConfcError]]:
+    """Every case of every test file (those whose name matches `pattern`), with the problems of the files."""
+    found: list[Case] = []
+    errors: list[ConfcError] = []
+    for source in test_files(compiler):
+        read, problems = test_format.read(source)
+        errors += problems
+        found += [case for case in read if pattern is None or _selected(case.name, pattern)]
+    for case in found:
+        errors += _unknown_names(compiler, case)
+    return found, errors
+
+
+def _selected(name: str, pattern: str) -> bool:
+    return pattern.lower() in name.lower() or fnmatch.fnmatchcase(name, pattern)
+
+
+def _unknown_names(compiler: Compiler, case: Case) -> list[ConfcError]:
+    """What a case names that the repository does not have: an error at its line, not a failure."""
+    repo = compiler.repo
+    if case.profile not in repo.profiles:
+        return [case.error(f"unknown profile {show(case.profile)}{did_you_mean_profile(case.profile, repo.profiles)}", "profile")]
+    if compiler.abstract(case.profile):
+        return [case.error(f"{case.profile} is abstract: it has no document to call; name a profile that extends it", "profile")]
+    errors = []
+    for index, env in enumerate(case.envs or ()):
+        if env not in repo.environments:
+            where = ("env",) if "env" in _written(case) else ("envs", str(index))
+            known = ", ".join(repo.environments)
+            errors.append(
+                case.error(f"unknown environment {show(env)}{did_you_mean_name(env, repo.environments)}; known: {known}", *where)
+            )
+    role = case.expect.get("role")
+    if role is not None:
+        declared = _roles(compiler, case)
+        if role not in declared:
+            hint = did_you_mean(role, declared)
+            accepted = f"its roles: {', '.join(declared)}" if declared else "it has no roles"
+            errors.append(case.error(f"profile {case.profile} has no role {show(role)}{hint}; {accepted}", "expect", "role"))
+    return errors
+
+
+def _written(case: Case) -> dict[str, object]:
+    data = case.source.data["case"][case.index]
+    return dict(data) if isinstance(data, dict) else {}
+
+
+def _roles(compiler: Compiler, case: Case) -> list[str]:
+    """The roles the profile declares in any environment of the case (its layers may add or unset some)."""
+    names: dict[str, None] = {}
+    for env in case.envs or tuple(compiler.repo.environments):
+        if env in compiler.repo.environments:
+            try:
+                _, values = compiler.values(case.profile, env)
+            except ConfcError:
+                continue  # the profile's own problem; running the case reports it
+            names.update(dict.fromkeys(values.get("roles") or {}))
+    return list(names)
+
+
+def document(compiler: Compiler, case: Case, env: str, artifacts: Path | None) -> Document:
+    """The SWML document a caller of `case` reaches in `env`: compiled now, or as committed under `artifacts`."""
+    if artifacts is None:
+        data = parse_document(compiler.document(compiler.compile(case.profile, env)))
+    else:
+        data = _committed(artifacts, env, case.profile)
+    given = {secrets.placeholder(name): value for name, value in case.secrets.items()}
+    found, problems = model(secrets.replaced(data, given))
+    if found is None:
+        raise ConfcError("; ".join(message for _, message in problems), profile=case.profile, env=env)
+    return found
+
+
+def _committed(artifacts: Path, env: str, profile: str) -> object:
+    for suffix in ("yaml", "json"):
+        path = artifacts / env / f"{profile}.swml.{suffix}"
+        if path.is_file():
+            text = path.read_text(encoding="utf-8")
+            return json.loads(text) if suffix == "json" else parse_document(text)
+    shown = os.path.join(str(artifacts), env, f"{profile}.swml.yaml")
+    raise ConfcError("no committed artifact: run confc build and commit it, then test", file=shown, profile=profile, env=env)
+
+
+def run_cases(compiler: Compiler, found: Sequence[Case], envs: Sequence[str], artifacts: Path | None = None) -> list[Outcome]:
+    """Every case in each of `envs` it covers; a document that cannot be had raises, naming the profile."""
+    outcomes = []
+    for case in found:
+        for env in envs:
+            if case.envs is not None and env not in case.envs:
+                continue
+            call = simulate(document(compiler, case, env, artifacts), case.digits, case.result)
+            outcomes.append(Outcome(case, env, call, difference(case, call)))
+    return outcomes

@@ -1,0 +1,82 @@
+"""Snapshot cases: `snapshot = true` hands a case's [case.expect] to confc, which `confc test --update` writes
+from the observed call. A case without `snapshot` is the author's: no update ever touches it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+
+from ..artifacts import AtomicWriter
+from ..errors import ConfcError
+from .expect import ending, heard, sections
+from .run import Outcome
+
+# Keys of a join a snapshot records: plain values, which a TOML table writes on one line each.
+_PLAIN = (str, int, float, bool)
+
+
+def observed(outcome: Outcome) -> dict[str, Any]:
+    """What the call did, as a case's expectations say it."""
+    call = outcome.call
+    found: dict[str, Any] = {}
+    if call.joins:
+        found["role"] = call.joins[0].section
+    found["hears"] = heard(call)
+    found["sections"] = sections(call)
+    found["ends"] = ending(call)
+    if call.joins:
+        found["join"] = {k: v for k, v in call.joins[0].conference.items() if isinstance(v, _PLAIN)}
+    return found
+
+
+def block(expect: Mapping[str, Any]) -> str:
+    """The [case.expect] table as TOML text."""
+    plain = {k: v for k, v in expect.items() if k != "join"}
+    text = "[case.expect]\n" + tomli_w.dumps(plain)
+    if "join" in expect:
+        text += "\n[case.expect.join]\n" + tomli_w.dumps(dict(expect["join"]))
+    return text
+
+
+def update(outcomes: Sequence[Outcome]) -> list[str]:
+    """Write the observed path of every snapshot case into its file; the files written."""
+    chosen: dict[str, dict[int, Outcome]] = {}
+    for outcome in outcomes:
+        if outcome.case.snapshot:
+            chosen.setdefault(outcome.case.source.display, {}).setdefault(outcome.case.index, outcome)
+    written = []
+    for display, by_index in chosen.items():
+        source = next(iter(by_index.values())).case.source
+        lines = source.text.splitlines(keepends=True)
+        # From the last case up, so that the lines of the cases above stay where they are.
+        for index in sorted(by_index, reverse=True):
+            outcome = by_index[index]
+            lines = _replaced(lines, outcome, block(observed(outcome)))
+        text = "".join(lines)
+        if text != source.text:
+            AtomicWriter().write(Path(source.display), text.encode("utf-8"))
+            written.append(display)
+    return written
+
+
+def _replaced(lines: list[str], outcome: Outcome, expect: str) -> list[str]:
+    case = outcome.case
+    start = (case.source.lines.exact(("case", str(case.index))) or 1) - 1
+    following = case.source.lines.exact(("case", str(case.index + 1)))
+    end = (following - 1) if following else len(lines)
+    span = lines[start:end]
+    owned = next((i for i, line in enumerate(span) if line.lstrip().startswith("[case.expect")), None)
+    if owned is None and any(line.lstrip().startswith("expect") for line in span):
+        raise ConfcError(
+            "a snapshot case's expect is confc's to write: write it as [case.expect] or leave it out",
+            file=case.source.display,
+            line=case.line("expect"),
+        )
+    kept = span if owned is None else span[:owned]
+    while kept and not kept[-1].strip():
+        kept = kept[:-1]
+    tail = "\n" if end < len(lines) else ""
+    return [*lines[:start], *kept, "\n", expect, tail, *lines[end:]]

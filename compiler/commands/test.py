@@ -1,0 +1,42 @@
+"""confc test: run the call-path tests of CONFIG_DIR/tests/*.toml; exit 1 when any fails."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import compiler
+
+from .. import project
+from ..calltests import report, snapshot
+from ..calltests.expect import Difference
+from ..calltests.run import Outcome, cases, run_cases
+from ..errors import raise_all
+
+
+def run(args: argparse.Namespace) -> int:
+    built = compiler.compiler(args.config_dir)
+    envs = project.environments(built.repo, None if args.all_envs or not args.env else args.env)
+    found, errors = cases(built, args.k)
+    raise_all(errors)
+    if not found:
+        chosen = f" match {args.k!r}" if args.k else ""
+        print(f"{args.config_dir}: no test cases{chosen}: write them in tests/*.toml", file=sys.stderr)
+        return 0
+    outcomes = run_cases(built, found, envs, Path(args.artifacts) if args.artifacts else None)
+    if args.update:
+        for written in snapshot.update(outcomes):
+            print(f"{written}: the snapshot cases now expect the calls as they are", file=sys.stderr)
+        return 0
+    outcomes = [_unrecorded(o) for o in outcomes]
+    sys.stdout.write(report.FORMATS[args.format](outcomes))
+    return 1 if any(o.failed for o in outcomes) else 0
+
+
+def _unrecorded(outcome: Outcome) -> Outcome:
+    """A snapshot case with nothing recorded yet fails until --update records it."""
+    if outcome.failed or not outcome.case.snapshot or outcome.case.expect:
+        return outcome
+    return replace(outcome, failed=Difference(("snapshot",), "no snapshot recorded yet: run confc test --update"))

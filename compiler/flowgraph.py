@@ -1,0 +1,171 @@
+"""A picture of a call flow: a SWML document as a graph of its methods, for Mermaid or Graphviz DOT.
+
+Each method is a node in its section; an edge is where control goes next: the next method, a
+switch's cases (per PIN), a cond's branches, a transfer or execute to another section, a goto
+back to its label, a conference's result. A hangup ends its path.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from .document import Document
+
+_ENDS = frozenset({"hangup", "transfer"})  # nothing after them runs (transfer does not come back)
+_LONGEST = 60
+
+
+@dataclass
+class Flow:
+    nodes: dict[str, tuple[str, str]] = field(default_factory=dict)  # id -> (section, label)
+    edges: list[tuple[str, str, str]] = field(default_factory=list)  # (from, to, label)
+    _firsts: dict[str, str] = field(default_factory=dict)  # section -> its first node
+    _labels: dict[tuple[str, str], str] = field(default_factory=dict)  # (section, label) -> the label's node
+    _later: list[tuple[str, str, str, str]] = field(default_factory=list)  # edges to sections or labels, resolved at the end
+
+    issued: int = 0
+
+    def fresh(self) -> str:
+        """A new node id, numbered in the order the document is read: the same document draws the same."""
+        self.issued += 1
+        return f"n{self.issued}"
+
+
+def flow(document: Document) -> Flow:
+    """The graph of `document`, the same every time for the same document."""
+    graph = Flow()
+    for name, items in document.sections.items():
+        first = _chain(graph, name, [{m.name: m.params} for m in items], ("sections", name), None)
+        if first is not None:
+            graph._firsts[name] = first
+    for source, kind, target, label in graph._later:
+        found = graph._firsts.get(target) if kind == "section" else graph._labels.get((kind, target))
+        if found is not None:
+            graph.edges.append((source, found, label))
+    return graph
+
+
+def _chain(graph: Flow, section: str, items: Sequence[Any], path: tuple[str, ...], after: str | None) -> str | None:
+    """Add the methods of one array, each leading to the next and the last to `after`; the id of the first."""
+    ids = [graph.fresh() for _ in items]
+    for index, item in enumerate(items):
+        name, params = next(iter(item.items())) if isinstance(item, Mapping) and item else ("?", None)
+        node = ids[index]
+        following = ids[index + 1] if index + 1 < len(items) else after
+        graph.nodes[node] = (section, _label(name, params))
+        if name == "label":
+            graph._labels[(section, str(params))] = node
+        _branches(graph, section, node, name, params, (*path, str(index)), following)
+        if following is not None and _falls_through(name, params):
+            graph.edges.append((node, following, _FALLS.get(name, "")))
+    return ids[0] if ids else None
+
+
+def _branches(graph: Flow, section: str, node: str, name: str, params: Any, path: tuple[str, ...], after: str | None) -> None:
+    """The edges a method adds besides the one to the next method."""
+    if not isinstance(params, Mapping):
+        return
+    if name in ("transfer", "execute") and isinstance(params.get("dest"), str):
+        graph._later.append((node, "section", params["dest"], name))
+    elif name == "goto" and isinstance(params.get("label"), str):
+        graph._later.append((node, section, params["label"], f"goto, at most {params.get('max', 100)} times"))
+    elif name == "switch":
+        _switch(graph, section, node, params, path, after)
+    elif name == "cond":
+        _cond(graph, section, node, params, path, after)
+    elif name == "join_conference" and "result" in params:
+        result = params["result"]
+        if isinstance(result, Mapping):
+            _switch(graph, section, node, {"variable": "return_value", **result}, (*path, "result"), after)
+        elif isinstance(result, list):
+            _cond(graph, section, node, result, (*path, "result"), after)
+
+
+def _switch(graph: Flow, section: str, node: str, params: Mapping[str, Any], path: tuple[str, ...], after: str | None) -> None:
+    cases: Mapping[str, Any] = params["case"] if isinstance(params.get("case"), Mapping) else {}
+    for key, body in cases.items():
+        _branch(graph, section, node, f"{params.get('variable', 'return_value')} = {key}", body, (*path, "case", str(key)), after)
+    if isinstance(params.get("default"), list):
+        _branch(graph, section, node, "default", params["default"], (*path, "default"), after)
+
+
+def _cond(graph: Flow, section: str, node: str, branches: Any, path: tuple[str, ...], after: str | None) -> None:
+    for index, branch in enumerate(branches if isinstance(branches, list) else []):
+        if isinstance(branch, Mapping):
+            label = f"when {branch['when']}" if "when" in branch else "else"
+            _branch(graph, section, node, label, branch.get("then", branch.get("else")), (*path, str(index)), after)
+
+
+def _branch(graph: Flow, section: str, node: str, label: str, body: Any, path: tuple[str, ...], after: str | None) -> None:
+    first = _chain(graph, section, body, path, after) if isinstance(body, list) and body else after
+    if first is not None:
+        graph.edges.append((node, first, label))
+
+
+_FALLS = {"goto": "after the last jump", "switch": "no case matches"}
+
+
+def _falls_through(name: str, params: Any) -> bool:
+    """Whether control can go on to the next method of the same array."""
+    if name in _ENDS:
+        return False
+    if name == "goto":  # only a bounded jump ever stops jumping
+        return isinstance(params, Mapping) and "max" in params
+    if name == "switch":  # a default catches what no case does
+        return not (isinstance(params, Mapping) and "default" in params)
+    return True
+
+
+def _label(name: str, params: Any) -> str:
+    if name == "play" and isinstance(params, Mapping):
+        text = f"play {params.get('url', '')}"
+    elif name == "prompt" and isinstance(params, Mapping):
+        text = f"prompt {params.get('play', '')} (up to {params.get('max_digits', 1)} digits)"
+    elif name == "join_conference" and isinstance(params, Mapping):
+        text = f"join_conference {params.get('name', '')}"
+    elif name in ("label", "transfer", "execute", "goto"):
+        shown = (
+            params
+            if isinstance(params, str)
+            else params.get("dest", params.get("label", ""))
+            if isinstance(params, Mapping)
+            else ""
+        )
+        text = f"{name} {shown}"
+    else:
+        text = name
+    return text if len(text) <= _LONGEST else text[: _LONGEST - 1] + "…"
+
+
+def mermaid(graph: Flow) -> str:
+    lines = ["flowchart TD"]
+    for section in dict.fromkeys(section for section, _ in graph.nodes.values()):
+        lines.append(f'  subgraph s_{section}["section {_mermaid_text(section)}"]')
+        lines += [f'    {node}["{_mermaid_text(label)}"]' for node, (owner, label) in graph.nodes.items() if owner == section]
+        lines.append("  end")
+    for source, target, label in graph.edges:
+        lines.append(f'  {source} -->|"{_mermaid_text(label)}"| {target}' if label else f"  {source} --> {target}")
+    return "\n".join(lines) + "\n"
+
+
+def _mermaid_text(text: str) -> str:
+    # Mermaid's own entity codes: a quote or a bracket would end the label.
+    return "".join({'"': "#quot;", "<": "#lt;", ">": "#gt;", "|": "#124;", "\n": " "}.get(c, c) for c in text)
+
+
+def dot(graph: Flow) -> str:
+    def quote(text: str) -> str:  # a DOT ID in double quotes escapes as JSON does, and holds any unicode
+        return json.dumps(text, ensure_ascii=False)
+
+    lines = ["digraph flow {", "  rankdir=TB;", "  node [shape=box];"]
+    for index, section in enumerate(dict.fromkeys(section for section, _ in graph.nodes.values())):
+        lines.append(f"  subgraph cluster_{index} {{")
+        lines.append(f"    label={quote('section ' + section)};")
+        lines += [f"    {node} [label={quote(label)}];" for node, (owner, label) in graph.nodes.items() if owner == section]
+        lines.append("  }")
+    lines += [f"  {s} -> {t}{f' [label={quote(label)}]' if label else ''};" for s, t, label in graph.edges]
+    lines.append("}")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,231 @@
+"""confc test: call-path tests in the profile repository, their errors, formats and snapshots; and confc graph --flow."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import xml.etree.ElementTree as ElementTree
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from conftest import Run, write_repo
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def example(tmp_path: Path) -> Path:
+    shutil.copytree(ROOT / "configs", tmp_path / "configs")
+    return tmp_path / "configs"
+
+
+def test_the_example_repository_passes_its_tests(example: Path, cli: Callable[..., Run]) -> None:
+    run = cli("test", "configs", "--all-envs")
+    assert run.code == 0, run.out
+    assert run.out.splitlines()[-1] == "18 passed, 0 failed"
+    assert cli("build", "configs", "--all-envs").code == 0
+    assert cli("test", "configs", "--artifacts", "build").out.splitlines()[-1] == "18 passed, 0 failed"
+
+
+@pytest.mark.parametrize(
+    ("file", "old", "new", "failing"),
+    [
+        ("profiles/all-hands.toml", 'pin = "908172"', 'pin = "908173"', {"the host starts the meeting unmuted"}),
+        ("profiles/all-hands.toml", "muted = true\n", "muted = false\n", {"an attendee joins muted and waits for the host"}),
+        (
+            "profiles/standup.toml",
+            'say = "Good morning! Joining the {{ vars.team }} standup."',
+            'say = "Morning, {{ vars.team }}."',
+            {"the standup greets the team, but not in production"},
+        ),
+    ],
+)
+def test_one_change_fails_exactly_the_cases_that_depend_on_it(
+    example: Path, cli: Callable[..., Run], file: str, old: str, new: str, failing: set[str]
+) -> None:
+    path = example / file
+    assert old in path.read_text()
+    path.write_text(path.read_text().replace(old, new, 1))
+    run = cli("test", "configs", "--format", "json")
+    assert run.code == 1
+    outcomes = [json.loads(line) for line in run.out.splitlines()]
+    assert {o["case"] for o in outcomes if o["status"] == "failed"} == failing
+    failed = next(o for o in outcomes if o["status"] == "failed")
+    assert failed["file"].startswith("configs/tests/") and failed["line"] and "expected" in failed["message"]
+
+
+def test_a_failure_names_the_file_line_and_shows_expected_against_got(example: Path, cli: Callable[..., Run]) -> None:
+    path = example / "profiles/all-hands.toml"
+    path.write_text(path.read_text().replace("muted = true\n", "muted = false\n", 1))
+    run = cli("test", "configs", "--env", "prod", "-k", "attendee joins")
+    assert run.out.splitlines() == [
+        "FAIL  configs/tests/all-hands.toml:20  an attendee joins muted and waits for the host (all-hands, env prod): "
+        "expected muted = true, got false",
+        "0 passed, 1 failed",
+    ]
+    github = cli("test", "configs", "--env", "prod", "-k", "attendee joins", "--format", "github")
+    assert github.out.splitlines()[0] == (
+        "::error file=configs/tests/all-hands.toml,line=20,title=confc test%3A an attendee joins muted and waits for the host::"
+        "expected muted = true, got false (all-hands, env prod)"
+    )
+    junit = ElementTree.fromstring(cli("test", "configs", "--format", "junit").out)
+    assert junit.get("tests") == "18" and junit.get("failures") == "2"
+    failures = [case.get("name") for case in junit.iter("testcase") if case.find("failure") is not None]
+    assert failures == [
+        "an attendee joins muted and waits for the host [prod]",
+        "an attendee joins muted and waits for the host [staging]",
+    ]
+
+
+CASE = '[[case]]\nname = "n"\nprofile = "all-hands"\n'
+
+
+@pytest.mark.parametrize(
+    ("text", "error"),
+    [
+        (
+            CASE + "colour = 1\n",
+            "configs/tests/t.toml:4: case.colour: unknown key; accepted: digits, env, envs, expect, name, profile, refused, result, secrets, snapshot",
+        ),
+        ('[[case]]\nname = 5\nprofile = "all-hands"\n', "configs/tests/t.toml:2: case.name: must be a string, got 5"),
+        (
+            '[[case]]\nname = "n"\nprofile = "all-hand"\n',
+            'configs/tests/t.toml:3: profile: unknown profile "all-hand" (did you mean "all-hands"?)',
+        ),
+        (
+            CASE + 'env = "production"\n',
+            'configs/tests/t.toml:4: env: unknown environment "production" (did you mean "prod"?); known: dev, prod, staging',
+        ),
+        (
+            CASE + '[case.expect]\nrole = "hots"\n',
+            'configs/tests/t.toml:5: expect.role: profile all-hands has no role "hots" (did you mean "host"?); its roles: host, attendee',
+        ),
+        (
+            CASE + 'digits = ["12x"]\n',
+            'configs/tests/t.toml:4: case.digits: must match the pattern "[0-9*#]*" (as a whole), got "12x"',
+        ),
+        (
+            CASE + 'result = "ended"\n',
+            'configs/tests/t.toml:4: case.result: "ended" is not accepted; use one of "completed", "answered", "no-answer", "failed", "canceled"',
+        ),
+        (
+            CASE + "[case.expect]\njoin = { mutd = true }\n",
+            'configs/tests/t.toml:5: case.expect.join.mutd: unknown key (did you mean "muted"?)',
+        ),
+        (
+            '[[case]]\nname = "n"\nprofile = "base"\n',
+            "configs/tests/t.toml:3: profile: base is abstract: it has no document to call; name a profile that extends it",
+        ),
+        ("case = [\n", "configs/tests/t.toml:1: invalid TOML"),
+    ],
+)
+def test_every_invalid_test_file_is_an_error_at_its_line(example: Path, cli: Callable[..., Run], text: str, error: str) -> None:
+    write_repo(example, {"tests/t.toml": text})
+    run = cli("test", "configs")
+    assert (run.code, run.out) == (1, "")
+    assert run.err.startswith(error), run.err
+    assert "Traceback" not in run.err
+
+
+def test_update_records_a_snapshot_case_and_never_a_hand_written_one(example: Path, cli: Callable[..., Run]) -> None:
+    hand_written = (example / "tests/all-hands.toml").read_text()
+    write_repo(example, {"tests/snap.toml": CASE + 'env = "prod"\ndigits = ["4456"]\nsnapshot = true\n'})
+    assert "no snapshot recorded yet: run confc test --update" in cli("test", "configs", "-k", "n").out
+    assert cli("test", "configs", "--update").code == 0
+    recorded = (example / "tests/snap.toml").read_text()
+    assert '[case.expect]\nrole = "attendee"\n' in recorded and '[case.expect.join]\nname = "all-hands-prod"\n' in recorded
+    assert (example / "tests/all-hands.toml").read_text() == hand_written
+    assert cli("test", "configs").code == 0
+    assert cli("test", "configs", "--update").code == 0 and (example / "tests/snap.toml").read_text() == recorded
+    path = example / "profiles/all-hands.toml"
+    path.write_text(path.read_text().replace("muted = true\n", "muted = false\n", 1))
+    assert cli("test", "configs", "-k", "n", "--env", "prod").code == 1  # the snapshot holds until updated
+
+
+def test_simulate_can_exit_non_zero_when_the_call_does_not_join(example: Path, cli: Callable[..., Run]) -> None:
+    base = ["simulate", "configs", "all-hands", "--env", "prod", "--require-join"]
+    assert cli(*base, "--digits", "908172").code == 0
+    assert cli(*base, "--digits", "1", "--digits", "2", "--digits", "3").code == 1
+    assert "--require-join" in cli("simulate", "--help").out
+
+
+def test_graph_flow_draws_every_branch_and_join(example: Path, cli: Callable[..., Run]) -> None:
+    mermaid = cli("graph", "configs", "--flow", "all-hands", "--env", "prod").out
+    lines = mermaid.splitlines()
+    assert lines[0] == "flowchart TD"
+    declared = {line.split("[", 1)[0].strip() for line in lines if line.startswith("    n")}
+    edges = [line.strip() for line in lines if "-->" in line]
+    for edge in edges:
+        source, target = edge.split(" ")[0], edge.split(" ")[-1]
+        assert source in declared and target in declared, edge
+    for pin in ("908172", "4455", "4456", "4457"):
+        assert f'-->|"prompt_value = {pin}"|' in mermaid
+    assert mermaid.count('["join_conference all-hands-prod"]') == 2 and '-->|"no case matches"|' in mermaid
+    assert cli("graph", "configs", "--flow", "all-hands").code == 2
+    dot = cli("graph", "configs", "--flow", "incident", "--env", "prod", "--format", "dot").out
+    if shutil.which("dot") is None:
+        pytest.skip("Graphviz's dot is not installed")
+    checked = subprocess.run(["dot", "-Tsvg"], input=dot, capture_output=True, text=True, check=False)
+    assert checked.returncode == 0, checked.stderr
+    assert "return_value = completed" in dot
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    pins=st.lists(st.text("0123456789", min_size=1, max_size=6), min_size=1, max_size=4, unique=True),
+    muted=st.lists(st.booleans(), min_size=4, max_size=4),
+    mutation=st.sampled_from(["role", "muted", "hears"]),
+)
+def test_a_case_from_the_call_passes_and_any_mutation_of_it_fails(
+    tmp_path_factory: pytest.TempPathFactory,
+    cli: Callable[..., Run],
+    monkeypatch: pytest.MonkeyPatch,
+    pins: list[str],
+    muted: list[bool],
+    mutation: str,
+) -> None:
+    root = tmp_path_factory.mktemp("repo")
+    monkeypatch.chdir(root)
+    roles = "".join(
+        f'[roles.r{i}]\npin = "{pin}"\n[roles.r{i}.conference]\nmuted = {str(muted[i]).lower()}\n' for i, pin in enumerate(pins)
+    )
+    profile = '[greeting]\nsay = "Hello."\n[conference]\nname = "c"\n' + roles
+    cases = "".join(
+        f'[[case]]\nname = "r{i}"\nprofile = "p"\ndigits = ["{pin}"]\nsnapshot = true\n\n' for i, pin in enumerate(pins)
+    )
+    write_repo(root / "configs", {"environments/prod.toml": "", "profiles/p.toml": profile, "tests/t.toml": cases})
+    assert cli("test", "configs", "--update").code == 0
+    assert cli("test", "configs").code == 0  # the path the simulator took, recorded, holds
+    text = (root / "configs/tests/t.toml").read_text()
+    first = text.split("[[case]]")[1]
+    if mutation == "role":
+        changed = first.replace('role = "r0"', 'role = "main"')
+    elif mutation == "muted":
+        changed = first.replace(f"muted = {str(muted[0]).lower()}", f"muted = {str(not muted[0]).lower()}")
+    else:
+        changed = first.replace('"Hello."', '"Goodbye."')
+    assert changed != first
+    (root / "configs/tests/t.toml").write_text(text.replace(first, changed, 1))
+    run = cli("test", "configs", "--format", "json")
+    outcomes = {json.loads(line)["case"]: json.loads(line)["status"] for line in run.out.splitlines()}
+    if mutation == "role":
+        assert run.code == 1 and "has no role" in run.err  # naming a role the profile lacks is an error, not a failure
+    else:
+        assert run.code == 1 and outcomes["r0"] == "failed" and all(s == "passed" for c, s in outcomes.items() if c != "r0")
+
+
+def test_the_readmes_worked_example_is_a_case_that_passes(example: Path, cli: Callable[..., Run]) -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("```toml\n# configs/tests/all-hands.toml\n", 1)[1].split("```", 1)[0]
+    assert block in (ROOT / "configs/tests/all-hands.toml").read_text()
+    shutil.rmtree(example / "tests")
+    write_repo(example, {"tests/readme.toml": block})
+    run = cli("test", "configs", "--env", "prod", "-k", "host")
+    assert (run.code, run.out) == (
+        0,
+        "PASS  configs/tests/readme.toml:1  the host starts the meeting unmuted (all-hands, env prod)\n1 passed, 0 failed\n",
+    )
