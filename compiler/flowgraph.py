@@ -140,7 +140,23 @@ def _label(name: str, params: Any) -> str:
     return text if len(text) <= _LONGEST else text[: _LONGEST - 1] + "…"
 
 
-def mermaid(graph: Flow) -> str:
+def changed(new: Flow, old: Flow | None) -> set[str]:
+    """The nodes of `new` that `old` has not: another method, or the same one leading elsewhere (all, without `old`)."""
+    if old is None:
+        return set(new.nodes)
+    before = _signatures(old)
+    return {node for node, signature in _signatures(new).items() if signature not in before.values()}
+
+
+def _signatures(graph: Flow) -> dict[str, tuple[object, ...]]:
+    out: dict[str, list[tuple[str, str]]] = {node: [] for node in graph.nodes}
+    for source, target, label in graph.edges:
+        out[source].append((label, graph.nodes[target][1]))
+    return {node: (*graph.nodes[node], tuple(sorted(out[node]))) for node in graph.nodes}
+
+
+def mermaid(graph: Flow, marked: set[str] | None = None) -> str:
+    """A flowchart, one subgraph a section; `marked` nodes (what a change made) drawn apart."""
     lines = ["flowchart TD"]
     for section in dict.fromkeys(section for section, _ in graph.nodes.values()):
         lines.append(f'  subgraph s_{section}["section {_mermaid_text(section)}"]')
@@ -148,6 +164,9 @@ def mermaid(graph: Flow) -> str:
         lines.append("  end")
     for source, target, label in graph.edges:
         lines.append(f'  {source} -->|"{_mermaid_text(label)}"| {target}' if label else f"  {source} --> {target}")
+    if marked:
+        lines.append("  classDef changed fill:#fff3b0,stroke:#b58900,stroke-width:2px")
+        lines.append(f"  class {','.join(node for node in graph.nodes if node in marked)} changed")
     return "\n".join(lines) + "\n"
 
 

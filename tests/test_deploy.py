@@ -473,6 +473,18 @@ def test_markdown_plan_for_a_pull_request(deploy: Deploy) -> None:
     assert run.out.rstrip().endswith(
         "**Plan: 3 to create, 0 to update, 0 to delete, 2 numbers to route; 0 scripts and 0 numbers unchanged.**"
     )
+    assert "<summary>call flow of <code>confc:support</code>, what changed marked</summary>" in run.out
+
+
+def test_the_markdown_plan_draws_a_changed_flow_with_the_change_marked(deploy: Deploy) -> None:
+    applied(deploy)
+    deploy.edit("profiles/standup.toml", FILES["profiles/standup.toml"] + '        [greeting]\n        say = "Hello, standup."\n')
+    run = deploy.plan("--format", "markdown")
+    flow = run.out.split("<summary>call flow of <code>confc:standup</code>, what changed marked</summary>", 1)[1]
+    flow = flow.split("```mermaid\n", 1)[1].split("```", 1)[0]
+    nodes = {line.split("[", 1)[0].strip(): line for line in flow.splitlines() if line.startswith("    n")}
+    marked = flow.splitlines()[-1].removeprefix("  class ").removesuffix(" changed").split(",")
+    assert [nodes[node].split("[", 1)[1] for node in marked] == ['"play say:Hello, standup."]']
 
 
 def test_stale_artifacts_are_refused_before_the_space_is_asked(deploy: Deploy) -> None:

@@ -43,6 +43,22 @@ FILES = {
     """,
 }
 HOST, ATTENDEE = placeholder("ALLHANDS_HOST_PIN"), placeholder("ALLHANDS_PIN")
+FILES["tests/calls.toml"] = f"""
+    [[case]]
+    name = "the host, by the placeholder"
+    profile = "all-hands"
+    digits = ["{HOST}"]
+    [case.expect]
+    role = "host"
+
+    [[case]]
+    name = "an attendee, by a test value"
+    profile = "all-hands"
+    digits = ["1212"]
+    secrets = {{ ALLHANDS_PIN = "1212" }}
+    [case.expect]
+    role = "attendee"
+"""
 
 
 @pytest.fixture
@@ -191,6 +207,7 @@ def test_no_secret_value_reaches_any_output_or_file(
     runs += [cli("show", "configs", "all-hands", *env, *flags) for flags in ([], ["--swml"], ["--format", "json"])]
     runs += [cli("explain", "configs", "all-hands", "roles", *env, "--format", fmt) for fmt in ("text", "json")]
     runs += [cli("simulate", "configs", "all-hands", *env, "--digits", HOST, "--format", fmt) for fmt in ("text", "json")]
+    runs += [cli("test", "configs", *env, "--format", fmt) for fmt in ("text", "github", "json", "junit")]
     runs += [cli("plan", "configs", *env, "--format", fmt) for fmt in ("text", "json", "markdown")]
     runs += [cli("apply", "configs", *env, "--yes"), cli("plan", "configs", *env, "--show-secrets")]
     assert [run.code for run in runs][-2:] == [0, 0]  # applied, then nothing left to change

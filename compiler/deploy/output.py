@@ -10,6 +10,8 @@ import json
 import re
 from typing import Any
 
+from .. import flowgraph
+from ..document import model
 from .planning import NumberChange, Plan, ScriptChange, plural
 
 _ONLY_MASKED = "only a secret (authorization_bearer_token) differs; --show-secrets shows it"
@@ -79,6 +81,10 @@ def markdown_form(plan: Plan) -> str:
         ]
         lines.append("")
     for change in plan.scripts:
+        drawn = _flow(plan, change)
+        if drawn:
+            lines += [f"<details><summary>call flow of <code>{change.name}</code>, what changed marked</summary>", ""]
+            lines += ["```mermaid", drawn.rstrip("\n"), "```", "", "</details>", ""]
         if change.diff:
             fence = "`" * max(3, 1 + max((len(run) for run in re.findall("`+", change.diff)), default=0))
             lines += [f"<details><summary>diff of <code>{change.name}</code></summary>", "", f"{fence}diff"]
@@ -87,6 +93,21 @@ def markdown_form(plan: Plan) -> str:
         lines += [f"> **Note:** {note}", ""]
     lines.append(f"**{plan.summary()}**")
     return "\n".join(lines) + "\n"
+
+
+def _flow(plan: Plan, change: ScriptChange) -> str:
+    """The new document's call flow for a created or updated script, the methods a change made marked."""
+    if change.action not in ("create", "update") or change.local is None or change.secret_only:
+        return ""
+    new, _ = model(change.local.document)
+    if new is None:
+        return ""
+    old = None
+    if change.script is not None:
+        remote, _ = model(plan.secrets.unsent(change.script.contents, change.local.document))
+        old = flowgraph.flow(remote) if remote is not None else None
+    graph = flowgraph.flow(new)
+    return flowgraph.mermaid(graph, flowgraph.changed(graph, old))
 
 
 def notes(plan: Plan) -> list[str]:
