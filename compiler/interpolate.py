@@ -9,7 +9,7 @@ from typing import Any
 import jinja2
 from jinja2.exceptions import UndefinedError
 
-from . import schema
+from . import schema, secrets
 from .errors import ConfcError
 from .layering import KeyPath, Resolution
 from .sandbox import Deadline, Overrun, Scope, Timeout, describe, environment, join_bounded
@@ -65,7 +65,13 @@ class Interpolator:
         walk = _Walk(self, resolution, errors, failed, complete)
         with walk.deadline:
             variables = walk(merged.get("vars", {}), ("vars",), outer)
-            context = {**outer, "vars": Scope(variables, "vars", LACKING)}
+            # {{ secret.NAME }}: the placeholder that apply replaces with the value, wherever in the text it stands.
+            named = secrets.names_in(merged)
+            context = {
+                **outer,
+                "vars": Scope(variables, "vars", LACKING),
+                "secret": Scope({name: secrets.placeholder(name) for name in named}, "secret"),
+            }
             result = {key: walk(value, (key,), context) for key, value in merged.items() if key != "vars"}
         result["vars"] = variables
         return result

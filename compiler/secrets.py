@@ -30,13 +30,18 @@ def placeholder(name: str) -> str:
     return f"9{number % 10 ** (PLACEHOLDER_DIGITS - 1):0{PLACEHOLDER_DIGITS - 1}d}"
 
 
+IN_TEXT = re.compile(r"\bsecret\.([A-Z_][A-Z0-9_]{0,63})\b")  # {{ secret.NAME }} inside a string
+
+
 def names_in(data: Any) -> set[str]:
-    """Every secret name referenced anywhere in `data` (a profile file as parsed)."""
+    """Every secret name referenced anywhere in `data` (a profile file as parsed): a reference, or secret.NAME in {{ }}."""
     found: set[str] = set()
     stack = [data]
     while stack:
         value = stack.pop()
-        if is_reference(value):
+        if isinstance(value, str) and "{{" in value:
+            found.update(IN_TEXT.findall(value))
+        elif is_reference(value):
             found.add(value["secret"])
         elif isinstance(value, Mapping):
             stack.extend(value.values())
@@ -56,13 +61,20 @@ def as_placeholders(data: Any) -> Any:
     return data
 
 
-def replaced(document: Any, by: Mapping[str, str]) -> Any:
-    """`document` with every string, key or value, that is a key of `by` replaced by its value."""
+def replaced(document: Any, by: Mapping[str, str], *, within: bool = False) -> Any:
+    """`document` with every string, key or value, that is a key of `by` replaced by its value; `within`: also
+    where a key of `by` is part of a string value (a secret inside a URL)."""
     if isinstance(document, Mapping):
-        return {by.get(k, k) if isinstance(k, str) else k: replaced(v, by) for k, v in document.items()}
+        return {by.get(k, k) if isinstance(k, str) else k: replaced(v, by, within=within) for k, v in document.items()}
     if isinstance(document, list):
-        return [replaced(v, by) for v in document]
-    return by.get(document, document) if isinstance(document, str) else document
+        return [replaced(v, by, within=within) for v in document]
+    if not isinstance(document, str):
+        return document
+    if document in by or not within:
+        return by.get(document, document)
+    for key, value in by.items():
+        document = document.replace(key, value)
+    return document
 
 
 def used(documents: Iterable[Any], names: Iterable[str]) -> list[str]:
@@ -77,6 +89,6 @@ def used(documents: Iterable[Any], names: Iterable[str]) -> list[str]:
             stack.extend(value.values())
         elif isinstance(value, list):
             stack.extend(value)
-        elif isinstance(value, str) and value in wanted:
-            seen.add(value)
+        elif isinstance(value, str):
+            seen.update(p for p in wanted if p in value)
     return sorted(wanted[p] for p in seen)

@@ -259,3 +259,34 @@ def test_a_bearer_token_can_be_secret_too(
     write_repo(tmp_path / "configs", {"profiles/all-hands.toml": STREAMED.replace('"STREAM_TOKEN" }', '"token" }')})
     bad = cli("validate", "configs")
     assert 'conference.stream.authorization_bearer_token: a secret is written { secret = "NAME" }' in bad.err
+
+
+def test_a_secret_inside_a_url_reaches_only_the_space(
+    cli: Callable[..., Run], signalwire: Server, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    hook = 'status_callback = "https://confc:{{ secret.HOOK_KEY }}@hooks.example.com/conference"\n'
+    write_repo(
+        tmp_path / "configs",
+        {
+            **FILES,
+            "profiles/all-hands.toml": FILES["profiles/all-hands.toml"].replace(
+                'name = "all-hands"\n', f'name = "all-hands"\n        {hook}', 1
+            ),
+        },
+    )
+    assert cli("build", "configs", "--env", "prod").code == 0
+    artifact = (tmp_path / "build/prod/all-hands.swml.yaml").read_text()
+    assert f"https://confc:{placeholder('HOOK_KEY')}@hooks.example.com/conference" in artifact
+    signalwire.space.add_number("+15551230002")
+    for name, value in (("ALLHANDS_HOST_PIN", HOST_PIN), ("ALLHANDS_PIN", ATTENDEE_PIN), ("HOOK_KEY", "s3cr3t-hook-key")):
+        monkeypatch.setenv(name, value)
+    runs = [cli("apply", "configs", "--env", "prod", "--yes")]
+    joined = signalwire.space.document("confc:all-hands")["sections"]["host"][0]["join_conference"]
+    assert joined["status_callback"] == "https://confc:s3cr3t-hook-key@hooks.example.com/conference"
+    monkeypatch.setenv("HOOK_KEY", "rotated-hook-key")
+    runs += [cli("plan", "configs", "--env", "prod", "--format", fmt) for fmt in ("text", "json", "markdown")]
+    runs.append(cli("plan", "configs", "--env", "prod", "--show-secrets"))
+    assert [run.code for run in runs] == [0, 1, 1, 1, 1]
+    for run in runs:
+        assert "s3cr3t-hook-key" not in run.out + run.err and "rotated-hook-key" not in run.out + run.err
+    assert json.loads(runs[2].out)["scripts"][0]["secret_only"] is True  # a rotated secret: a change, with nothing to show

@@ -66,8 +66,8 @@ def _items(document: Any) -> Iterable[tuple[Any, Any]]:
 
 
 def _by_place(remote: Any, local: Any, placeholders: frozenset[str]) -> Any:
-    if isinstance(local, str) and local in placeholders and isinstance(remote, str) and remote.isdigit():
-        return local
+    if isinstance(local, str) and isinstance(remote, str) and any(p in local for p in placeholders):
+        return local  # the artifact's text, placeholder and all: the space's holds the value
     if isinstance(remote, Mapping) and isinstance(local, Mapping):
         out: dict[Any, Any] = {}
         mine = list(local.items())

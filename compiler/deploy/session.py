@@ -45,7 +45,9 @@ def read_plan(
     needed = secrets.used((local.document for local in committed), names)
     given = secret_values.read_file(secrets_file) if secrets_file else {}
     values = secret_values.resolve(needed, environ, given, pin_names)
-    committed = [replace(local, sent=secrets.replaced(local.document, values)) if values else local for local in committed]
+    committed = [
+        replace(local, sent=secrets.replaced(local.document, values, within=True)) if values else local for local in committed
+    ]
     space = Space(deployment, rest)
     unsent = {value: placeholder for placeholder, value in values.items()}
     return plan(deployment, committed, space, prune=prune, show_secrets=show_secrets, pins=unsent), space
