@@ -83,7 +83,7 @@ def build(
     strict_envs = project.strict_envs(repo, chosen, strict)
     # A reused artifact's warnings are not seen again, so strictness that no input records proves every profile.
     # An environment's own [build] strict is in its file, which every artifact of it records.
-    reuse = cache and not (strict or project.settings(repo).get("strict") is True)
+    reuse = cache and not project.strict_everywhere(repo, strict)
     plans, warnings = incremental.plans(
         repo, chosen, folder, shown, fmt=fmt, overrides=overrides, incremental=reuse, progress=progress, jobs=jobs
     )
@@ -218,22 +218,17 @@ def simulate(
     """
     from . import project
     from .calls import simulate as run
-    from .document import model
-    from .errors import ConfcError, UsageError
+    from .document import require
+    from .errors import UsageError
     from .render import parse_document
+    from .secrets import with_test_values
 
     built = compiler(config_dir, overrides)
     profile, env = project.check_profile(built.repo, profile), project.check_env(built.repo, env)
     if built.abstract(profile):
         raise UsageError(f"{profile} is abstract: it has no SWML document; simulate a profile that extends it")
-    from . import secrets as secret_pins
-
-    text = built.document(built.compile(profile, env))
-    given = {secret_pins.placeholder(name): value for name, value in (secrets or {}).items()}
-    document, problems = model(secret_pins.replaced(parse_document(text), given))
-    if document is None:  # the self-check has refused such a document already
-        raise ConfcError("; ".join(message for _, message in problems), profile=profile, env=env)
-    return run(document, digits, result)
+    data = parse_document(built.document(built.compile(profile, env)))
+    return run(require(with_test_values(data, secrets or {}), profile=profile, env=env), digits, result)
 
 
 def plan(

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import swml
+from .errors import ConfcError
 
 Path = tuple[str, ...]
 
@@ -67,3 +68,11 @@ def model(data: Any, trusted: Sequence[tuple[str, Any]] = ()) -> tuple[Document 
     if problems:
         return None, problems
     return Document({str(name): methods(items, ("sections", str(name))) for name, items in sections.items()}), []
+
+
+def require(data: Any, *, profile: str, env: str) -> Document:
+    """The model of a document the self-check has accepted already; its problems, as an error, otherwise."""
+    found, problems = model(data)
+    if found is None:
+        raise ConfcError("; ".join(message for _, message in problems), profile=profile, env=env)
+    return found

@@ -38,7 +38,7 @@ def flow(document: Document) -> Flow:
     """The graph of `document`, the same every time for the same document."""
     graph = Flow()
     for name, items in document.sections.items():
-        first = _chain(graph, name, [{m.name: m.params} for m in items], ("sections", name), None)
+        first = _chain(graph, name, [{m.name: m.params} for m in items], None)
         if first is not None:
             graph._firsts[name] = first
     for source, kind, target, label in graph._later:
@@ -48,7 +48,7 @@ def flow(document: Document) -> Flow:
     return graph
 
 
-def _chain(graph: Flow, section: str, items: Sequence[Any], path: tuple[str, ...], after: str | None) -> str | None:
+def _chain(graph: Flow, section: str, items: Sequence[Any], after: str | None) -> str | None:
     """Add the methods of one array, each leading to the next and the last to `after`; the id of the first."""
     ids = [graph.fresh() for _ in items]
     for index, item in enumerate(items):
@@ -58,13 +58,13 @@ def _chain(graph: Flow, section: str, items: Sequence[Any], path: tuple[str, ...
         graph.nodes[node] = (section, _label(name, params))
         if name == "label":
             graph._labels[(section, str(params))] = node
-        _branches(graph, section, node, name, params, (*path, str(index)), following)
+        _branches(graph, section, node, name, params, following)
         if following is not None and _falls_through(name, params):
             graph.edges.append((node, following, _FALLS.get(name, "")))
     return ids[0] if ids else None
 
 
-def _branches(graph: Flow, section: str, node: str, name: str, params: Any, path: tuple[str, ...], after: str | None) -> None:
+def _branches(graph: Flow, section: str, node: str, name: str, params: Any, after: str | None) -> None:
     """The edges a method adds besides the one to the next method."""
     if not isinstance(params, Mapping):
         return
@@ -73,34 +73,34 @@ def _branches(graph: Flow, section: str, node: str, name: str, params: Any, path
     elif name == "goto" and isinstance(params.get("label"), str):
         graph._later.append((node, section, params["label"], f"goto, at most {params.get('max', 100)} times"))
     elif name == "switch":
-        _switch(graph, section, node, params, path, after)
+        _switch(graph, section, node, params, after)
     elif name == "cond":
-        _cond(graph, section, node, params, path, after)
+        _cond(graph, section, node, params, after)
     elif name == "join_conference" and "result" in params:
         result = params["result"]
         if isinstance(result, Mapping):
-            _switch(graph, section, node, {"variable": "return_value", **result}, (*path, "result"), after)
+            _switch(graph, section, node, {"variable": "return_value", **result}, after)
         elif isinstance(result, list):
-            _cond(graph, section, node, result, (*path, "result"), after)
+            _cond(graph, section, node, result, after)
 
 
-def _switch(graph: Flow, section: str, node: str, params: Mapping[str, Any], path: tuple[str, ...], after: str | None) -> None:
+def _switch(graph: Flow, section: str, node: str, params: Mapping[str, Any], after: str | None) -> None:
     cases: Mapping[str, Any] = params["case"] if isinstance(params.get("case"), Mapping) else {}
     for key, body in cases.items():
-        _branch(graph, section, node, f"{params.get('variable', 'return_value')} = {key}", body, (*path, "case", str(key)), after)
+        _branch(graph, section, node, f"{params.get('variable', 'return_value')} = {key}", body, after)
     if isinstance(params.get("default"), list):
-        _branch(graph, section, node, "default", params["default"], (*path, "default"), after)
+        _branch(graph, section, node, "default", params["default"], after)
 
 
-def _cond(graph: Flow, section: str, node: str, branches: Any, path: tuple[str, ...], after: str | None) -> None:
-    for index, branch in enumerate(branches if isinstance(branches, list) else []):
+def _cond(graph: Flow, section: str, node: str, branches: Any, after: str | None) -> None:
+    for branch in branches if isinstance(branches, list) else []:
         if isinstance(branch, Mapping):
             label = f"when {branch['when']}" if "when" in branch else "else"
-            _branch(graph, section, node, label, branch.get("then", branch.get("else")), (*path, str(index)), after)
+            _branch(graph, section, node, label, branch.get("then", branch.get("else")), after)
 
 
-def _branch(graph: Flow, section: str, node: str, label: str, body: Any, path: tuple[str, ...], after: str | None) -> None:
-    first = _chain(graph, section, body, path, after) if isinstance(body, list) and body else after
+def _branch(graph: Flow, section: str, node: str, label: str, body: Any, after: str | None) -> None:
+    first = _chain(graph, section, body, after) if isinstance(body, list) and body else after
     if first is not None:
         graph.edges.append((node, first, label))
 

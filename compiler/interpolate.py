@@ -66,11 +66,10 @@ class Interpolator:
         with walk.deadline:
             variables = walk(merged.get("vars", {}), ("vars",), outer)
             # {{ secret.NAME }}: the placeholder that apply replaces with the value, wherever in the text it stands.
-            named = secrets.names_in(merged)
             context = {
                 **outer,
                 "vars": Scope(variables, "vars", LACKING),
-                "secret": Scope({name: secrets.placeholder(name) for name in named}, "secret"),
+                "secret": Scope({name: secrets.placeholder(name) for name in resolution.secret_names}, "secret"),
             }
             result = {key: walk(value, (key,), context) for key, value in merged.items() if key != "vars"}
         result["vars"] = variables

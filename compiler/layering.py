@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import tomllib
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -9,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import profile_format as fmt
-from . import schema
+from . import schema, secrets
 from .errors import ConfcError, UsageError, did_you_mean, did_you_mean_profile, raise_all, show
 from .repository import PROFILE_ID, Repository, SourceFile
 
@@ -64,6 +65,11 @@ class Resolution:
     abstract: bool
     layers: tuple[Layer, ...]
     merged: Mapping[str, Any]
+
+    @functools.cached_property
+    def secret_names(self) -> frozenset[str]:
+        """The secrets the merged profile references (a reference, or secret.NAME in a {{ }}): found once."""
+        return frozenset(secrets.names_in(self.merged))
 
     def setter(self, path: KeyPath) -> Layer | None:
         """The last layer that set `path`, or else its nearest ancestor."""

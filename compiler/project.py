@@ -57,10 +57,15 @@ def output_dir(repo: Repository, out: str | os.PathLike[str] | None) -> tuple[Pa
     return Path(shown), shown
 
 
+def strict_everywhere(repo: Repository, strict: bool) -> bool:
+    """--strict, or [build] strict = true in confc.toml: every environment's warnings are errors."""
+    return strict or settings(repo).get("strict") is True
+
+
 def strict_envs(repo: Repository, envs: Sequence[str], strict: bool) -> frozenset[str]:
-    """The environments whose warnings are errors: all with --strict or [build] strict in confc.toml, else
-    those whose own file says [build] strict = true."""
-    if strict or settings(repo).get("strict") is True:
+    """The environments whose warnings are errors: all when strict everywhere, else those whose own file says
+    [build] strict = true."""
+    if strict_everywhere(repo, strict):
         return frozenset(envs)
     return frozenset(env for env in envs if _says_strict(repo, env))
 

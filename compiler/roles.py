@@ -23,9 +23,6 @@ def pins(role: Mapping[str, Any]) -> list[str]:
     return [secrets.placeholder(p["secret"]) if secrets.is_reference(p) else str(p) for p in written]
 
 
-join = effective_join
-
-
 def access(values: Mapping[str, Any]) -> dict[str, Any]:
     """The PIN dialogue's settings, confc's defaults where unset."""
     return {**fmt.ACCESS_DEFAULTS, **values.get("access", {})}
@@ -57,7 +54,7 @@ def template_context(values: Mapping[str, Any]) -> tuple[list[dict[str, Any]], S
             "name": name,
             "pins": pins(role),
             "greeting": role.get("greeting"),
-            "join": join(values, role),
+            "join": effective_join(values, role),
             "description": role.get("description", ""),
         }
         for name, role in values.get("roles", {}).items()
@@ -87,7 +84,7 @@ def flow_problems(document: Document, values: Mapping[str, Any]) -> list[str]:
     settings = access(values)
     opening = [greeting_url(values["greeting"])] if "greeting" in values else []
     for name, role in values.get("roles", {}).items():
-        expected = join(values, role)
+        expected = effective_join(values, role)
         heard = [*opening, *([greeting_url(role["greeting"])] if "greeting" in role else [])]
         for pin in pins(role):
             call = simulate(document, [pin])

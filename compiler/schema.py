@@ -210,11 +210,7 @@ class ConfcValidator(Validator):  # type: ignore[misc]
             return
         wrong = [p for p in pins if isinstance(p, Mapping) and not _secret_reference(p)] if isinstance(pins, list) else []
         if wrong:
-            self._error(
-                field,
-                f'a secret PIN is written {{ secret = "NAME" }}, NAME in upper-case letters, digits and _ '
-                f"(the environment variable apply reads it from), got {show(wrong[0])}",
-            )
+            self._error(field, f"a secret PIN is written {_REFERENCE_FORM}, got {show(wrong[0])}")
         elif (
             not isinstance(pins, list)
             or not pins
@@ -234,11 +230,7 @@ class ConfcValidator(Validator):  # type: ignore[misc]
     def _validate_reference(self, constraint: bool, field: str, value: Any) -> None:
         """{'type': 'boolean'}"""
         if constraint and isinstance(value, Mapping) and not _secret_reference(value):
-            self._error(
-                field,
-                f'a secret is written {{ secret = "NAME" }}, NAME in upper-case letters, digits and _ '
-                f"(the environment variable apply reads it from), got {show(value)}",
-            )
+            self._error(field, f"a secret is written {_REFERENCE_FORM}, got {show(value)}")
 
     def _validate_secret(self, constraint: bool, field: str, value: Any) -> None:
         """{'type': 'boolean'}"""
@@ -265,6 +257,9 @@ class ConfcValidator(Validator):  # type: ignore[misc]
                 re.compile(value)
             except re.error as exc:
                 self._error(field, f"not a valid regular expression: {exc}")
+
+
+_REFERENCE_FORM = '{ secret = "NAME" }, NAME in upper-case letters, digits and _ (the environment variable apply reads it from)'
 
 
 def _secret_reference(value: Any) -> bool:

@@ -77,6 +77,11 @@ def replaced(document: Any, by: Mapping[str, str], *, within: bool = False) -> A
     return document
 
 
+def with_test_values(document: Any, values: Mapping[str, str]) -> Any:
+    """`document` with the placeholder of each secret NAME in `values` as its test value, for a simulated call."""
+    return replaced(document, {placeholder(name): value for name, value in values.items()}) if values else document
+
+
 def used(documents: Iterable[Any], names: Iterable[str]) -> list[str]:
     """The names among `names` whose placeholder appears in any of `documents`."""
     wanted = {placeholder(name): name for name in names}

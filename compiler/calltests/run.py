@@ -8,10 +8,11 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from .. import secrets
 from ..calls import Call, simulate
-from ..document import Document, model
+from ..document import require
 from ..errors import ConfcError, did_you_mean, did_you_mean_name, did_you_mean_profile, show
 from ..pipeline import Compiler
 from ..render import parse_document
@@ -102,17 +103,11 @@ def _roles(compiler: Compiler, case: Case) -> list[str]:
     return list(names)
 
 
-def document(compiler: Compiler, case: Case, env: str, artifacts: Path | None) -> Document:
-    """The SWML document a caller of `case` reaches in `env`: compiled now, or as committed under `artifacts`."""
+def document_data(compiler: Compiler, profile: str, env: str, artifacts: Path | None) -> Any:
+    """The SWML document of `profile` in `env`, parsed: compiled now, or as committed under `artifacts`."""
     if artifacts is None:
-        data = parse_document(compiler.document(compiler.compile(case.profile, env)))
-    else:
-        data = _committed(artifacts, env, case.profile)
-    given = {secrets.placeholder(name): value for name, value in case.secrets.items()}
-    found, problems = model(secrets.replaced(data, given))
-    if found is None:
-        raise ConfcError("; ".join(message for _, message in problems), profile=case.profile, env=env)
-    return found
+        return parse_document(compiler.document(compiler.compile(profile, env)))
+    return _committed(artifacts, env, profile)
 
 
 def _committed(artifacts: Path, env: str, profile: str) -> object:
@@ -128,10 +123,15 @@ def _committed(artifacts: Path, env: str, profile: str) -> object:
 def run_cases(compiler: Compiler, found: Sequence[Case], envs: Sequence[str], artifacts: Path | None = None) -> list[Outcome]:
     """Every case in each of `envs` it covers; a document that cannot be had raises, naming the profile."""
     outcomes = []
+    rendered: dict[tuple[str, str], Any] = {}  # cases share documents: each is compiled (or read) once
     for case in found:
         for env in envs:
             if case.envs is not None and env not in case.envs:
                 continue
-            call = simulate(document(compiler, case, env, artifacts), case.digits, case.result)
+            key = (case.profile, env)
+            if key not in rendered:
+                rendered[key] = document_data(compiler, case.profile, env, artifacts)
+            document = require(secrets.with_test_values(rendered[key], case.secrets), profile=case.profile, env=env)
+            call = simulate(document, case.digits, case.result)
             outcomes.append(Outcome(case, env, call, difference(case, call)))
     return outcomes

@@ -8,8 +8,8 @@ import json
 import compiler
 
 from .. import flowgraph, project
-from ..document import model
-from ..errors import ConfcError, UsageError, raise_all
+from ..document import require
+from ..errors import UsageError, raise_all
 from ..layering import parents_of
 from ..render import parse_document
 
@@ -39,10 +39,7 @@ def _flow(args: argparse.Namespace) -> int:
     profile, env = project.check_profile(built.repo, args.flow), project.check_env(built.repo, args.env)
     if built.abstract(profile):
         raise UsageError(f"{profile} is abstract: it has no call flow; draw a profile that extends it")
-    document, problems = model(parse_document(built.document(built.compile(profile, env))))
-    if document is None:  # the self-check has refused such a document already
-        raise ConfcError("; ".join(message for _, message in problems), profile=profile, env=env)
-    graph = flowgraph.flow(document)
+    graph = flowgraph.flow(require(parse_document(built.document(built.compile(profile, env))), profile=profile, env=env))
     print(flowgraph.dot(graph) if args.format == "dot" else flowgraph.mermaid(graph), end="")
     return 0
 

@@ -22,13 +22,13 @@ class Secrets:
     shown: bool = False
     values: frozenset[str] = frozenset()
     token: str = field(default="", repr=False)
-    pins: Mapping[str, str] = field(default_factory=dict, repr=False)  # a secret PIN's value -> its placeholder
+    placeholders: Mapping[str, str] = field(default_factory=dict, repr=False)  # a secret's value -> its placeholder
 
     def unsent(self, remote: Any, local: Any) -> Any:
         """The space's `remote` document with the placeholders of `local` back where they stand: never shown, even
         with --show-secrets. The space may hold a value since changed, so they are put back by place, not by value."""
-        placeholders = frozenset(self.pins.values())
-        return _by_place(replaced(remote, self.pins), local, placeholders) if placeholders else remote
+        standing = frozenset(self.placeholders.values())
+        return _by_place(replaced(remote, self.placeholders), local, standing) if standing else remote
 
     def seeing(self, documents: Iterable[Any]) -> Secrets:
         """These secrets and those of `documents`."""
@@ -48,9 +48,9 @@ class Secrets:
         hidden = {self.token} | (set() if self.shown else self.values)
         for value in sorted((v for v in hidden if len(v) >= SHORTEST), key=len, reverse=True):
             text = text.replace(value, MASK)
-        for pin, stands_for in self.pins.items():  # a PIN is short: only where it stands as a number of its own
-            if len(pin) >= SHORTEST_PIN:
-                text = re.sub(rf"(?<![0-9]){re.escape(pin)}(?![0-9])", stands_for, text)
+        for value, stands_for in self.placeholders.items():  # a PIN is short: only where it stands as a number of its own
+            if len(value) >= SHORTEST_PIN:
+                text = re.sub(rf"(?<![0-9]){re.escape(value)}(?![0-9])", stands_for, text)
         return text
 
 

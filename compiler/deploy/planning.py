@@ -102,10 +102,12 @@ def plan(
     *,
     prune: bool,
     show_secrets: bool = False,
-    pins: Mapping[str, str] | None = None,
+    placeholders: Mapping[str, str] | None = None,
 ) -> Plan:
-    """Compare the space with `locals_`; reads the space, changes nothing. `pins`: secret PIN value -> placeholder."""
-    secrets = Secrets(show_secrets, token=target.token, pins=dict(pins or {})).seeing(local.document for local in locals_)
+    """Compare the space with `locals_`; reads the space, changes nothing. `placeholders`: a secret's value -> its placeholder."""
+    secrets = Secrets(show_secrets, token=target.token, placeholders=dict(placeholders or {})).seeing(
+        local.document for local in locals_
+    )
     space.redact = secrets.redact
     remote = space.scripts()
     ours = [s for s in remote if s.name.startswith(target.prefix)]
