@@ -25,9 +25,8 @@ import os
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
-
 from .errors import Diagnostic
+from .version import __version__
 
 if TYPE_CHECKING:
     from .calls import Call
@@ -108,19 +107,10 @@ def check(
 
     Under `strict` (or [build] strict) a warning is an error, raised like any other.
     """
-    from . import drift, incremental, project
+    from . import incremental
     from .repository import load
 
-    repo = load(config_dir)
-    chosen = project.environments(repo, envs)
-    folder, shown = project.output_dir(repo, out)
-    fmt = project.output_format(repo, fmt)
-    # The proof trusts nothing on disk: the build cache is not consulted.
-    plans, warnings = incremental.plans(
-        repo, chosen, folder, shown, fmt=fmt, overrides=overrides, incremental=False, guard=False, progress=progress
-    )
-    project.refuse_warnings(warnings, project.strict_envs(repo, chosen, strict))
-    return incremental.CheckResult(plans, [problem for plan in plans for problem in drift.drift(plan)], warnings, shown)
+    return incremental.check(load(config_dir), envs, out=out, fmt=fmt, overrides=overrides, progress=progress, strict=strict)
 
 
 class Validation:

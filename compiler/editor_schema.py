@@ -13,8 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from . import profile_format as fmt
-from . import schema, secrets
-from .deploy import target as deploy
+from . import routes, schema, secrets
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 
@@ -165,9 +164,9 @@ _SECRET = {
     "additionalProperties": False,
 }
 _DEPLOY_PATTERNS = {
-    "space": f"^{deploy.HOST.pattern}$",
-    "prefix": f"^{deploy.PREFIX.pattern}$",
-    "number": f"^{deploy.E164.pattern}$",
+    "space": f"^{routes.HOST.pattern}$",
+    "prefix": f"^{routes.PREFIX.pattern}$",
+    "number": f"^{routes.E164.pattern}$",
 }
 _URL_PATTERNS = {
     "http": r"^https?://[^\s/]+\S*$",

@@ -11,17 +11,20 @@ is checked, exactly as a full build would.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import __version__
+from . import project
 from .artifacts import Artifact, EnvPlan, Previous, plan, read_previous, read_regular
 from .drift import Drift
+from .drift import drift as drift_of
 from .errors import ConfcError, ErrorGroup, raise_all
 from .repository import Repository
 from .scoping import policy_problems
+from .version import __version__
 
 if TYPE_CHECKING:
     from .pipeline import Compiler
@@ -176,3 +179,25 @@ def _compiler(repo: Repository, overrides: Sequence[str], fmt: str, scope: set[s
     from .pipeline import Compiler  # Jinja, Cerberus and PyYAML load only when something is compiled
 
     return Compiler(repo, overrides, fmt, scope=scope)
+
+
+def check(
+    repo: Repository,
+    envs: Sequence[str] | None = None,
+    *,
+    out: str | os.PathLike[str] | None = None,
+    fmt: str | None = None,
+    overrides: Sequence[str] = (),
+    progress: Callable[[int, int], None] | None = None,
+    strict: bool = False,
+) -> CheckResult:
+    """Compare OUT/ENV with what a build would write now, changing nothing (compiler.check)."""
+    chosen = project.environments(repo, envs)
+    folder, shown = project.output_dir(repo, out)
+    fmt = project.output_format(repo, fmt)
+    # The proof trusts nothing on disk: the build cache is not consulted.
+    found, warnings = plans(
+        repo, chosen, folder, shown, fmt=fmt, overrides=overrides, incremental=False, guard=False, progress=progress
+    )
+    project.refuse_warnings(warnings, project.strict_envs(repo, chosen, strict))
+    return CheckResult(found, [problem for plan in found for problem in drift_of(plan)], warnings, shown)

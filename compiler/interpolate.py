@@ -9,7 +9,8 @@ from typing import Any
 import jinja2
 from jinja2.exceptions import UndefinedError
 
-from . import schema, secrets
+from . import profile_format as fmt
+from . import secrets
 from .errors import ConfcError
 from .layering import KeyPath, Resolution
 from .sandbox import Deadline, Overrun, Scope, Timeout, describe, environment, join_bounded
@@ -131,9 +132,9 @@ _FAILED: Any = object()  # a value that could not be rendered: left out of its t
 def _typed(path: KeyPath, rendered: str) -> Any:
     """Give an integer or boolean key the type its rendered text spells."""
     pattern = ("roles", "*", *path[2:]) if path[0] == "roles" and len(path) > 2 else path
-    if pattern in schema.INTEGER_PATHS and _INTEGER.match(rendered):
+    if pattern in fmt.INTEGER_PATHS and _INTEGER.match(rendered):
         return int(rendered)
     # Jinja prints a boolean as True/False, TOML writes true/false: accept both.
-    if pattern in schema.BOOLEAN_PATHS and rendered.lower() in ("true", "false"):
+    if pattern in fmt.BOOLEAN_PATHS and rendered.lower() in ("true", "false"):
         return rendered.lower() == "true"
     return rendered

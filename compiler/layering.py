@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import functools
 import re
-import tomllib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from . import profile_format as fmt
-from . import schema, secrets
-from .errors import ConfcError, UsageError, did_you_mean, did_you_mean_profile, raise_all, show
+from . import secrets
+from .errors import ConfcError, did_you_mean_profile, raise_all, show
 from .repository import PROFILE_ID, Repository, SourceFile
 
 KeyPath = tuple[str, ...]
@@ -263,11 +262,12 @@ def _layer(source: SourceFile, base: KeyPath, table: Mapping[str, Any], section:
 class Resolver:
     """Builds the layer stack of any profile in any environment, sharing work between them."""
 
-    def __init__(self, repo: Repository, data: DataOf, overrides: Sequence[str] = ()) -> None:
+    def __init__(self, repo: Repository, data: DataOf, override: Layer | None = None) -> None:
+        """`override`: the topmost layer, from --set (see overrides.layer)."""
         self.repo = repo
         self.data = data
         self.inheritance = Inheritance(repo, data)
-        self._override = _override_layer(overrides)
+        self._override = override
         self._layers: dict[tuple[str, str], tuple[Layer, ...]] = {}
 
     def env_layers(self, env: str) -> tuple[Layer, ...]:
@@ -365,37 +365,6 @@ def _remove(data: dict[str, Any], path: KeyPath) -> None:
     table: Any = lookup(data, tuple(parents))
     if isinstance(table, dict):
         table.pop(last, None)
-
-
-def parse_override(text: str) -> tuple[KeyPath, Any]:
-    """`KEY=VALUE` from --set; VALUE is TOML when it parses as TOML, else a plain string."""
-    key, sep, raw = text.partition("=")
-    path = tuple(key.strip().split("."))
-    if not sep or not key.strip():
-        raise UsageError(f"--set {text}: expected KEY=VALUE, such as conference.max_participants=50")
-    if not fmt.is_known_path(path) or path == ("vars",):
-        hint = did_you_mean(key.strip(), schema.KNOWN_PATHS)
-        raise UsageError(f"--set {text}: {show(key.strip())} is not a key of the profile format{hint}")
-    try:
-        value = tomllib.loads(f"value = {raw}")["value"]
-    except tomllib.TOMLDecodeError:
-        value = raw
-    return path, value
-
-
-def _override_layer(overrides: Sequence[str]) -> Layer | None:
-    if not overrides:
-        return None
-    data: dict[str, Any] = {}
-    for text in overrides:
-        path, value = parse_override(text)
-        table = data
-        for part in path[:-1]:
-            table = table.setdefault(part, {})
-            if not isinstance(table, dict):
-                raise UsageError(f"--set {text}: {'.'.join(path[:-1])} is already set to a value by another --set")
-        table[path[-1]] = value
-    return Layer(source=None, base=(), data=data)
 
 
 def touches(layer: Layer, path: KeyPath) -> Iterator[tuple[str, KeyPath, Any]]:

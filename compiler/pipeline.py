@@ -10,11 +10,12 @@ from typing import Any
 
 from . import document, render, roles, secrets, shapes, validation
 from .artifacts import Artifact
-from .deploy.target import routing_problems
 from .errors import ConfcError, ErrorGroup, raise_all
 from .interpolate import Interpolator, env_scope
 from .layering import MISSING, KeyPath, Resolution, Resolver, Unreadable, lookup, parents_of
+from .overrides import layer as layer_of_overrides
 from .repository import Repository, SourceFile
+from .routes import routing_problems
 from .sandbox import Scope, guarded
 from .shapes import Checked
 
@@ -46,7 +47,7 @@ class Compiler:
         self.format = fmt
         self.scope = scope
         self._checked: dict[str, Checked] = {}
-        self.resolver = Resolver(repo, self.data, overrides)
+        self.resolver = Resolver(repo, self.data, layer_of_overrides(overrides))
         self.interpolator = Interpolator()
         self.renderer = render.Renderer(repo)
         self.warnings: list[ConfcError] = []

@@ -357,3 +357,8 @@ def emitted_table(keys: Mapping[str, Key], table: Mapping[str, Any]) -> dict[str
             value = table[name]
             out[name] = key.emit(value) if key.emit is not None else value
     return out
+
+
+KNOWN_PATHS = tuple(known_paths())
+INTEGER_PATHS = typed_paths("integer")  # a {{ }} rendered at one of these becomes an integer
+BOOLEAN_PATHS = typed_paths("boolean")

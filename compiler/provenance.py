@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import profile_format as fmt
-from . import schema
 from .errors import ConfcError, did_you_mean
 from .layering import MISSING, KeyPath, Layer, lookup, touches
 from .pipeline import Compiler
@@ -83,7 +82,7 @@ def explain(compiler: Compiler, profile: str, env: str, key: str) -> Explanation
     if not steps:
         written = {".".join(leaf) for layer in resolution.layers for leaf, _ in leaves(layer.data, ())}
         if not fmt.is_known_path(path):  # a typo, not a key left to its default
-            hint = " and is not a key of the profile format" + did_you_mean(key, written | set(schema.KNOWN_PATHS))
+            hint = " and is not a key of the profile format" + did_you_mean(key, written | set(fmt.KNOWN_PATHS))
             raise ConfcError(f"no layer sets or unsets this key{hint}", key=key, profile=profile, env=env)
         # Compare last segments among siblings: every "conference.*" key looks alike as a whole.
         siblings = {tuple(w.split("."))[-1]: w for w in written if tuple(w.split("."))[:-1] == path[:-1]}

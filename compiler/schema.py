@@ -18,8 +18,7 @@ from cerberus import TypeDefinition, Validator
 from cerberus.errors import ErrorDefinition
 
 from . import profile_format as fmt
-from . import secrets
-from .deploy import target as deploy
+from . import routes, secrets
 from .errors import show
 from .profile_format import BEEP_VALUES as BEEP_VALUES
 from .profile_format import CALLBACK_EVENTS as CALLBACK_EVENTS
@@ -31,6 +30,9 @@ from .repository import ENV_NAME_PATTERN
 
 SWML_VAR = re.compile(r"^[$%]\{.*\}$", re.DOTALL)
 PIN = re.compile(r"[0-9]{1,16}")
+PLAY_URL = re.compile(
+    r"^(http://.*|https://.*|ring: ?[0-9.]*: ?[a-zA-Z]{2}|say: ?.*|silence: ?[0-9.]*|ring: ?[a-zA-Z]{2})$", re.DOTALL
+)
 
 SWML_METHODS = frozenset(
     [
@@ -77,8 +79,6 @@ SWML_METHODS = frozenset(
 )
 LINE_BREAKS = "\n\r\u2028\u2029"
 # Where a rendered {{ }} takes the type its text spells ("*": a role's name).
-INTEGER_PATHS = fmt.typed_paths("integer")
-BOOLEAN_PATHS = fmt.typed_paths("boolean")
 
 RULE_NAMES = ("required", "allowed", "forbidden", "min", "max", "minlength", "maxlength", "regex", "type", "secret")
 RULE_TYPES = ("string", "integer", "boolean", "float", "number", "list", "dict")
@@ -167,26 +167,8 @@ class ConfcValidator(Validator):  # type: ignore[misc]
         if duplicates:
             self._error(field, f"lists {', '.join(map(show, duplicates))} more than once")
 
-    def _validate_swml_result(self, constraint: bool, field: str, value: Any) -> None:
-        """{'type': 'boolean'}"""
-        from .swml import result_problems  # the SWML methods' own rules use this validator
-
-        if constraint:
-            for below, message in result_problems(value):
-                self._error(field, SWML_RESULT, message, below)
-
-    def _validate_swml_methods(self, constraint: bool, field: str, value: Any) -> None:
-        """{'type': 'boolean'}"""
-        from .swml import methods_problems
-
-        if constraint:
-            for below, message in methods_problems(value):
-                self._error(field, SWML_RESULT, message, below)
-
     def _validate_play_url(self, constraint: bool, field: str, value: Any) -> None:
         """{'type': 'boolean'}"""
-        from .swml import PLAY_URL
-
         if constraint and isinstance(value, str) and not SWML_VAR.match(value) and not PLAY_URL.match(value):
             self._error(
                 field,
@@ -246,7 +228,7 @@ class ConfcValidator(Validator):  # type: ignore[misc]
 
     def _validate_deploy(self, constraint: str, field: str, value: Any) -> None:
         """{'type': 'string', 'allowed': ['space', 'prefix', 'number']}"""
-        check = {"space": deploy.space_problem, "prefix": deploy.prefix_problem, "number": deploy.number_problem}[constraint]
+        check = {"space": routes.space_problem, "prefix": routes.prefix_problem, "number": routes.number_problem}[constraint]
         if isinstance(value, str) and (problem := check(value)):
             self._error(field, problem)
 
@@ -376,6 +358,3 @@ SETTINGS_FILE = {
         },
     },
 }
-
-
-KNOWN_PATHS = tuple(fmt.known_paths())

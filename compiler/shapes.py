@@ -16,8 +16,10 @@ from typing import Any
 from . import profile_format as fmt
 from . import schema
 from .errors import ConfcError, did_you_mean, did_you_mean_profile, show
+from .problems import KeyPath, Problem, problems
 from .repository import PROFILE_ID, Repository, SourceFile
-from .validation import FieldwiseCheck, KeyPath, Problem, problems, validator
+from .swml import validator
+from .validation import FieldwiseCheck
 
 
 @dataclass(frozen=True)
@@ -84,7 +86,7 @@ def check_environment(source: SourceFile) -> Checked:
         for key, _rules in _tables(tables):
             # "roles.*.pin": a rule may name every role at once.
             if not fmt.is_known_path(tuple("role" if i == 1 and part == "*" else part for i, part in enumerate(key.split(".")))):
-                found.append(Problem((*at, key), f"rule for an unknown key {show(key)}{did_you_mean(key, schema.KNOWN_PATHS)}"))
+                found.append(Problem((*at, key), f"rule for an unknown key {show(key)}{did_you_mean(key, fmt.KNOWN_PATHS)}"))
     return _checked(source, data, found)
 
 
@@ -155,7 +157,7 @@ def _unset_problems(keys: Any, where: KeyPath) -> list[Problem]:
     return [
         Problem(
             (*where, str(index)),
-            f"cannot unset {show(key)}: not a key of the profile format{did_you_mean(key, schema.KNOWN_PATHS)}",
+            f"cannot unset {show(key)}: not a key of the profile format{did_you_mean(key, fmt.KNOWN_PATHS)}",
         )
         for index, key in enumerate(keys)
         if isinstance(key, str) and not fmt.is_known_path(tuple(key.split(".")))

@@ -8,19 +8,38 @@ with the path below the method array they were found in, so messages name the el
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from . import schema
 from .errors import did_you_mean, show
 from .memo import fingerprint
+from .problems import Collect, problems
 
 Found = list[tuple[tuple[str, ...], str]]  # (path below where the check started, message)
 
-PLAY_URL = re.compile(
-    r"^(http://.*|https://.*|ring: ?[0-9.]*: ?[a-zA-Z]{2}|say: ?.*|silence: ?[0-9.]*|ring: ?[a-zA-Z]{2})$", re.DOTALL
-)
+
+class Validator(schema.ConfcValidator):
+    """confc's value rules, and SWML's methods wherever a value holds them (a result, a section)."""
+
+    def _validate_swml_result(self, constraint: bool, field: str, value: Any) -> None:
+        """{'type': 'boolean'}"""
+        if constraint:
+            for below, message in result_problems(value):
+                self._error(field, schema.SWML_RESULT, message, below)
+
+    def _validate_swml_methods(self, constraint: bool, field: str, value: Any) -> None:
+        """{'type': 'boolean'}"""
+        if constraint:
+            for below, message in methods_problems(value):
+                self._error(field, schema.SWML_RESULT, message, below)
+
+
+def validator(rules: Mapping[str, Any]) -> Validator:
+    """One reusable validator per schema: building one costs far more than using it."""
+    return Validator(dict(rules), error_handler=Collect)
+
+
 _NUMBER_OR_VAR = {"type": ["number", "swml_var"]}
 _INTEGER_OR_VAR = {"type": ["integer", "swml_var"]}
 _FLAG = {"type": ["boolean", "swml_var"]}
@@ -227,8 +246,6 @@ def _sleep_problems(params: Any) -> Found:
 
 
 def _checked(check: Any, params: Any, name: str) -> Found:
-    from .validation import problems
-
     if not isinstance(params, Mapping):
         return [((), f"must be a table of {name} parameters, got {show(params)}")]
     # The method's parameters are checked as the value of its one key, so rules on the table apply.
@@ -237,16 +254,12 @@ def _checked(check: Any, params: Any, name: str) -> Found:
 
 @functools.cache
 def _parameter_check(name: str) -> Any:
-    from .validation import validator
-
     rules = {"type": "dict", **({"schema": PARAMETERS[name]} if PARAMETERS[name] else {}), **_EXTRA.get(name, {})}
     return validator({name: rules})
 
 
 @functools.cache
 def _join_check() -> Any:
-    from .validation import validator
-
     # Written as it is sent: no emitted form is made for a join inside a result.
     nested = {
         **schema.CONFERENCE,

@@ -7,7 +7,7 @@ import pytest
 
 import compiler
 from compiler.errors import ConfcError, UsageError
-from compiler.layering import parse_override
+from compiler.overrides import parse_override
 from compiler.pipeline import Compiler
 from compiler.repository import load
 

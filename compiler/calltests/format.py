@@ -10,8 +10,9 @@ from .. import profile_format as fmt
 from .. import secrets
 from ..calls import RESULTS
 from ..errors import ConfcError
+from ..problems import problems
 from ..repository import SourceFile
-from ..validation import problems, validator
+from ..swml import validator
 
 ENDS = ("joined", "hung up", "in conference", "end of document")
 _HEARD = {"type": ["string", "dict"], "schema": {"matches": {"type": "string", "required": True, "compiles": True}}}

@@ -7,10 +7,11 @@ import os
 from collections.abc import Mapping
 from dataclasses import replace
 
-from .. import project, secrets
+from .. import incremental, project, secrets
 from ..errors import ConfcError, ErrorGroup
 from ..incremental import CheckResult
 from ..render import parse_document
+from ..repository import load
 from . import secret_values
 from .planning import Local, Plan, plan
 from .space import Space, sdk
@@ -30,13 +31,13 @@ def read_plan(
     """Plan deploying `env`: usage first (the SDK, the environment, the credentials), then the proof that the
     committed artifacts are current, then the space, read and compared. Nothing is changed."""
     rest = sdk()
-    import compiler
+    from ..pipeline import Compiler  # Jinja, Cerberus and PyYAML load only when something is compiled
 
-    built = compiler.compiler(config_dir)
+    built = Compiler(load(config_dir))
     env = project.check_env(built.repo, env)
     source = built.repo.environments[env]
     deployment = target(env, source, built.data(source) or {}, environ)
-    checked = compiler.check(config_dir, [env], out=out)
+    checked = incremental.check(built.repo, [env], out=out)
     if checked.drift:
         raise _not_reviewed(checked, env, built.repo.display_root)
     committed = _committed(checked)

@@ -1,0 +1,73 @@
+"""An environment's [deploy] table as the core checks it: the forms of its values, and numbers routed to profiles.
+
+Deploying itself (credentials, the space) lives in the deploy package, which builds on this.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Collection, Mapping
+from typing import Any
+
+from .errors import ConfcError, did_you_mean_profile, show
+from .repository import SourceFile
+
+DEFAULT_PREFIX = "confc:"
+SPACE = "SIGNALWIRE_SPACE"  # the process environment may name the space instead of the file
+
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+HOST = re.compile(rf"{_LABEL}(?:\.{_LABEL})*(?::[0-9]{{1,5}})?")
+PREFIX = re.compile(r"[A-Za-z0-9:._/-]{1,32}")
+E164 = re.compile(r"\+[1-9][0-9]{6,14}")
+
+
+def space_problem(text: str) -> str | None:
+    """Why `text` is not a space's host name (optionally :PORT), or None."""
+    host, colon, port = text.partition(":")
+    if HOST.fullmatch(text) is None or len(host) > 253 or (colon and not 0 < int(port) < 65536):
+        return f'must be the space\'s host name, such as "acme.signalwire.com" (optionally with :PORT), got {show(text)}'
+    return None
+
+
+def prefix_problem(text: str) -> str | None:
+    if PREFIX.fullmatch(text) is None:
+        return f"must be 1 to 32 characters, each a letter, a digit or one of : . _ / -, got {show(text)}"
+    return None
+
+
+def number_problem(text: str) -> str | None:
+    if E164.fullmatch(text) is None:
+        return f'{show(text)} is not an E.164 phone number: "+", the country code, then the number, 7 to 15 digits in all, such as "+15551230001"'
+    return None
+
+
+def routing_problems(
+    source: SourceFile,
+    data: Mapping[str, Any],
+    profiles: Collection[str],
+    abstract: Callable[[str], bool],
+    children: Callable[[str], list[str]] = lambda profile: [],
+) -> list[ConfcError]:
+    """A number routed to a profile that does not exist or is abstract; only the profiles named are read."""
+    deploy = data.get("deploy")
+    numbers = deploy.get("numbers") if isinstance(deploy, Mapping) else None
+    found = []
+    for number, profile in numbers.items() if isinstance(numbers, Mapping) else ():
+        if not isinstance(profile, str):
+            continue
+        if profile not in profiles:
+            why = f"routes to {show(profile)}, which is not a profile{did_you_mean_profile(profile, profiles)}"
+        elif abstract(profile):
+            why = f"routes to {show(profile)}, which is abstract and has no SWML document; route it to a profile that extends it"
+            extending = children(profile)
+            why += f" ({', '.join(map(show, extending))})" if extending else ""
+        else:
+            continue
+        found.append(number_error(source, number, why))
+    return found
+
+
+def number_error(source: SourceFile, number: str, message: str, env: str | None = None) -> ConfcError:
+    """A problem with one entry of [deploy.numbers], at its line."""
+    line = source.lines[("deploy", "numbers", number)]
+    return ConfcError(message, file=source.display, line=line, key=f'deploy.numbers."{number}"', env=env)
