@@ -13,8 +13,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .document import Document, Method, methods
+from .expressions import Unsupported, holds, js_text
 
 MAX_STEPS = 10_000
+MAX_TRANSFERS = 32  # SignalWire's limit on transfer and goto steps in one call (errors.mdx, relay_script_too_many_transfers)
 RESULTS = ("completed", "answered", "no-answer", "failed", "canceled")
 
 
@@ -37,7 +39,7 @@ class Call:
 
     steps: tuple[Step, ...]
     joins: tuple[Join, ...]
-    end: str  # "hangup", "end of document", "still in the conference" or "stopped: REASON"
+    end: str  # "hangup", "end of document", "still in the conference", "error: CODE ..." or "stopped: REASON"
     prompts: int  # how many entries the caller was asked for
     unused: tuple[str, ...] = ()  # entries the caller had left when the call ended: no prompt asked for them
 
@@ -71,6 +73,7 @@ class _Machine:
     steps: list[Step] = field(default_factory=list)
     joins: list[Join] = field(default_factory=list)
     jumps: dict[Any, int] = field(default_factory=dict)
+    transfers: int = 0  # transfer and goto steps taken, which the platform caps
     prompts: int = 0
 
 
@@ -130,15 +133,30 @@ def _play(machine: _Machine, frames: list[_Frame], frame: _Frame, method: Method
     _record(machine, frame, method, "played " + ", ".join(map(str, urls)))
 
 
-def _transfer(machine: _Machine, frames: list[_Frame], frame: _Frame, method: Method) -> None:
+def _transfer(machine: _Machine, frames: list[_Frame], frame: _Frame, method: Method) -> str | None:
     dest = _section(machine, method.params.get("dest"), "transfer")
+    if (ended := _count_transfer(machine, frame, method)) is not None:
+        return ended
     _record(machine, frame, method, f"transferred to section {dest}")
     frames[:] = [_Frame(dest, machine.document.sections[dest])]  # no way back
+    return None
+
+
+def _count_transfer(machine: _Machine, frame: _Frame, method: Method) -> str | None:
+    machine.transfers += 1
+    if machine.transfers <= MAX_TRANSFERS:
+        return None
+    _record(machine, frame, method, f"more than {MAX_TRANSFERS} transfers and gotos in one call")
+    return f"error: relay_script_too_many_transfers (more than {MAX_TRANSFERS} transfer and goto steps)"
 
 
 def _execute(machine: _Machine, frames: list[_Frame], frame: _Frame, method: Method) -> None:
     dest = _section(machine, method.params.get("dest"), "execute")
+    if "result" in method.params:  # the reference ties it to a peer leg ending, which a section has not
+        raise Stop(f"cannot simulate execute's result (at {method.where})")
     _record(machine, frame, method, f"executed section {dest}")
+    if isinstance(method.params.get("on_return"), list):  # runs when the section returns, before what follows
+        frames.append(_Frame(frame.section, methods(method.params["on_return"], (*method.path, "on_return")), inline=True))
     frames.append(_Frame(dest, machine.document.sections[dest]))
 
 
@@ -152,8 +170,13 @@ def _return(machine: _Machine, frames: list[_Frame], frame: _Frame, method: Meth
     return None if frames else "end of document"
 
 
+_REFERENCE = re.compile(r"\$\{([^}]*)\}")
+
+
 def _set(machine: _Machine, frames: list[_Frame], frame: _Frame, method: Method) -> None:
-    machine.variables.update(method.params)
+    if not isinstance(method.params, Mapping):
+        raise Stop(f"cannot simulate set {method.params!r} (at {method.where})")
+    machine.variables.update({name: _expand(machine, value, method) for name, value in method.params.items()})
     _record(machine, frame, method, "set " + ", ".join(map(str, method.params)))
 
 
@@ -162,6 +185,20 @@ def _unset(machine: _Machine, frames: list[_Frame], frame: _Frame, method: Metho
     for variable in [params] if isinstance(params, str) else params:
         machine.variables.pop(variable, None)
     _record(machine, frame, method, f"unset {params}")
+
+
+def _expand(machine: _Machine, value: Any, method: Method) -> Any:
+    """`value` with each ${variable} in a string replaced, as SWML does; an expression in ${} is not simulated."""
+    if not isinstance(value, str):
+        return value
+
+    def variable(match: re.Match[str]) -> str:
+        name = match.group(1).strip()
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+            raise Stop(f"cannot simulate the expression ${{{name}}} (at {method.where})")
+        return js_text(_variable(machine, name, method))
+
+    return _REFERENCE.sub(variable, value)
 
 
 def _hangup(machine: _Machine, frames: list[_Frame], frame: _Frame, method: Method) -> str:
@@ -188,39 +225,51 @@ def _prompt(machine: _Machine, frames: list[_Frame], frame: _Frame, method: Meth
             break
         value += char
     value = value[:limit]
-    machine.variables["prompt_value"] = value
+    pressed = entry[len(value)] if len(entry) > len(value) and entry[len(value)] in terminators else ""
+    # The reference names no_input and match_digits among prompt_result's values but not what a lone
+    # terminator yields; no digits entered is read as no input, and confc's flow treats both alike.
+    result = "match_digits" if value else "no_input"
+    machine.variables.update(prompt_value=value, prompt_result=result, prompt_digit_terminator=pressed)
     machine.prompts += 1
-    _record(machine, frame, method, f"asked for digits; the caller entered {entry!r}: prompt_value = {value!r}")
+    _record(
+        machine,
+        frame,
+        method,
+        f"asked for digits; the caller entered {entry!r}: prompt_value = {value!r}, prompt_result = {result}",
+    )
 
 
-def _switch(machine: _Machine, frames: list[_Frame], frame: _Frame, method: Method, params: Mapping[str, Any]) -> None:
+def _switch(machine: _Machine, frames: list[_Frame], frame: _Frame, method: Method, params: Mapping[str, Any]) -> str | None:
     variable = params.get("variable", "return_value")
     value = _variable(machine, variable, method)
     case = params.get("case", {})
-    chosen = next((key for key in case if str(key) == str(value)), None)
+    chosen = next((key for key in case if str(key) == js_text(value)), None)
     if chosen is not None:
         branch, did = case[chosen], f"{variable} is {value!r}: case {chosen!r}"
         path = (*method.path, "case", str(chosen))
     elif "default" in params:
         branch, did, path = params["default"], f"{variable} is {value!r}: default", (*method.path, "default")
-    else:
-        _record(machine, frame, method, f"{variable} is {value!r}: no case matches")
-        return
+    else:  # the reference makes this a script error that ends the call (errors.mdx)
+        _record(machine, frame, method, f"{variable} is {value!r}: no case matches and there is no default")
+        return "error: relay_script_method_no_matching_condition (a switch matched no case and has no default)"
     _record(machine, frame, method, did)
     frames.append(_Frame(frame.section, methods(branch, path), inline=True))
+    return None
 
 
 def _cond(machine: _Machine, frames: list[_Frame], frame: _Frame, method: Method, conds: Sequence[Mapping[str, Any]]) -> None:
+    failed: list[Any] = []
     for index, cond in enumerate(conds):
         path = (*method.path, str(index))
         if "when" not in cond:
-            _record(machine, frame, method, "else")
+            _record(machine, frame, method, "".join(f"when {when}: false, " for when in failed) + "else")
             frames.append(_Frame(frame.section, methods(cond["else"], (*path, "else")), inline=True))
             return
         if _when(machine, cond["when"], method):
             _record(machine, frame, method, f"when {cond['when']}: true")
             frames.append(_Frame(frame.section, methods(cond["then"], (*path, "then")), inline=True))
             return
+        failed.append(cond["when"])
         if "else" in cond:
             _record(machine, frame, method, f"when {cond['when']}: false, else")
             frames.append(_Frame(frame.section, methods(cond["else"], (*path, "else")), inline=True))
@@ -228,18 +277,21 @@ def _cond(machine: _Machine, frames: list[_Frame], frame: _Frame, method: Method
     _record(machine, frame, method, "no condition holds")
 
 
-def _goto(machine: _Machine, frames: list[_Frame], frame: _Frame, method: Method) -> None:
+def _goto(machine: _Machine, frames: list[_Frame], frame: _Frame, method: Method) -> str | None:
     params = method.params
     if "when" in params and not _when(machine, params["when"], method):
         _record(machine, frame, method, f"when {params['when']}: false, no jump")
-        return
+        return None
     limit = params.get("max", 100)
     if not isinstance(limit, int):
         raise Stop(f"cannot simulate max {limit!r} (at {method.where})")
     done = machine.jumps.get(method.path, 0)
-    if done >= limit:
-        _record(machine, frame, method, f"jumped {limit} times already: no jump")
-        return
+    if done >= limit:  # documented for messaging (the section ends), not for calling
+        raise Stop(
+            f"the goto has jumped its max of {limit} times: the reference does not say what a call does then (at {method.where})"
+        )
+    if (ended := _count_transfer(machine, frame, method)) is not None:
+        return ended
     machine.jumps[method.path] = done + 1
     while frames[-1].inline:  # a jump leaves the branch it was taken in
         frames.pop()
@@ -249,6 +301,7 @@ def _goto(machine: _Machine, frames: list[_Frame], frame: _Frame, method: Method
         raise Stop(f"no label {params['label']!r} in section {home.section}")
     home.index = labels[params["label"]]
     _record(machine, frame, method, f"jumped to label {params['label']}")
+    return None
 
 
 IN_CONFERENCE = "still in the conference"
@@ -270,8 +323,8 @@ def _join(machine: _Machine, frames: list[_Frame], frame: _Frame, method: Method
     result = params.get("result")
     runs = Method(method.name, result, (*method.path, "result"))
     if isinstance(result, Mapping):
-        _switch(machine, frames, frame, runs, {"variable": "return_value", **result})
-    elif isinstance(result, list):
+        return _switch(machine, frames, frame, runs, {"variable": "return_value", **result})
+    if isinstance(result, list):
         _cond(machine, frames, frame, runs, result)
     return None
 
@@ -301,76 +354,8 @@ def _variable(machine: _Machine, name: str, method: Method) -> Any:
     return machine.variables[name]
 
 
-_TOKEN = re.compile(r"\s*(?:(==|!=|&&|\|\||\(|\))|'([^']*)'|\"([^\"]*)\"|([A-Za-z_][A-Za-z0-9_.]*))")
-
-
 def _when(machine: _Machine, text: Any, method: Method) -> bool:
-    """A `when` that compares variables with quoted literals, joined by && and || with parentheses."""
-    tokens: list[tuple[str, str]] = []
-    position = 0
-    source = str(text)
-    while position < len(source.rstrip()):
-        match = _TOKEN.match(source, position)
-        if not match:
-            raise Stop(f"cannot evaluate when {source!r} (at {method.where})")
-        operator, single, double, name = match.groups()
-        tokens.append(
-            ("op", operator)
-            if operator
-            else ("text", single if single is not None else double)
-            if name is None
-            else ("name", name)
-        )
-        position = match.end()
-    parser = _When(tokens, machine, method, source)
-    value = parser.either()
-    if parser.position != len(tokens):
-        raise Stop(f"cannot evaluate when {source!r} (at {method.where})")
-    return value
-
-
-@dataclass
-class _When:
-    tokens: list[tuple[str, str]]
-    machine: _Machine
-    method: Method
-    source: str
-    position: int = 0
-
-    def _next(self) -> tuple[str, str]:
-        if self.position >= len(self.tokens):
-            raise Stop(f"cannot evaluate when {self.source!r} (at {self.method.where})")
-        self.position += 1
-        return self.tokens[self.position - 1]
-
-    def _peek(self) -> tuple[str, str] | None:
-        return self.tokens[self.position] if self.position < len(self.tokens) else None
-
-    def either(self) -> bool:
-        value = self.both()
-        while self._peek() == ("op", "||"):
-            self._next()
-            value = self.both() or value
-        return value
-
-    def both(self) -> bool:
-        value = self.atom()
-        while self._peek() == ("op", "&&"):
-            self._next()
-            value = self.atom() and value
-        return value
-
-    def atom(self) -> bool:
-        kind, text = self._next()
-        if (kind, text) == ("op", "("):
-            value = self.either()
-            if self._next() != ("op", ")"):
-                raise Stop(f"cannot evaluate when {self.source!r} (at {self.method.where})")
-            return value
-        operator, (other, literal) = self._next(), self._next()
-        if kind != "name" or operator not in (("op", "=="), ("op", "!=")) or other != "text":
-            raise Stop(
-                f"cannot evaluate when {self.source!r}: only variable == 'text' and != are simulated (at {self.method.where})"
-            )
-        equal = str(_variable(self.machine, text, self.method)) == literal
-        return equal if operator[1] == "==" else not equal
+    try:
+        return holds(str(text), lambda name: _variable(machine, name, method))
+    except Unsupported as refused:
+        raise Stop(f"{refused} (at {method.where})") from None

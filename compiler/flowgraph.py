@@ -66,6 +66,8 @@ def _chain(graph: Flow, section: str, items: Sequence[Any], after: str | None) -
 
 def _branches(graph: Flow, section: str, node: str, name: str, params: Any, after: str | None) -> None:
     """The edges a method adds besides the one to the next method."""
+    if name == "cond":  # its parameters are the list of branches
+        _cond(graph, section, node, params, after)
     if not isinstance(params, Mapping):
         return
     if name in ("transfer", "execute") and isinstance(params.get("dest"), str):
@@ -74,8 +76,6 @@ def _branches(graph: Flow, section: str, node: str, name: str, params: Any, afte
         graph._later.append((node, section, params["label"], f"goto, at most {params.get('max', 100)} times"))
     elif name == "switch":
         _switch(graph, section, node, params, after)
-    elif name == "cond":
-        _cond(graph, section, node, params, after)
     elif name == "join_conference" and "result" in params:
         result = params["result"]
         if isinstance(result, Mapping):
@@ -105,7 +105,7 @@ def _branch(graph: Flow, section: str, node: str, label: str, body: Any, after: 
         graph.edges.append((node, first, label))
 
 
-_FALLS = {"goto": "after the last jump", "switch": "no case matches"}
+_FALLS = {"goto": "after the last jump", "switch": "no case matches", "cond": "no condition holds"}
 
 
 def _falls_through(name: str, params: Any) -> bool:
@@ -116,6 +116,8 @@ def _falls_through(name: str, params: Any) -> bool:
         return isinstance(params, Mapping) and "max" in params
     if name == "switch":  # a default catches what no case does
         return not (isinstance(params, Mapping) and "default" in params)
+    if name == "cond":  # an else catches what no condition does
+        return not (isinstance(params, list) and any(isinstance(b, Mapping) and "when" not in b for b in params))
     return True
 
 

@@ -24,6 +24,7 @@ ROLE_NAME = r"[a-z][a-z0-9_]{0,31}"
 ACCESS_DEFAULTS = {
     "prompt": "Please enter your PIN, then press pound.",
     "retry": "That PIN was not recognised.",
+    "no_input": "No PIN was entered.",
     "goodbye": "Goodbye.",
     "attempts": 3,
 }
@@ -198,6 +199,10 @@ GREETING = {
 ACCESS = {
     "prompt": Key(_SAID, text=f'What the caller hears before each entry. Default: "{ACCESS_DEFAULTS["prompt"]}"'),
     "retry": Key(_SAID, text=f'What the caller hears after a wrong entry. Default: "{ACCESS_DEFAULTS["retry"]}"'),
+    "no_input": Key(
+        _SAID,
+        text=f'What the caller hears after entering nothing, when an entry is left. Default: "{ACCESS_DEFAULTS["no_input"]}"',
+    ),
     "goodbye": Key(
         _SAID,
         text=f'What the caller hears after the last wrong entry, before the call ends. Default: "{ACCESS_DEFAULTS["goodbye"]}"',
@@ -272,7 +277,7 @@ LAYER = {
         file=("dict",),
         keys=ACCESS,
         where=frozenset({PROFILE, ENV_TABLE, DEFAULTS}),
-        text="The PIN dialogue of a profile with roles: prompt, retry, goodbye (text to speak) and attempts (1 to 10).",
+        text="The PIN dialogue of a profile with roles: prompt, retry, no_input, goodbye (text to speak) and attempts (1 to 10).",
     ),
     "roles": Key(
         {"type": "dict"},

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from . import profile_format as fmt
@@ -60,11 +60,26 @@ def template_context(values: Mapping[str, Any]) -> tuple[list[dict[str, Any]], S
         for name, role in values.get("roles", {}).items()
     ]
     settings = access(values)
-    settings["max_digits"] = max((len(pin) for role in roles for pin in role["pins"]), default=1)
+    # One more than the longest PIN, so the # the prompt asks for ends the entry rather than arriving after it.
+    settings["max_digits"] = max((len(pin) for role in roles for pin in role["pins"]), default=1) + 1
     return roles, Scope(settings, "access")
 
 
 NO_ACCESS = Scope({**fmt.ACCESS_DEFAULTS, "max_digits": 1}, "access")  # what a template sees of access without roles
+
+
+def _wrong_entries(values: Mapping[str, Any], settings: Mapping[str, Any]) -> list[tuple[str, list[tuple[str, ...]]]]:
+    """Entries no role accepts (a full-length wrong PIN, a short one, silence, a lone #), with what each makes a caller hear."""
+    retry, no_input = f"say:{settings['retry']}", f"say:{settings['no_input']}"
+    before_last = settings["attempts"] - 1
+    wrong = wrong_pin(values)
+    taken = {pin for role in values.get("roles", {}).values() for pin in pins(role)}
+    short = next((wrong[:n] for n in range(len(wrong) - 1, 0, -1) if wrong[:n] not in taken), None)
+    entries = [wrong, wrong + "#", *([short + "#"] if short is not None else [])]
+    # Nothing entered, or only the #, is no input: the built-in flow says so, a template of one's own may say retry.
+    wrong_said: list[tuple[str, ...]] = [(retry,)] * before_last
+    nothing_said: list[tuple[str, ...]] = [(no_input, retry)] * before_last
+    return [*[(entry, wrong_said) for entry in entries], *[(entry, nothing_said) for entry in ("", "#")]]
 
 
 def wrong_pin(values: Mapping[str, Any]) -> str:
@@ -97,25 +112,30 @@ def flow_problems(document: Document, values: Mapping[str, Any]) -> list[str]:
                 found.append(f"{where} joins with {_differences(dict(call.joins[0].conference), expected)}")
             elif not _hears(call, heard):
                 found.append(f"{where} does not hear {', then '.join(map(show, heard))} before joining")
-    wrong = wrong_pin(values)
-    call = simulate(document, [wrong] * (settings["attempts"] + 1))
-    where = f"a caller who enters only wrong PINs ({show(wrong)})"
-    if call.end.startswith("stopped"):
-        found.append(f"{where}: the simulation {call.end}")
-    elif call.joins:
-        found.append(f"{where} joins a conference")
-    elif call.end != "hangup" or call.prompts != settings["attempts"]:
-        found.append(
-            f"{where} should be asked {settings['attempts']} time(s), then hear goodbye and be hung up on; asked {call.prompts} time(s), ending in {call.end}"
-        )
+    goodbye = (f"say:{settings['goodbye']}",)
+    for entry, said in _wrong_entries(values, settings):
+        call = simulate(document, [entry] * settings["attempts"])
+        where = f"a caller who enters only {show(entry) if entry else 'nothing'}"
+        if call.end.startswith("stopped"):
+            found.append(f"{where}: the simulation {call.end}")
+        elif call.joins:
+            found.append(f"{where} joins a conference")
+        elif call.end != "hangup" or call.prompts != settings["attempts"] or not _hears(call, [*said, goodbye]):
+            told = ", then ".join(" or ".join(map(show, urls)) for urls in [*said, goodbye])
+            found.append(
+                f"{where} should be asked {settings['attempts']} time(s), hearing {told} and be hung up on;"
+                f" asked {call.prompts} time(s), ending in {call.end}"
+            )
     return found
 
 
-def _hears(call: Any, urls: list[str]) -> bool:
+def _hears(call: Any, urls: Sequence[str | tuple[str, ...]]) -> bool:
+    """Whether the call plays each of `urls` in order (a tuple: any one of them), others between allowed."""
     played = [step.did for step in call.steps if step.method == "play"]
     position = 0
     for url in urls:
-        while position < len(played) and played[position] != f"played {url}":
+        accepted = {f"played {u}" for u in ((url,) if isinstance(url, str) else url)}
+        while position < len(played) and played[position] not in accepted:
             position += 1
         if position == len(played):
             return False

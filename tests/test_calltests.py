@@ -164,7 +164,10 @@ def test_graph_flow_draws_every_branch_and_join(example: Path, cli: Callable[...
         assert source in declared and target in declared, edge
     for pin in ("908172", "4455", "4456", "4457"):
         assert f'-->|"prompt_value = {pin}"|' in mermaid
-    assert mermaid.count('["join_conference all-hands-prod"]') == 2 and '-->|"no case matches"|' in mermaid
+    assert mermaid.count('["join_conference all-hands-prod"]') == 2
+    # Three attempts, each switch with a default; the first two tell silence from a wrong PIN.
+    assert mermaid.count('-->|"default"|') == 3 and '-->|"no case matches"|' not in mermaid
+    assert mermaid.count("-->|\"when prompt_result == 'no_input'\"|") == 2 and mermaid.count('-->|"else"|') == 2
     assert cli("graph", "configs", "--flow", "all-hands").code == 2
     dot = cli("graph", "configs", "--flow", "incident", "--env", "prod", "--format", "dot").out
     if shutil.which("dot") is None:

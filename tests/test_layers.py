@@ -21,7 +21,7 @@ STAGES: list[tuple[str, set[str]]] = [
     ("layering and resolution", {"layering", "overrides", "interpolate"}),
     ("validation", {"schema", "problems", "swml", "validation", "shapes", "project"}),
     ("rendering", {"render", "document", "flowgraph"}),
-    ("proving", {"calls", "roles"}),
+    ("proving", {"expressions", "calls", "roles"}),
     ("compiling and writing", {"pipeline", "artifacts", "drift", "incremental", "provenance", "report", "editor_schema"}),
     ("readers of compiled documents", {"calltests.*", "deploy.*"}),
     ("library interface", {""}),

@@ -79,7 +79,7 @@ def test_a_secret_pin_is_its_placeholder_in_every_artifact_and_output(
     assert artifact.splitlines()[1] == (
         f"# secrets, whose values confc apply puts in their place: {HOST} is ALLHANDS_HOST_PIN, {ATTENDEE} is ALLHANDS_PIN"
     )
-    assert f'"{HOST}":\n' in artifact and "max_digits: 16" in artifact
+    assert f'"{HOST}":\n' in artifact and "max_digits: 17" in artifact
     assert cli("check", "configs", "--env", "prod").code == 0
     shown = cli("show", "configs", "all-hands", "--env", "prod")
     assert '[roles.host.pin]\nsecret = "ALLHANDS_HOST_PIN"\n' in shown.out
@@ -111,7 +111,7 @@ def test_apply_sends_the_values_and_plan_sees_a_changed_one_without_showing_it(
     flags = ["--env", "prod", "--secrets", str(tmp_path / "pins.toml")]
     applied = cli("apply", "configs", *flags, "--yes")
     assert applied.code == 0, applied
-    cases = signalwire.space.document("confc:all-hands")["sections"]["main"][3]["switch"]["case"]
+    cases = signalwire.space.document("confc:all-hands")["sections"]["main"][2]["switch"]["case"]
     assert sorted(cases) == sorted([HOST_PIN, ATTENDEE_PIN])  # the space holds the values
     assert cli("plan", "configs", *flags).code == 0
     monkeypatch.setenv("ALLHANDS_HOST_PIN", "5121")
@@ -127,7 +127,7 @@ def test_apply_sends_the_values_and_plan_sees_a_changed_one_without_showing_it(
         cli("apply", "configs", *flags, "--yes"),
     ):
         assert HOST_PIN not in run.out + run.err and "5121" not in run.out + run.err and ATTENDEE_PIN not in run.out + run.err
-    assert signalwire.space.document("confc:all-hands")["sections"]["main"][3]["switch"]["case"].keys() == {"5121", ATTENDEE_PIN}
+    assert signalwire.space.document("confc:all-hands")["sections"]["main"][2]["switch"]["case"].keys() == {"5121", ATTENDEE_PIN}
 
 
 def test_a_policy_can_require_every_pin_to_be_secret(repo: Path, cli: Callable[..., Run]) -> None:
@@ -216,7 +216,7 @@ def test_no_secret_value_reaches_any_output_or_file(
         for run in runs:
             assert value not in run.out + run.err, (value, run)
         assert value not in written
-    sent = secret_space.space.document("confc:all-hands")["sections"]["main"][3]["switch"]["case"]
+    sent = secret_space.space.document("confc:all-hands")["sections"]["main"][2]["switch"]["case"]
     assert sorted(sent) == sorted(values)
 
 

@@ -1,0 +1,234 @@
+"""The simulator follows SignalWire's SWML reference, method by method (README "How the simulator models SWML")."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from compiler.calls import MAX_TRANSFERS, simulate
+from compiler.document import Document, model
+
+ALL_HANDS = """\
+[conference]
+name = "all-hands"
+
+[access]
+attempts = 3
+
+[roles.host]
+pin = "908172"
+
+[roles.attendee]
+pin = "4455"
+"""
+
+
+def _document(text: str) -> Document:
+    found, problems = model(yaml.safe_load(textwrap.dedent(text)))
+    assert found is not None, problems
+    return found
+
+
+def _played(call: Any) -> list[str]:
+    return [step.did.removeprefix("played ") for step in call.steps if step.method == "play"]
+
+
+@pytest.mark.parametrize(
+    ("entry", "value", "result", "terminator"),
+    [
+        ("1234#", "1234", "match_digits", "#"),
+        ("12", "12", "match_digits", ""),  # the digit timeout ends the entry
+        ("", "", "no_input", ""),  # silence: the initial timeout
+        ("#", "", "no_input", "#"),  # only the terminator: no digits were entered
+        ("123456789", "12345", "match_digits", ""),  # max_digits ends the entry
+    ],
+)
+def test_prompt_sets_its_three_variables(entry: str, value: str, result: str, terminator: str) -> None:
+    document = _document(
+        """\
+        version: 1.0.0
+        sections:
+          main:
+            - prompt: {play: "say:PIN", max_digits: 5, terminators: "#"}
+            - play: {url: "say:${prompt_value}"}
+            - set: {seen: "${prompt_value}/${prompt_result}/${prompt_digit_terminator}"}
+            - switch:
+                variable: seen
+                case: {}
+                default: [{hangup: {}}]
+        """
+    )
+    call = simulate(document, [entry])
+    assert call.steps[-2].did == "seen is " + repr(f"{value}/{result}/{terminator}") + ": default"
+
+
+def test_the_built_in_flow_tells_silence_from_a_wrong_pin_and_ends_with_goodbye(
+    make_repo: Callable[..., Path], cli: Callable[..., Any]
+) -> None:
+    make_repo({"profiles/all-hands.toml": ALL_HANDS})
+    flags = ["simulate", "configs", "all-hands", "--env", "dev", "--format", "json"]
+    run = json.loads(cli(*flags, "--digits", "", "--digits", "0000#", "--digits", "#").out)
+    assert [s["did"] for s in run["steps"] if s["method"] == "play"] == [
+        "played say:No PIN was entered.",
+        "played say:That PIN was not recognised.",
+        "played say:Goodbye.",
+    ]
+    assert run["end"] == "hangup" and run["joins"] == []
+    # A full PIN and its # fit in one entry: the # ends it rather than arriving after it.
+    host = json.loads(cli(*flags, "--digits", "908172#").out)
+    assert [j["section"] for j in host["joins"]] == ["host"]
+
+
+def test_every_switch_of_the_built_in_flow_has_a_default_and_no_goto_is_left(
+    make_repo: Callable[..., Path], cli: Callable
+) -> None:
+    make_repo({"profiles/all-hands.toml": ALL_HANDS})
+    assert cli("build", "configs", "--env", "dev").code == 0
+    artifact = (Path("build/dev/all-hands.swml.yaml")).read_text()
+    main = yaml.safe_load(artifact)["sections"]["main"]
+    switches = [item["switch"] for item in main if "switch" in item]
+    prompts = [item["prompt"] for item in main if "prompt" in item]
+    assert len(switches) == len(prompts) == 3 and all("default" in s for s in switches)
+    assert all(p["max_digits"] == 7 and p["initial_timeout"] == 10 and p["digit_timeout"] == 5 for p in prompts)
+    assert "goto" not in artifact and "label" not in artifact
+
+
+def test_a_switch_that_matches_nothing_and_has_no_default_ends_the_call_in_an_error() -> None:
+    document = _document(
+        """\
+        version: 1.0.0
+        sections:
+          main:
+            - prompt: {play: "say:PIN", max_digits: 4}
+            - switch: {variable: prompt_value, case: {"1234": [{hangup: {}}]}}
+            - play: {url: "say:never heard"}
+        """
+    )
+    call = simulate(document, ["9999"])
+    assert call.end.startswith("error: relay_script_method_no_matching_condition")
+    assert _played(call) == []
+
+
+def test_the_thirty_third_transfer_ends_the_call_in_an_error() -> None:
+    document = _document(
+        """\
+        version: 1.0.0
+        sections:
+          main:
+            - play: {url: "say:again"}
+            - transfer: {dest: main}
+        """
+    )
+    call = simulate(document)
+    assert call.end.startswith("error: relay_script_too_many_transfers")
+    assert len(_played(call)) == MAX_TRANSFERS + 1
+
+
+def test_a_goto_past_its_max_stops_the_simulation_because_the_reference_does_not_say() -> None:
+    document = _document(
+        """\
+        version: 1.0.0
+        sections:
+          main:
+            - label: top
+            - goto: {label: top, max: 2}
+        """
+    )
+    assert simulate(document).end == (
+        "stopped: the goto has jumped its max of 2 times: the reference does not say what a call does then"
+        " (at sections.main.1.goto)"
+    )
+
+
+def test_set_expands_variables_and_conditions_compare_as_javascript_writes_values() -> None:
+    document = _document(
+        """\
+        version: 1.0.0
+        sections:
+          main:
+            - set: {vip: true, name: "caller ${code}"}
+            - cond:
+                - when: vip == 'true' && name == 'caller 7'
+                  then: [{play: {url: "say:javascript"}}]
+                - when: vip == 'True'
+                  then: [{play: {url: "say:python"}}]
+                - else: [{play: {url: "say:neither"}}]
+        """
+    )
+    # `code` is unset: SWML's ${} of nothing is not simulated, it stops.
+    assert simulate(document).end == "stopped: variable code is not set (at sections.main.0.set)"
+    set_first = _document(
+        """\
+        version: 1.0.0
+        sections:
+          main:
+            - set: {code: 7}
+            - set: {vip: true, name: "caller ${code}"}
+            - cond:
+                - when: vip == 'true' && name == 'caller 7'
+                  then: [{play: {url: "say:javascript"}}]
+                - else: [{play: {url: "say:python"}}]
+        """
+    )
+    assert _played(simulate(set_first)) == ["say:javascript"]
+
+
+def test_execute_runs_on_return_after_the_section_returns() -> None:
+    document = _document(
+        """\
+        version: 1.0.0
+        sections:
+          main:
+            - execute:
+                dest: ask
+                on_return: [{play: {url: "say:back"}}]
+            - play: {url: "say:after"}
+          ask:
+            - play: {url: "say:in ask"}
+            - return: {}
+            - play: {url: "say:never"}
+        """
+    )
+    assert _played(simulate(document)) == ["say:in ask", "say:back", "say:after"]
+
+
+def test_a_template_that_admits_a_silent_caller_is_refused(make_repo: Callable[..., Path], cli: Callable) -> None:
+    make_repo(
+        {
+            "profiles/all-hands.toml": 'template = "lenient"\n' + ALL_HANDS,
+            "templates/lenient.j2": textwrap.dedent(
+                """\
+                version: 1.0.0
+                sections:
+                  main:
+                {%- for attempt in range(access.attempts) %}
+                    - prompt: {play: "say:PIN", max_digits: {{ access.max_digits }}, terminators: "#"}
+                    - switch:
+                        variable: prompt_value
+                        case:
+                          "": [{transfer: {dest: host}}]
+                {%- for role in roles %}{% for pin in role.pins %}
+                          {{ pin | yaml }}: [{transfer: {dest: {{ role.name | yaml }}}}]
+                {%- endfor %}{% endfor %}
+                        default: [{play: {url: {{ ("say:" ~ (access.goodbye if loop.last else access.retry)) | yaml }}}}]
+                {%- endfor %}
+                    - hangup: {}
+                {%- for role in roles %}
+                  {{ role.name | yaml }}:
+                    - join_conference:
+                        {{ role.join | yaml(8) }}
+                    - hangup: {}
+                {%- endfor %}
+                """
+            ),
+        }
+    )
+    run = cli("validate", "configs", "--env", "dev")
+    assert run.code == 1 and "a caller who enters only nothing joins a conference" in run.err, run
+    assert 'a caller who enters only "#" joins a conference' in run.err
