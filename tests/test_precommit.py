@@ -40,14 +40,19 @@ def try_repo(repo: Path, hook: str, cache: Path, *, all_files: bool = True) -> s
     return subprocess.run([*PRE_COMMIT, "try-repo", str(ROOT), hook, *every], cwd=repo, env=env, capture_output=True, text=True)
 
 
+@pytest.fixture(scope="module")
+def cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One pre-commit home for the module: the hooks' environment is installed once, not once a test."""
+    return tmp_path_factory.mktemp("pre-commit") / "cache"
+
+
 def test_hooks_pass_on_a_current_repository_and_fail_on_a_stale_one(
-    make_repo: Callable[..., Path], cli: Callable, tmp_path: Path
+    make_repo: Callable[..., Path], cli: Callable, tmp_path: Path, cache: Path
 ) -> None:
     make_repo({"profiles/standup.toml": '[conference]\nname = "standup"\n'})
     assert cli("build", "configs", "--all-envs").code == 0
     git(tmp_path, "init", "-q")
     git(tmp_path, "add", "-A")
-    cache = tmp_path / "pre-commit-cache"
 
     passed = try_repo(tmp_path, "confc-check", cache)
     assert passed.returncode == 0, passed.stdout + passed.stderr
@@ -67,7 +72,7 @@ def test_hooks_pass_on_a_current_repository_and_fail_on_a_stale_one(
 
 
 def test_both_hooks_run_on_a_commit_that_only_deletes_a_profile(
-    make_repo: Callable[..., Path], cli: Callable, tmp_path: Path
+    make_repo: Callable[..., Path], cli: Callable, tmp_path: Path, cache: Path
 ) -> None:
     make_repo(
         {"profiles/standup.toml": '[conference]\nname = "standup"\n', "profiles/retro.toml": '[conference]\nname = "retro"\n'}
@@ -77,7 +82,6 @@ def test_both_hooks_run_on_a_commit_that_only_deletes_a_profile(
     git(tmp_path, "add", "-A")
     git(tmp_path, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", "profiles")
     git(tmp_path, "rm", "-q", "configs/profiles/retro.toml")  # staged: exactly what the commit would hold
-    cache = tmp_path / "pre-commit-cache"
 
     check = try_repo(tmp_path, "confc-check", cache, all_files=False)
     assert check.returncode == 1, check.stdout + check.stderr
