@@ -73,7 +73,7 @@ def _wrong_entries(values: Mapping[str, Any], settings: Mapping[str, Any]) -> li
     retry, no_input = f"say:{settings['retry']}", f"say:{settings['no_input']}"
     before_last = settings["attempts"] - 1
     wrong = wrong_pin(values)
-    taken = {pin for role in values.get("roles", {}).values() for pin in pins(role)}
+    taken = _taken(values)
     short = next((wrong[:n] for n in range(len(wrong) - 1, 0, -1) if wrong[:n] not in taken), None)
     entries = [wrong, wrong + "#", *([short + "#"] if short is not None else [])]
     # Nothing entered, or only the #, is no input: the built-in flow says so, a template of one's own may say retry.
@@ -82,9 +82,14 @@ def _wrong_entries(values: Mapping[str, Any], settings: Mapping[str, Any]) -> li
     return [*[(entry, wrong_said) for entry in entries], *[(entry, nothing_said) for entry in ("", "#")]]
 
 
+def _taken(values: Mapping[str, Any]) -> set[str]:
+    """Every role's PINs."""
+    return {pin for role in values.get("roles", {}).values() for pin in pins(role)}
+
+
 def wrong_pin(values: Mapping[str, Any]) -> str:
     """A PIN no role has, as long as the longest one (so it is not cut short)."""
-    taken = {pin for role in values.get("roles", {}).values() for pin in pins(role)}
+    taken = _taken(values)
     length = max((len(pin) for pin in taken), default=1)
     return next(candidate for number in range(len(taken) + 1) if (candidate := str(number).zfill(length)) not in taken)
 
