@@ -39,7 +39,8 @@ PROFILE_KEYS = {
 ENVIRONMENT_KEYS = {
     "description": "What this environment is; templates see it as env.description.",
     "vars": "Variables visible to every profile in this environment, beneath each profile's own vars.",
-    "defaults": "Profile-shaped values (greeting, conference, access) beneath every profile in this environment.",
+    "defaults": f"Profile-shaped values ({', '.join(n for n, k in fmt.LAYER.items() if fmt.DEFAULTS in k.where)})"
+    " beneath every profile in this environment.",
     "rules": 'Policy on resolved keys: "conference.KEY" = { required, allowed, forbidden, min, max, minlength, maxlength, regex, type }.',
     "policy": 'Policy for some profiles only: [[policy]] with profiles (patterns such as "support/*"), an optional description, and rules as in [rules].',
     "deploy": 'Where confc plan and apply deploy: space (host name), prefix of the script names (default "confc:"), and [deploy.numbers] mapping E.164 numbers to profile ids.',

@@ -8,7 +8,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from . import document, render, roles, secrets, shapes, validation
+from . import document, recording, render, roles, secrets, shapes, validation
 from .artifacts import Artifact
 from .errors import ConfcError, ErrorGroup, raise_all
 from .interpolate import Interpolator, env_scope
@@ -202,6 +202,9 @@ class Compiler:
             skip.add(problem.path)
         values = validation.emitted(values)
         errors += validation.rule_errors(self.rules(env), resolution, values, self.warnings, unknowable=unknowable, skip=skip)
+        untold = recording.untold(values)
+        if untold and not errors:  # with a problem of its own (a rule's required notice, a wrong record), that is the one to fix
+            self.warnings.append(resolution.error(untold[1], untold[0]))
         if errors or failed or not all(checked.sound for checked in lineage):
             return None, errors
         return Compiled(resolution, values), []
@@ -235,6 +238,8 @@ class Compiler:
             "vars": Scope(values["vars"], "vars"),
             "roles": flows,
             "access": access,
+            # The notice of a document without roles, when its join records; each role carries its own.
+            "recording": Scope({"notice": None if flows else roles.notice(values)}, "recording"),
         }
         try:
             text = self.renderer.render(values["template"], context, profile=resolution.profile, env=resolution.env)
@@ -250,10 +255,12 @@ class Compiler:
             raise ConfcError(str(exc), **where) from None
         # The joins and greetings come from values validated already: checking them again would only cost time.
         greetings = [values.get("greeting"), *(flow["greeting"] for flow in flows)]
+        notice = recording.notice_url(values)
         trusted = [
             ("join_conference", values["conference"]),
             *(("join_conference", flow["join"]) for flow in flows),
             *(("play", {"url": roles.greeting_url(greeting)}) for greeting in greetings if greeting),
+            *([("play", {"url": notice})] if notice else []),
         ]
         model, shape = document.model(data, trusted)
         if model is None:
@@ -268,9 +275,7 @@ class Compiler:
         problems = (
             roles.flow_problems(model, values)
             if values.get("roles")
-            else render.document_problems(
-                model, values["conference"], roles.greeting_url(values["greeting"]) if "greeting" in values else None
-            )
+            else render.document_problems(model, values["conference"], roles.opening(values))
         )
         if problems:
             raise ConfcError("the rendered document does not do what the profile says: " + "; ".join(problems), **where)

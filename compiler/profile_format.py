@@ -215,6 +215,12 @@ ACCESS = {
     ),
 }
 _GREETING_RULES = {"type": "dict", "exactly_one_of": ["say", "url"]}
+RECORDING = {
+    "notice": Key(
+        _SAID,
+        text="Text spoken before every join that records (record is not do-not-record), after the greetings.",
+    ),
+}
 
 
 def _values_only(key: Key) -> Key:
@@ -278,6 +284,13 @@ LAYER = {
         keys=ACCESS,
         where=frozenset({PROFILE, ENV_TABLE, DEFAULTS}),
         text="The PIN dialogue of a profile with roles: prompt, retry, no_input, goodbye (text to speak) and attempts (1 to 10).",
+    ),
+    "recording": Key(
+        {"type": "dict"},
+        file=("dict",),
+        keys=RECORDING,
+        where=frozenset({PROFILE, ENV_TABLE, DEFAULTS}),
+        text="What callers are told of recording: notice, spoken before every join that records.",
     ),
     "roles": Key(
         {"type": "dict"},

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from types import TracebackType
 from typing import Any
 
@@ -242,8 +242,9 @@ def _stem(name: str) -> str:
     return name[: -len(".j2")] if name.endswith(".j2") else name
 
 
-def document_problems(document: Document, conference: Mapping[str, Any], greeting_url: str | None = None) -> list[str]:
-    """Why a document without roles does not join with exactly `conference` (after playing the greeting, if one is set)."""
+def document_problems(document: Document, conference: Mapping[str, Any], heard: Sequence[tuple[str, str]] = ()) -> list[str]:
+    """Why a document without roles does not join with exactly `conference`, after playing each of `heard`
+    (what it is, its URL) in order."""
     main = document.sections["main"]
     joins = [index for index, method in enumerate(main) if method.name == "join_conference"]
     problems = [
@@ -253,14 +254,22 @@ def document_problems(document: Document, conference: Mapping[str, Any], greetin
     ]
     if not joins:
         problems.append("sections.main has no join_conference")
-    if greeting_url is not None:
-        before = main[: joins[0]] if joins else main
-        if not any(
-            method.name == "play" and isinstance(method.params, Mapping) and method.params.get("url") == greeting_url
-            for method in before
-        ):
-            problems.append(f"sections.main does not play the greeting ({show(greeting_url)}) before it joins")
+    before = main[: joins[0]] if joins else main
+    played = [method.params.get("url") for method in before if method.name == "play" and isinstance(method.params, Mapping)]
+    position = 0
+    for _, url in heard:
+        while position < len(played) and played[position] != url:
+            position += 1
+        if position == len(played):
+            problems.append(f"sections.main does not play {spoken(heard)} before it joins")
+            break
+        position += 1
     return problems
+
+
+def spoken(heard: Sequence[tuple[str, str]]) -> str:
+    """What a caller should hear, in order, as a message says it: the greeting ("say:Hi"), then ..."""
+    return ", then ".join(f"{what} ({show(url)})" for what, url in heard)
 
 
 def parse_yaml(text: str) -> Any:

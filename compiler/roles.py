@@ -6,12 +6,13 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from . import profile_format as fmt
-from . import schema, secrets
+from . import recording, schema, secrets
 from .calls import simulate
 from .document import Document
 from .errors import show
+from .render import spoken
 from .sandbox import Scope
-from .validation import effective_join
+from .validation import effective_join, is_recorded, recorded_roles, records
 
 Path = tuple[str, ...]
 
@@ -48,7 +49,9 @@ def problems(values: Mapping[str, Any]) -> list[tuple[Path, str]]:
 
 
 def template_context(values: Mapping[str, Any]) -> tuple[list[dict[str, Any]], Scope]:
-    """What templates get besides `profile`: `roles` (name, pins, greeting, join) and `access` (with max_digits)."""
+    """What templates get besides `profile`: `roles` (name, pins, greeting, join, notice) and `access` (with max_digits)."""
+    notice_text = (values.get("recording") or {}).get("notice")
+    recorded = set(recorded_roles(values))
     roles = [
         {
             "name": name,
@@ -56,6 +59,7 @@ def template_context(values: Mapping[str, Any]) -> tuple[list[dict[str, Any]], S
             "greeting": role.get("greeting"),
             "join": effective_join(values, role),
             "description": role.get("description", ""),
+            "notice": notice_text if name in recorded else None,
         }
         for name, role in values.get("roles", {}).items()
     ]
@@ -98,14 +102,31 @@ def greeting_url(greeting: Mapping[str, Any]) -> str:
     return f"say:{greeting['say']}" if "say" in greeting else str(greeting["url"])
 
 
+def notice(values: Mapping[str, Any]) -> str | None:
+    """The recording notice a document without roles speaks: when its join records."""
+    return (values.get("recording") or {}).get("notice") if is_recorded(values) else None
+
+
+def opening(values: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """What a caller of a document without roles hears before the join, named: the greeting, then the notice."""
+    told = notice(values)
+    greeting = [("the greeting", greeting_url(values["greeting"]))] if "greeting" in values else []
+    return [*greeting, *([("the recording notice", f"say:{told}")] if told else [])]
+
+
 def flow_problems(document: Document, values: Mapping[str, Any]) -> list[str]:
     """Why `document` does not do what the profile's roles say, for every PIN and for wrong ones."""
     found = []
     settings = access(values)
-    opening = [greeting_url(values["greeting"])] if "greeting" in values else []
+    greeted = [("the greeting", greeting_url(values["greeting"]))] if "greeting" in values else []
     for name, role in values.get("roles", {}).items():
         expected = effective_join(values, role)
-        heard = [*opening, *([greeting_url(role["greeting"])] if "greeting" in role else [])]
+        told = recording.notice_url(values) if records(expected) else None
+        heard = [
+            *greeted,
+            *([("the role's greeting", greeting_url(role["greeting"]))] if "greeting" in role else []),
+            *([("the recording notice", told)] if told else []),
+        ]
         for pin in pins(role):
             call = simulate(document, [pin])
             where = f"a caller with PIN {show(pin)} (role {name})"
@@ -115,8 +136,8 @@ def flow_problems(document: Document, values: Mapping[str, Any]) -> list[str]:
                 found.append(f"{where} joins {len(call.joins)} conferences, not one")
             elif dict(call.joins[0].conference) != expected:
                 found.append(f"{where} joins with {_differences(dict(call.joins[0].conference), expected)}")
-            elif not _hears(call, heard):
-                found.append(f"{where} does not hear {', then '.join(map(show, heard))} before joining")
+            elif not _hears(call, [url for _, url in heard]):
+                found.append(f"{where} does not hear {spoken(heard)} before joining")
     goodbye = (f"say:{settings['goodbye']}",)
     for entry, said in _wrong_entries(values, settings):
         call = simulate(document, [entry] * settings["attempts"])

@@ -125,6 +125,23 @@ def _join_problems(shared: Mapping[str, Any], roles: Mapping[str, Any]) -> list[
     return found
 
 
+def records(join: Mapping[str, Any]) -> bool:
+    """Whether a join may record: any record value but do-not-record (a ${variable} might say record-from-start)."""
+    return bool(join.get("record", "do-not-record") != "do-not-record")
+
+
+def recorded_roles(values: Mapping[str, Any]) -> list[str]:
+    """The roles whose effective join records."""
+    return [name for name, role in (values.get("roles") or {}).items() if records(effective_join(values, role))]
+
+
+def is_recorded(values: Mapping[str, Any]) -> bool:
+    """Whether any join the document makes records."""
+    if values.get("roles"):
+        return bool(recorded_roles(values))
+    return isinstance(values.get("conference"), Mapping) and records(values["conference"])
+
+
 def emitted(values: Mapping[str, Any]) -> dict[str, Any]:
     """The profile as artifacts carry it: beep as a string, event lists space-separated, keys in SWML order."""
     result = dict(values)
@@ -226,9 +243,9 @@ def rule_errors(
     found = []
     roles = values.get("roles") or {}
     for rule in rules:
-        if not rule.applies_to(resolution.profile):
-            continue
         path = tuple(rule.key.split("."))
+        if not rule.applies_to(resolution.profile) or (path == ("recording", "notice") and not is_recorded(values)):
+            continue  # a notice is asked of the profiles whose joins record, and of no others
         targets: list[tuple[Mapping[str, Any], KeyPath, str | None]]  # where the value is read, where it is written, whose it is
         if path[:2] == ("roles", "*"):  # every role's key: a policy that no role may escape
             targets = [(values, ("roles", name, *path[2:]), name) for name in roles]

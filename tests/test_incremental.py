@@ -154,7 +154,7 @@ def test_a_broken_change_fails_the_build_with_the_full_report(built: Path, cli: 
         'configs/profiles/sales.toml:1: extends: unknown parent profile "base"\n'
         'configs/profiles/support.toml:1: extends: unknown parent profile "base"\n'
         'configs/profiles/unused.toml:2: extend: unknown key (did you mean "extends"?); accepted: '
-        "abstract, access, conference, description, env, extends, greeting, roles, template, unset, vars\n"
+        "abstract, access, conference, description, env, extends, greeting, recording, roles, template, unset, vars\n"
     )
     assert outputs(tmp_path / "build") == before
 

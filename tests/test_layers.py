@@ -19,7 +19,7 @@ STAGES: list[tuple[str, set[str]]] = [
     ("format", {"profile_format"}),
     ("reading", {"repository", "scoping", "routes"}),
     ("layering and resolution", {"layering", "overrides", "interpolate"}),
-    ("validation", {"schema", "problems", "swml", "validation", "shapes", "project"}),
+    ("validation", {"schema", "problems", "swml", "validation", "recording", "shapes", "project"}),
     ("rendering", {"render", "document", "flowgraph"}),
     ("proving", {"expressions", "calls", "roles"}),
     ("compiling and writing", {"pipeline", "artifacts", "drift", "incremental", "provenance", "report", "editor_schema"}),

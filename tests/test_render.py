@@ -142,9 +142,17 @@ def test_document_check_finds_lost_and_injected_values() -> None:
     bogus = {"version": "1.0.0", "sections": {"main": [{"dance": {}}]}}
     assert document_model(bogus) == (None, [(("sections", "main", "0"), 'unknown SWML method "dance"')])
     silent = {"version": "1.0.0", "sections": {"main": [{"hangup": {}}]}}
-    assert document_problems(document_model(silent)[0], conference, "say:Hi") == [
+    assert document_problems(document_model(silent)[0], conference, [("the greeting", "say:Hi")]) == [
         "sections.main has no join_conference",
         'sections.main does not play the greeting ("say:Hi") before it joins',
+    ]
+    # A greeting, then the recording notice: in that order, before the join.
+    heard = [("the greeting", "say:Hi"), ("the recording notice", "say:Recorded.")]
+    told = [{"play": {"url": "say:Hi"}}, {"play": {"url": "say:Recorded."}}, {"join_conference": {"name": "n"}}]
+    assert document_problems(document_model({**good, "sections": {"main": told}})[0], conference, heard) == []
+    swapped = [told[1], told[0], told[2]]
+    assert document_problems(document_model({**good, "sections": {"main": swapped}})[0], conference, heard) == [
+        'sections.main does not play the greeting ("say:Hi"), then the recording notice ("say:Recorded.") before it joins'
     ]
 
 

@@ -218,7 +218,7 @@ FILE_SHAPES = [
     (
         "profiles/p.toml",
         'extend = "base"\n',
-        'profiles/p.toml:1: extend: unknown key (did you mean "extends"?); accepted: abstract, access, conference, description, env, extends, greeting, roles, template, unset, vars',
+        'profiles/p.toml:1: extend: unknown key (did you mean "extends"?); accepted: abstract, access, conference, description, env, extends, greeting, recording, roles, template, unset, vars',
     ),
     (
         "profiles/p.toml",
@@ -306,7 +306,7 @@ FILE_SHAPES = [
     (
         "environments/dev.toml",
         "[defaults]\nvars = {}\n",
-        "environments/dev.toml:2: defaults.vars: unknown key; accepted: access, conference, greeting",
+        "environments/dev.toml:2: defaults.vars: unknown key; accepted: access, conference, greeting, recording",
     ),
 ]
 
@@ -395,7 +395,9 @@ def test_a_policy_applies_to_the_profiles_it_names(make_repo: Callable[..., Path
                 '\n[[policy]]\nprofiles = ["sales/*", "nobody"]\nrules."conference.muted" = { allowed = [true] }\n'
             ),
             "profiles/support/desk.toml": '[conference]\nname = "desk"\n',
-            "profiles/support/vip.toml": '[conference]\nname = "vip"\nrecord = "record-from-start"\n',
+            "profiles/support/vip.toml": (
+                '[conference]\nname = "vip"\nrecord = "record-from-start"\n[recording]\nnotice = "Recorded."\n'
+            ),
             "profiles/standup.toml": '[conference]\nname = "standup"\n',
         }
     )
