@@ -200,17 +200,21 @@ def simulate(
     result: str | None = None,
     overrides: Sequence[str] = (),
     secrets: Mapping[str, str] | None = None,
+    caller: str | None = None,
 ) -> Call:
     """Render `profile` for `env` and run it as a caller who enters each of `digits` in turn.
 
     `result` (completed, answered, no-answer, failed or canceled) is how the conference ends.
     `secrets` gives secret PINs test values (NAME -> digits); unnamed ones are their placeholders.
+    `caller` is the caller's number (call.from; E.164, separators allowed); None is a withheld number.
     """
     from . import project
+    from .calls import WITHHELD
     from .calls import simulate as run
     from .document import require
     from .errors import UsageError
     from .render import parse_document
+    from .routes import caller_number
     from .secrets import with_test_values
 
     built = compiler(config_dir, overrides)
@@ -218,7 +222,8 @@ def simulate(
     if built.abstract(profile):
         raise UsageError(f"{profile} is abstract: it has no SWML document; simulate a profile that extends it")
     data = parse_document(built.document(built.compile(profile, env)))
-    return run(require(with_test_values(data, secrets or {}), profile=profile, env=env), digits, result)
+    number = WITHHELD if caller is None else caller_number(caller) or caller  # "anonymous" or a SIP address as given
+    return run(require(with_test_values(data, secrets or {}), profile=profile, env=env), digits, result, number)
 
 
 def plan(

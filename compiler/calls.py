@@ -18,6 +18,8 @@ from .expressions import Unsupported, holds, js_text
 MAX_STEPS = 10_000
 MAX_TRANSFERS = 32  # SignalWire's limit on transfer and goto steps in one call (errors.mdx, relay_script_too_many_transfers)
 RESULTS = ("completed", "answered", "no-answer", "failed", "canceled")
+# A caller who withholds their number: no E.164 number, so no listed number's case matches it.
+WITHHELD = "anonymous"
 
 
 @dataclass(frozen=True)
@@ -77,9 +79,10 @@ class _Machine:
     prompts: int = 0
 
 
-def simulate(document: Document, digits: Sequence[str] = (), result: str | None = None) -> Call:
-    """Run `document` for a caller who enters each of `digits` in turn; `result` ends the conference so."""
-    machine = _Machine(document, list(digits), result)
+def simulate(document: Document, digits: Sequence[str] = (), result: str | None = None, caller: str = WITHHELD) -> Call:
+    """Run `document` for a call from `caller` (call.from) who enters each of `digits` in turn; `result` ends the
+    conference so."""
+    machine = _Machine(document, list(digits), result, {"call": {"from": caller}})
     frames = [_Frame("main", document.sections["main"])]
     try:
         end = _run(machine, frames)
@@ -349,9 +352,19 @@ _HANDLERS: dict[str, Handler] = {
 
 
 def _variable(machine: _Machine, name: str, method: Method) -> Any:
-    if name not in machine.variables:
-        raise Stop(f"variable {name} is not set (at {method.where})")
-    return machine.variables[name]
+    """A variable's value; a dotted name (call.from) reads into the object it starts with."""
+    if name in machine.variables:
+        return machine.variables[name]
+    head, *rest = name.split(".")
+    value = machine.variables.get(head)
+    for part in rest:
+        if not isinstance(value, Mapping) or part not in value:
+            break
+        value = value[part]
+    else:
+        if rest:
+            return value
+    raise Stop(f"variable {name} is not set (at {method.where})")
 
 
 def _when(machine: _Machine, text: Any, method: Method) -> bool:

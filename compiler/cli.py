@@ -32,7 +32,8 @@ EXAMPLES = {
   confc simulate configs all-hands --env prod --digits 908172          # the host
   confc simulate configs all-hands --env prod --digits 1 --digits 2 --digits 3
   confc simulate configs incident --env prod --result failed --format json
-  confc simulate configs all-hands --env prod --digits 4455 --require-join   # exit 1 unless it joins""",
+  confc simulate configs all-hands --env prod --digits 4455 --require-join   # exit 1 unless it joins
+  confc simulate configs all-hands --env prod --from +15551230001        # a host by number""",
     "list": """examples:
   confc list configs
   confc list configs --format json""",
@@ -210,6 +211,12 @@ def parser() -> argparse.ArgumentParser:
         action="append",
         metavar="DIGITS",
         help="what the caller enters at the next prompt, such as 908172# (repeatable)",
+    )
+    simulate.add_argument(
+        "--from",
+        dest="caller",
+        metavar="NUMBER",
+        help="the caller's number, as call.from carries it, such as +15551230001 (default: withheld, which no listed number matches)",
     )
     simulate.add_argument(
         "--result",

@@ -203,6 +203,13 @@ _RULES: dict[str, Any] = {
             },
         ]
     },
+    "callers": lambda value, rules: {
+        "anyOf": [
+            {"type": "string", "pattern": f"^{routes.CALLER.pattern}$"},
+            {"type": "array", "items": {"type": "string", "pattern": f"^{routes.CALLER.pattern}$"}, "minItems": 1},
+        ]
+    },
+    "admits": lambda value, rules: {"anyOf": [{"required": ["pin"]}, {"required": ["callers"]}]},
     "secret": lambda value, rules: {},
     "reference": lambda value, rules: {"if": {"type": "object"}, "then": _SECRET},
     "not_in_role": lambda value, rules: {

@@ -19,7 +19,7 @@ class Problem(NamedTuple):
     absent: bool = False  # about a value that is missing, which a value dropped as malformed may explain
 
 
-_ABSENCE_RULES = frozenset({"required", "dependencies", "exactly_one_of"})
+_ABSENCE_RULES = frozenset({"required", "dependencies", "exactly_one_of", "admits"})
 
 _TYPE_NAMES = {
     "boolean": "a boolean (true or false)",
@@ -63,7 +63,7 @@ def _flatten(errors: Iterable[Any], root: Mapping[str, Any], into: list[Problem]
 
 def _message(error: Any, root: Mapping[str, Any]) -> str:
     value, constraint = error.value, error.constraint
-    if error.code in (cerberus_errors.CUSTOM.code, schema.EXACTLY_ONE_OF.code, schema.SWML_RESULT.code):
+    if error.code in (cerberus_errors.CUSTOM.code, schema.EXACTLY_ONE_OF.code, schema.NEITHER.code, schema.SWML_RESULT.code):
         return str(error.info[0])
     if error.code == cerberus_errors.UNKNOWN_FIELD.code:
         known = _known_keys(root, error.document_path[:-1])

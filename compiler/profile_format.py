@@ -27,7 +27,9 @@ ACCESS_DEFAULTS = {
     "no_input": "No PIN was entered.",
     "goodbye": "Goodbye.",
     "attempts": 3,
+    "callers": "any",
 }
+CALLERS = ("any", "listed")  # access.callers: who goes on past the caller-number check
 PROFILE, ENV_TABLE, DEFAULTS = "profile", "[env.NAME]", "[defaults]"  # where a top-level key may be written
 
 
@@ -213,6 +215,12 @@ ACCESS = {
         typed="integer",
         text="Entries in all, 1 to 10. Default: 3.",
     ),
+    "callers": Key(
+        {"type": "string", "allowed": list(CALLERS)},
+        text='Who gets past the caller-number check: "any" (the default: an unlisted caller goes on to the PIN '
+        'dialogue, or joins as [conference] says when no role has a PIN) or "listed" (an unlisted caller hears '
+        "goodbye and the call ends).",
+    ),
 }
 _GREETING_RULES = {"type": "dict", "exactly_one_of": ["say", "url"]}
 RECORDING = {
@@ -233,10 +241,16 @@ def _values_only(key: Key) -> Key:
 SHARED_CONFERENCE = {name: _values_only(key) for name, key in CONFERENCE.items()}
 ROLE = {
     "pin": Key(
-        {"required": True, "pins": True},
+        {"pins": True},
         file=("string", "list", "dict"),  # what the elements of a list are is the resolved check's to say
         text='The PIN that makes a caller this role: a string of 1 to 16 digits ("0044" is not "44"), a secret reference '
         '{ secret = "NAME" } whose value apply reads from the environment variable NAME, or a list of them.',
+    ),
+    "callers": Key(
+        {"callers": True},
+        file=("string", "list"),
+        text='The caller numbers that join as this role without the PIN dialogue: E.164 such as "+15551230001" '
+        "(spaces, dashes, dots and parentheses are left out), or a list of them. A withheld number never matches.",
     ),
     "description": Key({"type": "string"}, text="Who this role is."),
     "greeting": Key(
@@ -295,9 +309,9 @@ LAYER = {
     "roles": Key(
         {"type": "dict"},
         file=("dict",),
-        named=Key({"type": "dict"}, file=("dict",), keys=ROLE),
+        named=Key({"type": "dict", "admits": True}, file=("dict",), keys=ROLE),
         names={"type": "string", "regex": ROLE_NAME, "forbidden": ["main"]},
-        text="Who may join, by PIN: [roles.NAME] with pin (a string of digits, or a list), description, greeting and conference (join_conference keys for that role).",
+        text="Who may join, by PIN or caller number: [roles.NAME] with pin (a string of digits, or a list), callers (E.164 numbers), description, greeting and conference (join_conference keys for that role).",
     ),
 }
 LAYER_KEYS = tuple(LAYER)  # in the order show prints them

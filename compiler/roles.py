@@ -6,8 +6,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from . import profile_format as fmt
-from . import recording, schema, secrets
-from .calls import simulate
+from . import recording, routes, schema, secrets
+from .calls import WITHHELD, simulate
 from .document import Document
 from .errors import show
 from .render import spoken
@@ -24,13 +24,62 @@ def pins(role: Mapping[str, Any]) -> list[str]:
     return [secrets.placeholder(p["secret"]) if secrets.is_reference(p) else str(p) for p in written]
 
 
+def callers(role: Mapping[str, Any]) -> list[str]:
+    """A role's caller numbers as call.from carries them: E.164, separators left out."""
+    listed = role.get("callers", [])
+    return [number for text in ([listed] if isinstance(listed, str) else listed) if (number := routes.caller_number(text))]
+
+
 def access(values: Mapping[str, Any]) -> dict[str, Any]:
     """The PIN dialogue's settings, confc's defaults where unset."""
     return {**fmt.ACCESS_DEFAULTS, **values.get("access", {})}
 
 
 def problems(values: Mapping[str, Any]) -> list[tuple[Path, str]]:
-    """What no single role can show: a PIN that two roles share."""
+    """What no single role can show: a PIN or a number that two roles share, and callers no role lets in."""
+    return [*_shared_pins(values), *_shared_numbers(values), *_caller_problems(values)]
+
+
+def _shared_numbers(values: Mapping[str, Any]) -> list[tuple[Path, str]]:
+    owner: dict[str, str] = {}
+    found: list[tuple[Path, str]] = []
+    for name, role in values.get("roles", {}).items():
+        for number in dict.fromkeys(callers(role)):
+            if number in owner:
+                why = f"caller {show(number)} is also a caller of role {owner[number]}: a number must say who the caller is"
+                found.append((("roles", name, "callers"), why))
+            else:
+                owner[number] = name
+    return found
+
+
+def _caller_problems(values: Mapping[str, Any]) -> list[tuple[Path, str]]:
+    """Under callers = "listed" a PIN is never asked for; under "any" someone must let an unlisted caller in."""
+    roles = values.get("roles", {})
+    if access(values)["callers"] == "listed":
+        if not any(callers(role) for role in roles.values()):
+            why = 'is "listed", but no role lists callers, so every call is refused; list numbers in a role\'s callers'
+            return [(("access", "callers"), why)]
+        return [
+            (
+                ("roles", name, "pin"),
+                'is never asked for: under access.callers = "listed" only listed numbers get in, and they join without '
+                f'a PIN; list the role\'s callers and leave its pin out (unset = ["roles.{name}.pin"]), '
+                'or set access.callers = "any"',
+            )
+            for name, role in roles.items()
+            if "pin" in role
+        ]
+    if any(callers(role) for role in roles.values()) and not any("pin" in role for role in roles.values()):
+        why = (
+            'no role has a PIN, so a caller whose number is not listed has no way in; set access.callers = "listed" '
+            "to refuse them with the goodbye, or give a role a pin"
+        )
+        return [(("roles",), why)]
+    return []
+
+
+def _shared_pins(values: Mapping[str, Any]) -> list[tuple[Path, str]]:
     owner: dict[str, str] = {}
     found: list[tuple[Path, str]] = []
     for name, role in values.get("roles", {}).items():
@@ -56,6 +105,7 @@ def template_context(values: Mapping[str, Any]) -> tuple[list[dict[str, Any]], S
         {
             "name": name,
             "pins": pins(role),
+            "callers": callers(role),
             "greeting": role.get("greeting"),
             "join": effective_join(values, role),
             "description": role.get("description", ""),
@@ -115,9 +165,13 @@ def opening(values: Mapping[str, Any]) -> list[tuple[str, str]]:
 
 
 def flow_problems(document: Document, values: Mapping[str, Any]) -> list[str]:
-    """Why `document` does not do what the profile's roles say, for every PIN and for wrong ones."""
+    """Why `document` does not do what the profile's roles say: for every listed number, every PIN, wrong PINs,
+    and callers whose number no role lists."""
     found = []
     settings = access(values)
+    listed = settings["callers"] == "listed"
+    numbers = {number for role in values.get("roles", {}).values() for number in callers(role)}
+    stranger = unlisted_number(numbers) if numbers else WITHHELD  # a profile without numbers never reads call.from
     greeted = [("the greeting", greeting_url(values["greeting"]))] if "greeting" in values else []
     for name, role in values.get("roles", {}).items():
         expected = effective_join(values, role)
@@ -127,9 +181,21 @@ def flow_problems(document: Document, values: Mapping[str, Any]) -> list[str]:
             *([("the role's greeting", greeting_url(role["greeting"]))] if "greeting" in role else []),
             *([("the recording notice", told)] if told else []),
         ]
-        for pin in pins(role):
-            call = simulate(document, [pin])
-            where = f"a caller with PIN {show(pin)} (role {name})"
+        tries: list[tuple[str, tuple[str, ...], str]] = [
+            (f"a caller from {number} (role {name})", (), number) for number in callers(role)
+        ]
+        if not listed:
+            tries += [(f"a caller with PIN {show(pin)} (role {name})", (pin,), stranger) for pin in pins(role)]
+            if numbers and pins(role):  # a withheld number matches no listed one, and goes on to the PINs
+                tries.append(
+                    (
+                        f"a caller who withholds their number, with PIN {show(pins(role)[0])} (role {name})",
+                        (pins(role)[0],),
+                        WITHHELD,
+                    )
+                )
+        for where, digits, caller in tries:
+            call = simulate(document, digits, caller=caller)
             if call.end.startswith("stopped"):
                 found.append(f"{where}: the simulation {call.end}")
             elif len(call.joins) != 1:
@@ -138,9 +204,44 @@ def flow_problems(document: Document, values: Mapping[str, Any]) -> list[str]:
                 found.append(f"{where} joins with {_differences(dict(call.joins[0].conference), expected)}")
             elif not _hears(call, [url for _, url in heard]):
                 found.append(f"{where} does not hear {spoken(heard)} before joining")
+            elif call.prompts != len(digits):
+                found.append(f"{where} is asked for {call.prompts} entries, not {len(digits)}")
+    return found + (_refusals(document, settings, stranger) if listed else _wrong_pin_problems(document, values, stranger))
+
+
+def unlisted_number(numbers: set[str]) -> str:
+    """An E.164 number no role lists (from the range kept for fiction, +1 555 01xx, where it is free)."""
+    return next(candidate for n in range(len(numbers) + 1) if (candidate := f"+1555010{n:04d}") not in numbers)
+
+
+def _refusals(document: Document, settings: Mapping[str, Any], stranger: str) -> list[str]:
+    """Under callers = "listed": an unlisted or withheld number hears the goodbye and is hung up on, never asked a PIN."""
+    found = []
+    goodbye = f"say:{settings['goodbye']}"
+    for caller, where in (
+        (stranger, f"a caller from {stranger}, which no role lists"),
+        (WITHHELD, "a caller who withholds their number"),
+    ):
+        call = simulate(document, caller=caller)
+        if call.end.startswith("stopped"):
+            found.append(f"{where}: the simulation {call.end}")
+        elif call.joins:
+            found.append(f"{where} joins a conference")
+        elif call.end != "hangup" or call.prompts or not _hears(call, [goodbye]):
+            found.append(
+                f"{where} should hear {show(goodbye)} and be hung up on, never asked for a PIN;"
+                f" asked {call.prompts} time(s), ending in {call.end}"
+            )
+    return found
+
+
+def _wrong_pin_problems(document: Document, values: Mapping[str, Any], stranger: str) -> list[str]:
+    """A caller whose number no role lists, entering PINs no role has, is asked each attempt and hung up on."""
+    found = []
+    settings = access(values)
     goodbye = (f"say:{settings['goodbye']}",)
     for entry, said in _wrong_entries(values, settings):
-        call = simulate(document, [entry] * settings["attempts"])
+        call = simulate(document, [entry] * settings["attempts"], caller=stranger)
         where = f"a caller who enters only {show(entry) if entry else 'nothing'}"
         if call.end.startswith("stopped"):
             found.append(f"{where}: the simulation {call.end}")

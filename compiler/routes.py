@@ -19,6 +19,13 @@ _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 HOST = re.compile(rf"{_LABEL}(?:\.{_LABEL})*(?::[0-9]{{1,5}})?")
 PREFIX = re.compile(r"[A-Za-z0-9:._/-]{1,32}")
 E164 = re.compile(r"\+[1-9][0-9]{6,14}")
+# A caller number as people write it: E.164, with spaces, dots, dashes or parentheses between the digits.
+CALLER = re.compile(r"\+[ .()-]*[1-9](?:[ .()-]*[0-9]){6,14}[ .()-]*")
+
+
+def caller_number(text: str) -> str | None:
+    """A caller number as SWML's call.from carries it (E.164), with the separators people write left out; None if it is not one."""
+    return re.sub(r"[ .()-]", "", text) if CALLER.fullmatch(text) else None
 
 
 def space_problem(text: str) -> str | None:

@@ -104,6 +104,7 @@ class Expression(metaclass=_ExpressionType):
 
 # A rule of ours whose failure is about a missing value (Cerberus's custom errors carry no rule name).
 EXACTLY_ONE_OF = ErrorDefinition(0x7F, "exactly_one_of")
+NEITHER = ErrorDefinition(0x7D, "admits")  # a role with neither a pin nor callers
 # A problem inside SWML methods (a `result`, a switch case); its info carries the path below the field.
 SWML_RESULT = ErrorDefinition(0x7E, None)
 
@@ -208,6 +209,33 @@ class ConfcValidator(Validator):  # type: ignore[misc]
             twice = sorted({p for p in shown if shown.count(p) > 1})
             if twice:
                 self._error(field, f"lists {', '.join(map(show, twice))} more than once")
+
+    def _validate_callers(self, constraint: bool, field: str, value: Any) -> None:
+        """{'type': 'boolean'}"""
+        numbers = [value] if isinstance(value, str) else value
+        if not constraint:
+            return
+        if not isinstance(numbers, list) or not numbers or not all(isinstance(n, str) for n in numbers):
+            self._error(field, f'must be a caller number such as "+15551230001", or a non-empty array of them, got {show(value)}')
+            return
+        wrong = [n for n in numbers if routes.caller_number(n) is None]
+        if wrong:
+            self._error(
+                field,
+                f'{show(wrong[0])} is not an E.164 caller number: "+", the country code, then the number, 7 to 15 digits '
+                'in all, such as "+15551230001" (spaces, dashes, dots and parentheses may separate them)',
+            )
+            return
+        normalised = [routes.caller_number(n) for n in numbers]
+        twice = sorted({n for n in normalised if n is not None and normalised.count(n) > 1})
+        if twice:
+            self._error(field, f"lists {', '.join(map(show, twice))} more than once")
+
+    def _validate_admits(self, constraint: bool, field: str, value: Any) -> None:
+        """{'type': 'boolean'}"""
+        if constraint and isinstance(value, Mapping) and "pin" not in value and "callers" not in value:
+            # Absent keys: a pin dropped as malformed explains this, so it is then not said twice.
+            self._error(field, NEITHER, "needs a pin, or callers (caller numbers), to say who joins as this role")
 
     def _validate_reference(self, constraint: bool, field: str, value: Any) -> None:
         """{'type': 'boolean'}"""

@@ -89,7 +89,7 @@ CASE = '[[case]]\nname = "n"\nprofile = "all-hands"\n'
     [
         (
             CASE + "colour = 1\n",
-            "configs/tests/t.toml:4: case.colour: unknown key; accepted: digits, env, envs, expect, name, profile, refused, result, secrets, snapshot",
+            "configs/tests/t.toml:4: case.colour: unknown key; accepted: digits, env, envs, expect, from, name, profile, refused, result, secrets, snapshot",
         ),
         ('[[case]]\nname = 5\nprofile = "all-hands"\n', "configs/tests/t.toml:2: case.name: must be a string, got 5"),
         (

@@ -8,10 +8,11 @@ from typing import Any
 
 from .. import profile_format as fmt
 from .. import secrets
-from ..calls import RESULTS
+from ..calls import RESULTS, WITHHELD
 from ..errors import ConfcError
 from ..problems import problems
 from ..repository import SourceFile
+from ..routes import caller_number
 from ..swml import validator
 
 ENDS = ("joined", "hung up", "in conference", "end of document")
@@ -30,6 +31,7 @@ CASE = {
     "envs": {"type": "list", "minlength": 1, "schema": {"type": "string", "nonblank": True}},
     "digits": {"type": "list", "schema": {"type": "string", "regex": r"[0-9*#]*"}},
     "result": {"type": "string", "allowed": list(RESULTS)},
+    "from": {"type": "string", "callers": True},  # the caller's number; left out, the number is withheld
     "secrets": {
         "type": "dict",
         "keysrules": {"type": "string", "regex": secrets.NAME.pattern},
@@ -53,6 +55,7 @@ class Case:
     envs: tuple[str, ...] | None  # None: every environment the run covers
     digits: tuple[str, ...] = ()
     result: str | None = None
+    caller: str = WITHHELD  # call.from: an E.164 number, or withheld
     secrets: Mapping[str, str] = field(default_factory=dict)
     refused: bool = False
     snapshot: bool = False
@@ -87,6 +90,7 @@ def read(source: SourceFile) -> tuple[list[Case], list[ConfcError]]:
                 (env,) if env else tuple(entry["envs"]) if "envs" in entry else None,
                 tuple(entry.get("digits", ())),
                 entry.get("result"),
+                caller_number(entry["from"]) or WITHHELD if "from" in entry else WITHHELD,
                 dict(entry.get("secrets", {})),
                 entry.get("refused", False),
                 entry.get("snapshot", False),

@@ -132,6 +132,6 @@ def run_cases(compiler: Compiler, found: Sequence[Case], envs: Sequence[str], ar
             if key not in rendered:
                 rendered[key] = document_data(compiler, case.profile, env, artifacts)
             document = require(secrets.with_test_values(rendered[key], case.secrets), profile=case.profile, env=env)
-            call = simulate(document, case.digits, case.result)
+            call = simulate(document, case.digits, case.result, case.caller)
             outcomes.append(Outcome(case, env, call, difference(case, call)))
     return outcomes

@@ -25,7 +25,14 @@ def test_values(given: list[str]) -> dict[str, str]:
 
 def run(args: argparse.Namespace) -> int:
     call = compiler.simulate(
-        args.config_dir, args.profile, args.env, args.digits or [], args.result, overrides(args), test_values(args.secret or [])
+        args.config_dir,
+        args.profile,
+        args.env,
+        args.digits or [],
+        args.result,
+        overrides(args),
+        test_values(args.secret or []),
+        caller=args.caller,
     )
     status = 1 if args.require_join and not call.joins else 0
     if args.format == "json":
