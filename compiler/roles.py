@@ -27,7 +27,9 @@ def pins(role: Mapping[str, Any]) -> list[str]:
 def callers(role: Mapping[str, Any]) -> list[str]:
     """A role's caller numbers as call.from carries them: E.164, separators left out."""
     listed = role.get("callers", [])
-    return [number for text in ([listed] if isinstance(listed, str) else listed) if (number := routes.caller_number(text))]
+    written = [listed] if isinstance(listed, str) else listed if isinstance(listed, list) else []
+    # A malformed entry is the schema's to report; here it lists no number.
+    return [number for text in written if isinstance(text, str) and (number := routes.caller_number(text))]
 
 
 def access(values: Mapping[str, Any]) -> dict[str, Any]:

@@ -26,9 +26,9 @@ def example(tmp_path: Path) -> Path:
 def test_the_example_repository_passes_its_tests(example: Path, cli: Callable[..., Run]) -> None:
     run = cli("test", "configs", "--all-envs")
     assert run.code == 0, run.out
-    assert run.out.splitlines()[-1] == "18 passed, 0 failed"
+    assert run.out.splitlines()[-1] == "28 passed, 0 failed"
     assert cli("build", "configs", "--all-envs").code == 0
-    assert cli("test", "configs", "--artifacts", "build").out.splitlines()[-1] == "18 passed, 0 failed"
+    assert cli("test", "configs", "--artifacts", "build").out.splitlines()[-1] == "28 passed, 0 failed"
 
 
 @pytest.mark.parametrize(
@@ -73,7 +73,7 @@ def test_a_failure_names_the_file_line_and_shows_expected_against_got(example: P
         "expected muted = true, got false (all-hands, env prod)"
     )
     junit = ElementTree.fromstring(cli("test", "configs", "--format", "junit").out)
-    assert junit.get("tests") == "18" and junit.get("failures") == "2"
+    assert junit.get("tests") == "28" and junit.get("failures") == "2"
     failures = [case.get("name") for case in junit.iter("testcase") if case.find("failure") is not None]
     assert failures == [
         "an attendee joins muted and waits for the host [prod]",

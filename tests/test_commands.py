@@ -228,7 +228,7 @@ def test_init_writes_a_starter_that_builds_and_never_overwrites(cli: Callable, t
         "configs/tests/calls.toml",
     ]
     assert cli("build", "fresh/configs", "--all-envs").code == 0
-    assert cli("test", "fresh/configs").out.splitlines()[-1] == "14 passed, 0 failed"
+    assert cli("test", "fresh/configs").out.splitlines()[-1] == "17 passed, 0 failed"
     assert "- run: confc test configs --format github" in (tmp_path / "fresh/.github/workflows/confc.yml").read_text()
     assert sorted(p.name for p in (tmp_path / "fresh/build/prod").iterdir()) == [
         "all-hands.swml.yaml",

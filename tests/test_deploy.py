@@ -112,7 +112,9 @@ def test_the_example_repository_deploys_as_committed(signalwire: Server, cli: Ca
         space.add_number(number)
     where = [str(ROOT / "configs"), "--env", "prod", "--out", str(ROOT / "build")]
     assert cli("apply", *where, "--yes").code == 0
-    assert space.names() == [f"confc:{p}" for p in ("all-hands", "incident", "standup", "support/agent", "support/customer")]
+    assert space.names() == [
+        f"confc:{p}" for p in ("all-hands", "board", "incident", "standup", "support/agent", "support/customer")
+    ]
     assert space.routed("+15551230002") == space.by_name("confc:all-hands")["id"]
     again = cli("plan", *where)
     assert again.code == 0 and "No changes" in again.out

@@ -37,7 +37,7 @@ def test_committed_artifacts_are_current(capsys: pytest.CaptureFixture[str]) -> 
 
 def test_the_example_has_what_the_readme_promises() -> None:
     build = compiler.compiler(CONFIGS)
-    assert sorted(build.buildable()) == ["all-hands", "incident", "standup", "support/agent", "support/customer"]
+    assert sorted(build.buildable()) == ["all-hands", "board", "incident", "standup", "support/agent", "support/customer"]
     agent = build.compile("support/agent", "prod").values["conference"]
     customer = build.compile("support/customer", "prod").values["conference"]
     assert (agent["start_on_enter"], agent["end_on_exit"]) == (True, True)
