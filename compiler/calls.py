@@ -355,16 +355,12 @@ def _variable(machine: _Machine, name: str, method: Method) -> Any:
     """A variable's value; a dotted name (call.from) reads into the object it starts with."""
     if name in machine.variables:
         return machine.variables[name]
-    head, *rest = name.split(".")
-    value = machine.variables.get(head)
-    for part in rest:
+    value: Any = machine.variables
+    for part in name.split("."):
         if not isinstance(value, Mapping) or part not in value:
-            break
+            raise Stop(f"variable {name} is not set (at {method.where})")
         value = value[part]
-    else:
-        if rest:
-            return value
-    raise Stop(f"variable {name} is not set (at {method.where})")
+    return value
 
 
 def _when(machine: _Machine, text: Any, method: Method) -> bool:

@@ -10,9 +10,15 @@ from .validation import is_recorded, recorded_roles
 KeyPath = tuple[str, ...]
 
 
-def notice_url(values: Mapping[str, Any]) -> str | None:
+def notice_text(values: Mapping[str, Any]) -> str | None:
+    """The notice as written, whether or not a join records."""
     notice = (values.get("recording") or {}).get("notice")
-    return f"say:{notice}" if isinstance(notice, str) else None
+    return notice if isinstance(notice, str) else None
+
+
+def notice_url(values: Mapping[str, Any]) -> str | None:
+    notice = notice_text(values)
+    return None if notice is None else f"say:{notice}"
 
 
 def untold(values: Mapping[str, Any]) -> tuple[KeyPath, str] | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from . import profile_format as fmt
@@ -39,27 +39,46 @@ def access(values: Mapping[str, Any]) -> dict[str, Any]:
 
 def problems(values: Mapping[str, Any]) -> list[tuple[Path, str]]:
     """What no single role can show: a PIN or a number that two roles share, and callers no role lets in."""
-    return [*_shared_pins(values), *_shared_numbers(values), *_caller_problems(values)]
+    return [
+        *_claimed_twice(values, "pin", _shown_pins, "PIN {} is also a PIN of role {}: a PIN must say who the caller is"),
+        *_claimed_twice(
+            values,
+            "callers",
+            lambda role: {number: show(number) for number in callers(role)},
+            "caller {} is also a caller of role {}: a number must say who the caller is",
+        ),
+        *_caller_problems(values),
+    ]
 
 
-def _shared_numbers(values: Mapping[str, Any]) -> list[tuple[Path, str]]:
+def _claimed_twice(
+    values: Mapping[str, Any], key: str, claims: Callable[[Mapping[str, Any]], dict[str, str]], message: str
+) -> list[tuple[Path, str]]:
+    """Each PIN or number of a role's `key` (`claims`: each as a message shows it) that an earlier role claims already;
+    `message` says so of the claim and that role."""
     owner: dict[str, str] = {}
     found: list[tuple[Path, str]] = []
     for name, role in values.get("roles", {}).items():
-        for number in dict.fromkeys(callers(role)):
-            if number in owner:
-                why = f"caller {show(number)} is also a caller of role {owner[number]}: a number must say who the caller is"
-                found.append((("roles", name, "callers"), why))
+        for claim, shown in claims(role).items():  # one claimed twice in one role is that role's own problem
+            if claim in owner:
+                found.append((("roles", name, key), message.format(shown, owner[claim])))
             else:
-                owner[number] = name
+                owner[claim] = name
     return found
+
+
+def _shown_pins(role: Mapping[str, Any]) -> dict[str, str]:
+    """A role's PINs, each as a message shows it: a secret by its name, never its placeholder."""
+    secret = {secrets.placeholder(n): f"secret {n}" for n in secrets.names_in(role.get("pin"))}
+    return {pin: secret.get(pin, show(pin)) for pin in pins(role)}
 
 
 def _caller_problems(values: Mapping[str, Any]) -> list[tuple[Path, str]]:
     """Under callers = "listed" a PIN is never asked for; under "any" someone must let an unlisted caller in."""
     roles = values.get("roles", {})
+    numbers = _numbers(values)
     if access(values)["callers"] == "listed":
-        if not any(callers(role) for role in roles.values()):
+        if not numbers:
             why = 'is "listed", but no role lists callers, so every call is refused; list numbers in a role\'s callers'
             return [(("access", "callers"), why)]
         return [
@@ -72,7 +91,7 @@ def _caller_problems(values: Mapping[str, Any]) -> list[tuple[Path, str]]:
             for name, role in roles.items()
             if "pin" in role
         ]
-    if any(callers(role) for role in roles.values()) and not any("pin" in role for role in roles.values()):
+    if numbers and not any("pin" in role for role in roles.values()):
         why = (
             'no role has a PIN, so a caller whose number is not listed has no way in; set access.callers = "listed" '
             "to refuse them with the goodbye, or give a role a pin"
@@ -81,27 +100,9 @@ def _caller_problems(values: Mapping[str, Any]) -> list[tuple[Path, str]]:
     return []
 
 
-def _shared_pins(values: Mapping[str, Any]) -> list[tuple[Path, str]]:
-    owner: dict[str, str] = {}
-    found: list[tuple[Path, str]] = []
-    for name, role in values.get("roles", {}).items():
-        shown = {secrets.placeholder(n): f"secret {n}" for n in secrets.names_in(role.get("pin"))}
-        for pin in dict.fromkeys(pins(role)):  # a PIN twice in one role is that role's own problem
-            if pin in owner:
-                found.append(
-                    (
-                        ("roles", name, "pin"),
-                        f"PIN {shown.get(pin, show(pin))} is also a PIN of role {owner[pin]}: a PIN must say who the caller is",
-                    )
-                )
-            else:
-                owner[pin] = name
-    return found
-
-
 def template_context(values: Mapping[str, Any]) -> tuple[list[dict[str, Any]], Scope]:
     """What templates get besides `profile`: `roles` (name, pins, greeting, join, notice) and `access` (with max_digits)."""
-    notice_text = (values.get("recording") or {}).get("notice")
+    notice_text = recording.notice_text(values)
     recorded = set(recorded_roles(values))
     roles = [
         {
@@ -143,6 +144,11 @@ def _taken(values: Mapping[str, Any]) -> set[str]:
     return {pin for role in values.get("roles", {}).values() for pin in pins(role)}
 
 
+def _numbers(values: Mapping[str, Any]) -> set[str]:
+    """Every role's caller numbers."""
+    return {number for role in values.get("roles", {}).values() for number in callers(role)}
+
+
 def wrong_pin(values: Mapping[str, Any]) -> str:
     """A PIN no role has, as long as the longest one (so it is not cut short)."""
     taken = _taken(values)
@@ -156,14 +162,14 @@ def greeting_url(greeting: Mapping[str, Any]) -> str:
 
 def notice(values: Mapping[str, Any]) -> str | None:
     """The recording notice a document without roles speaks: when its join records."""
-    return (values.get("recording") or {}).get("notice") if is_recorded(values) else None
+    return recording.notice_text(values) if is_recorded(values) else None
 
 
 def opening(values: Mapping[str, Any]) -> list[tuple[str, str]]:
     """What a caller of a document without roles hears before the join, named: the greeting, then the notice."""
-    told = notice(values)
+    told = recording.notice_url(values) if is_recorded(values) else None
     greeting = [("the greeting", greeting_url(values["greeting"]))] if "greeting" in values else []
-    return [*greeting, *([("the recording notice", f"say:{told}")] if told else [])]
+    return [*greeting, *([("the recording notice", told)] if told else [])]
 
 
 def flow_problems(document: Document, values: Mapping[str, Any]) -> list[str]:
@@ -172,7 +178,7 @@ def flow_problems(document: Document, values: Mapping[str, Any]) -> list[str]:
     found = []
     settings = access(values)
     listed = settings["callers"] == "listed"
-    numbers = {number for role in values.get("roles", {}).values() for number in callers(role)}
+    numbers = _numbers(values)
     stranger = unlisted_number(numbers) if numbers else WITHHELD  # a profile without numbers never reads call.from
     greeted = [("the greeting", greeting_url(values["greeting"]))] if "greeting" in values else []
     for name, role in values.get("roles", {}).items():
@@ -224,16 +230,9 @@ def _refusals(document: Document, settings: Mapping[str, Any], stranger: str) ->
         (stranger, f"a caller from {stranger}, which no role lists"),
         (WITHHELD, "a caller who withholds their number"),
     ):
-        call = simulate(document, caller=caller)
-        if call.end.startswith("stopped"):
-            found.append(f"{where}: the simulation {call.end}")
-        elif call.joins:
-            found.append(f"{where} joins a conference")
-        elif call.end != "hangup" or call.prompts or not _hears(call, [goodbye]):
-            found.append(
-                f"{where} should hear {show(goodbye)} and be hung up on, never asked for a PIN;"
-                f" asked {call.prompts} time(s), ending in {call.end}"
-            )
+        should = f"should hear {show(goodbye)} and be hung up on, never asked for a PIN"
+        if problem := _not_refused(simulate(document, caller=caller), where, 0, [goodbye], should):
+            found.append(problem)
     return found
 
 
@@ -245,17 +244,22 @@ def _wrong_pin_problems(document: Document, values: Mapping[str, Any], stranger:
     for entry, said in _wrong_entries(values, settings):
         call = simulate(document, [entry] * settings["attempts"], caller=stranger)
         where = f"a caller who enters only {show(entry) if entry else 'nothing'}"
-        if call.end.startswith("stopped"):
-            found.append(f"{where}: the simulation {call.end}")
-        elif call.joins:
-            found.append(f"{where} joins a conference")
-        elif call.end != "hangup" or call.prompts != settings["attempts"] or not _hears(call, [*said, goodbye]):
-            told = ", then ".join(" or ".join(map(show, urls)) for urls in [*said, goodbye])
-            found.append(
-                f"{where} should be asked {settings['attempts']} time(s), hearing {told} and be hung up on;"
-                f" asked {call.prompts} time(s), ending in {call.end}"
-            )
+        told = ", then ".join(" or ".join(map(show, urls)) for urls in [*said, goodbye])
+        should = f"should be asked {settings['attempts']} time(s), hearing {told} and be hung up on"
+        if problem := _not_refused(call, where, settings["attempts"], [*said, goodbye], should):
+            found.append(problem)
     return found
+
+
+def _not_refused(call: Any, where: str, asked: int, heard: Sequence[str | tuple[str, ...]], should: str) -> str | None:
+    """Why a call that `should` be refused (asked `asked` times, hearing each of `heard`, hung up on) was not."""
+    if call.end.startswith("stopped"):
+        return f"{where}: the simulation {call.end}"
+    if call.joins:
+        return f"{where} joins a conference"
+    if call.end != "hangup" or call.prompts != asked or not _hears(call, heard):
+        return f"{where} {should}; asked {call.prompts} time(s), ending in {call.end}"
+    return None
 
 
 def _hears(call: Any, urls: Sequence[str | tuple[str, ...]]) -> bool:

@@ -218,15 +218,14 @@ class ConfcValidator(Validator):  # type: ignore[misc]
         if not isinstance(numbers, list) or not numbers or not all(isinstance(n, str) for n in numbers):
             self._error(field, f'must be a caller number such as "+15551230001", or a non-empty array of them, got {show(value)}')
             return
-        wrong = [n for n in numbers if routes.caller_number(n) is None]
-        if wrong:
+        normalised = [routes.caller_number(n) for n in numbers]
+        if None in normalised:
             self._error(
                 field,
-                f'{show(wrong[0])} is not an E.164 caller number: "+", the country code, then the number, 7 to 15 digits '
-                'in all, such as "+15551230001" (spaces, dashes, dots and parentheses may separate them)',
+                f'{show(numbers[normalised.index(None)])} is not an E.164 caller number: "+", the country code, then the number, '
+                '7 to 15 digits in all, such as "+15551230001" (spaces, dashes, dots and parentheses may separate them)',
             )
             return
-        normalised = [routes.caller_number(n) for n in numbers]
         twice = sorted({n for n in normalised if n is not None and normalised.count(n) > 1})
         if twice:
             self._error(field, f"lists {', '.join(map(show, twice))} more than once")

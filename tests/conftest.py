@@ -8,10 +8,12 @@ from pathlib import Path
 import pytest
 from signalwire_fake import PROJECT, TOKEN, Server
 
+import compiler
 from compiler.cli import main
 from compiler.deploy import space as space_module
+from compiler.document import Document, model
 from compiler.pipeline import Compiler
-from compiler.render import parse_yaml
+from compiler.render import parse_document, parse_yaml
 
 ENVS = {
     "environments/dev.toml": """
@@ -44,6 +46,17 @@ def write_repo(root: Path, files: Mapping[str, str | bytes]) -> Path:
         else:
             path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
     return root
+
+
+def one_profile(root: Path, profile: str) -> tuple[Document, Mapping[str, object]]:
+    """A repository of one profile p (and an empty dev environment) at `root`: p's dev document, rendered once
+    as build writes it, and its resolved values."""
+    write_repo(root, {"environments/dev.toml": "", "profiles/p.toml": profile})
+    built = compiler.compiler(root)
+    compiled = built.compile("p", "dev")
+    document, _ = model(parse_document(built.document(compiled)))
+    assert document is not None
+    return document, compiled.values
 
 
 @pytest.fixture

@@ -7,13 +7,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from conftest import one_profile
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import compiler
 from compiler.calls import WITHHELD, simulate
-from compiler.document import model
-from compiler.render import parse_document
 
 # A realistic all-hands: a base sets the callback, hosts are known by number, attendees by PIN.
 ALL_HANDS = {
@@ -258,14 +256,7 @@ def test_a_call_from_any_number_reaches_exactly_the_path_the_profile_says(
             ) + f"[roles.{name}.conference]\nmax_participants = {index + 2}\n"
     if "[roles." not in body or (not owner if listed else owner and not pin_owner):
         return  # a line nobody (or no unlisted caller) can enter is refused before anything is proven: its own tests show it
-    repo = tmp_path_factory.mktemp("callers")
-    (repo / "environments").mkdir()
-    (repo / "environments/dev.toml").write_text("")
-    (repo / "profiles").mkdir()
-    (repo / "profiles/p.toml").write_text(body)
-    built = compiler.compiler(repo)
-    document, _ = model(parse_document(built.document(built.compile("p", "dev"))))
-    assert document is not None
+    document, _ = one_profile(tmp_path_factory.mktemp("callers"), body)
     for caller, entry in calls:
         call = simulate(document, [entry], caller=caller)
         role = owner.get(caller) or (None if listed else pin_owner.get(entry.split("#")[0]))

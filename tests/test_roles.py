@@ -8,13 +8,12 @@ import textwrap
 from collections.abc import Callable
 from pathlib import Path
 
+from conftest import one_profile
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import compiler
 from compiler.calls import simulate
-from compiler.document import model
-from compiler.render import parse_document
 
 ALL_HANDS = """
     [greeting]
@@ -220,15 +219,7 @@ def test_every_pin_reaches_its_roles_join_and_wrong_pins_hang_up(
     for index, (name, codes) in enumerate(roles.items()):
         body += f"[roles.{name}]\npin = {json.dumps(codes)}\n[roles.{name}.conference]\nmax_participants = {index + 2}\n"
     repo = tmp_path_factory.mktemp("roles")
-    (repo / "environments").mkdir()
-    (repo / "environments/dev.toml").write_text("")
-    (repo / "profiles").mkdir()
-    (repo / "profiles/p.toml").write_text(body)
-    built = compiler.compiler(repo)
-    compiled = built.compile("p", "dev")
-    values = compiled.values
-    document, _ = model(parse_document(built.document(compiled)))  # rendered once, as build writes it
-    assert document is not None
+    document, values = one_profile(repo, body)
     for index, (name, codes) in enumerate(roles.items()):
         for pin in codes:
             call = simulate(document, [pin])

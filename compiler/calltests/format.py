@@ -90,7 +90,7 @@ def read(source: SourceFile) -> tuple[list[Case], list[ConfcError]]:
                 (env,) if env else tuple(entry["envs"]) if "envs" in entry else None,
                 tuple(entry.get("digits", ())),
                 entry.get("result"),
-                caller_number(entry["from"]) or WITHHELD if "from" in entry else WITHHELD,
+                caller_number(entry.get("from", "")) or WITHHELD,  # checked already: only a missing number gives None
                 dict(entry.get("secrets", {})),
                 entry.get("refused", False),
                 entry.get("snapshot", False),
