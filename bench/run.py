@@ -4,11 +4,12 @@
 
 Prints, for a synthetic repository (bench/generate.py): the floor (bench/floor.py),
 go-jsonnet on the same repository when it is installed, and confc build --all-envs
-cold, cold with --jobs 2, warm with nothing changed, after touching one leaf, and
+cold in one process (--jobs 1) and on every core (the default), warm with nothing changed, after touching one leaf, and
 after touching one base with 200 descendants. Each as wall time, microseconds per
 artifact, peak memory and the ratio to the floor. Cold runs alternate with the
 floor and the best of --repeat is kept: the file system's speed drifts over a run.
-Then start-up time, growth from 1,000 to 50,000 profiles, the cost of roles, plan and apply
+Then start-up time, where the default of every core starts to pay ("jobs by size"),
+growth from 1,000 to 50,000 profiles, the cost of roles, plan and apply
 against a local SignalWire space (tests/signalwire_fake.py) beside check, and a per-stage breakdown.
 """
 
@@ -33,6 +34,7 @@ sys.path[:0] = [str(ROOT), str(HERE)]
 from generate import ENVS, generate  # noqa: E402
 
 ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
+EVERY_CORE = "confc cold, every core"  # the default; "confc cold" is --jobs 1, the baseline of the ratios
 
 
 def measure(command: list[str]) -> tuple[float, float]:
@@ -98,8 +100,8 @@ def scenarios(work: Path, profiles: int, seed: int, repeat: int) -> tuple[float,
         subprocess.run([*peer, "translate"], check=True, env=ENV)  # noqa: S603 - expressing the repository is not timed
     contenders: dict[str, Callable[[Path], list[str]]] = {
         "floor": lambda to: [sys.executable, str(HERE / "floor.py"), str(repo), str(to)],
-        "confc cold": lambda to: confc("build", str(repo), "--all-envs", "--out", str(to)),
-        "confc cold --jobs 2": lambda to: confc("build", str(repo), "--all-envs", "--out", str(to), "--jobs", "2"),
+        "confc cold": lambda to: confc("build", str(repo), "--all-envs", "--out", str(to), "--jobs", "1"),
+        EVERY_CORE: lambda to: confc("build", str(repo), "--all-envs", "--out", str(to)),
     }
     if jsonnet_available():
         contenders["go-jsonnet (peer)"] = lambda to: [*peer, "evaluate", str(to)]
@@ -113,7 +115,7 @@ def scenarios(work: Path, profiles: int, seed: int, repeat: int) -> tuple[float,
     measure(build)  # the output the warm scenarios start from
     table = Table(artifacts)
     table.floor, table.cold = best["floor"][0], best["confc cold"][0]
-    for label in ("floor", "go-jsonnet (peer)", "confc cold", "confc cold --jobs 2"):
+    for label in ("floor", "go-jsonnet (peer)", "confc cold", EVERY_CORE):
         if label in best:
             table.row(label, *best[label])
     if not jsonnet_available():
@@ -132,6 +134,23 @@ def startup() -> None:
     print(f"start-up: confc --version {version * 1000:.0f} ms (bare interpreter {python * 1000:.0f} ms)")
 
 
+def jobs_by_size(work: Path, seed: int, sizes: tuple[int, ...] = (20, 50, 100, 200)) -> None:
+    """The default (every core) against --jobs 1, cold, on small repositories: where forking starts to pay."""
+    print(f"jobs by size (cold build --all-envs, every core against --jobs 1, {os.cpu_count()} CPUs):")
+    for size in sizes:
+        repo = work / f"jobs{size}"
+        generate(repo, size, seed)
+        serial = confc("build", str(repo), "--all-envs", "--jobs", "1", "--out")
+        default = confc("build", str(repo), "--all-envs", "--out")
+        walls = {"serial": 9e9, "default": 9e9}
+        for _ in range(5):
+            for label, command in (("serial", serial), ("default", default)):
+                walls[label] = min(walls[label], fresh(lambda to, command=command: [*command, str(to)], work)[0])
+        print(
+            f"  {size:5} profiles  --jobs 1 {walls['serial']:6.2f} s  every core {walls['default']:6.2f} s  x{walls['default'] / walls['serial']:.2f}"
+        )
+
+
 def growth(work: Path, sizes: list[int], seed: int, known: dict[int, tuple[float, float]]) -> None:
     print("growth (cold build --all-envs, per profile relative to the smallest):")
     first = None
@@ -141,7 +160,7 @@ def growth(work: Path, sizes: list[int], seed: int, known: dict[int, tuple[float
             wall, memory = known[size]
         else:
             generate(repo, size, seed)
-            wall, memory = measure(confc("build", str(repo), "--all-envs", "--out", str(out)))
+            wall, memory = measure(confc("build", str(repo), "--all-envs", "--out", str(out), "--jobs", "1"))
         per = wall * 1e6 / size
         first = first or per
         print(f"  N={size:<7} {wall:8.2f} s {per:8.0f} us/profile  x{per / first:.2f} {memory:6.0f} MiB", flush=True)
@@ -205,7 +224,7 @@ def roles_cost(work: Path, seed: int, profiles: int = 1000) -> None:
     for roles in (False, True):
         repo, out = work / f"roles{roles}", work / f"roles{roles}-out"
         generate(repo, profiles, seed, roles=roles)
-        walls[roles] = measure(confc("build", str(repo), "--all-envs", "--out", str(out)))[0]
+        walls[roles] = measure(confc("build", str(repo), "--all-envs", "--out", str(out), "--jobs", "1"))[0]
     artifacts = len(list((work / "rolesTrue-out").rglob("*.swml.yaml")))
     plain, gated = (walls[r] * 1e6 / artifacts for r in (False, True))
     print(
@@ -266,6 +285,7 @@ def main() -> None:
         work = Path(tmp)
         cold = scenarios(work, args.profiles, args.seed, args.repeat)
         startup()
+        jobs_by_size(work, args.seed)
         growth(work, [1_000, args.profiles, *([] if args.no_large else [50_000])], args.seed, {args.profiles: cold})
         roles_cost(work, args.seed)
         deploy_cost(work, args.seed)

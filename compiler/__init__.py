@@ -60,7 +60,7 @@ def build(
     out: PathLike | None = None,
     fmt: str | None = None,
     overrides: Sequence[str] = (),
-    jobs: int = 1,
+    jobs: int | None = None,
     progress: Progress | None = None,
     cache: bool = True,
     strict: bool = False,
@@ -70,12 +70,13 @@ def build(
     OUT defaults to [build] out of confc.toml, else build/ beside CONFIG_DIR; `fmt` to [build]
     format, else yaml. Artifacts whose inputs are unchanged since the last build are reused,
     unless `cache` is False. Under `strict` (or [build] strict) a warning is an error, and
-    nothing is written.
+    nothing is written. `jobs`: processes to compile in (default: every core, when the work
+    pays for it); the bytes and the errors are the same whatever it is.
     """
     from . import artifacts, incremental, project
     from .repository import load
 
-    repo = load(config_dir)  # files are parsed only when what they feed must be rebuilt
+    repo = load(config_dir, partial=True)  # files are parsed only when what they feed must be rebuilt
     chosen = project.environments(repo, envs)
     folder, shown = project.output_dir(repo, out)
     fmt = project.output_format(repo, fmt)
@@ -102,15 +103,18 @@ def check(
     overrides: Sequence[str] = (),
     progress: Progress | None = None,
     strict: bool = False,
+    jobs: int | None = None,
 ) -> CheckResult:
     """Compare OUT/ENV with what a build would write now, changing nothing; compiles every profile.
 
-    Under `strict` (or [build] strict) a warning is an error, raised like any other.
+    Under `strict` (or [build] strict) a warning is an error, raised like any other. `jobs` as for build.
     """
     from . import incremental
     from .repository import load
 
-    return incremental.check(load(config_dir), envs, out=out, fmt=fmt, overrides=overrides, progress=progress, strict=strict)
+    return incremental.check(
+        load(config_dir, partial=True), envs, out=out, fmt=fmt, overrides=overrides, progress=progress, strict=strict, jobs=jobs
+    )
 
 
 class Validation:
@@ -134,19 +138,22 @@ def validate(
     progress: Progress | None = None,
     *,
     strict: bool = False,
+    jobs: int | None = None,
 ) -> Validation:
     """Resolve, validate and render every profile of `envs` (default: all), writing nothing; every problem as data.
 
-    Under `strict` (or [build] strict) every warning is an error. Raises UsageError (only) when
+    Under `strict` (or [build] strict) every warning is an error; `jobs` as for build. Raises UsageError (only) when
     CONFIG_DIR, an environment or a --set is unusable as given.
     """
     from . import project
     from .errors import ConfcError, diagnostic, gather
+    from .pipeline import Compiler
+    from .repository import load
 
-    built = compiler(config_dir, overrides)
+    built = Compiler(load(config_dir, partial=True), overrides=overrides)
     chosen = project.environments(built.repo, envs)
     try:
-        compiled = len({artifact.profile for artifact in built.artifacts(chosen, progress=progress)})
+        compiled = len({artifact.profile for artifact in built.artifacts(chosen, progress=progress, jobs=jobs)})
         errors: list[ConfcError] = []
     except ConfcError as exc:
         if exc.exit_code == 2:
@@ -154,7 +161,7 @@ def validate(
         compiled, errors = 0, exc.errors
     from .scoping import policy_problems
 
-    errors += policy_problems(built.repo, chosen)
+    errors += [*built.repo.unread, *policy_problems(built.repo, chosen)]
     escalated = project.escalate(built.warnings, project.strict_envs(built.repo, chosen, strict))
     warnings = [diagnostic(w, "warning") for w in built.warnings if w not in escalated]
     found = gather([*(diagnostic(e) for e in [*errors, *project.as_errors(escalated)]), *warnings])

@@ -142,6 +142,15 @@ def _positive(text: str) -> int:
     return int(text)
 
 
+def _jobs(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument(
+        "--jobs",
+        type=_positive,
+        metavar="N",
+        help="compile in N processes (default: every core, once each has enough profiles to pay for its start; 1 for one)",
+    )
+
+
 def parser() -> argparse.ArgumentParser:
     root = _Parser(
         prog="confc",
@@ -164,7 +173,7 @@ def parser() -> argparse.ArgumentParser:
 
     _common(build := command("build", "Compile profiles into SWML artifacts under OUT/ENV."))
     _output(build)
-    build.add_argument("--jobs", type=_positive, default=1, metavar="N", help="compile in N processes (default: 1)")
+    _jobs(build)
     build.add_argument(
         "--no-cache",
         action="store_true",
@@ -174,6 +183,7 @@ def parser() -> argparse.ArgumentParser:
     _error_format(build)
     _common(check := command("check", "Exit 1 with a diff when the artifacts under OUT are not current."))
     _output(check)
+    _jobs(check)
     _strict(check)
     _error_format(check)
     _common(
@@ -181,6 +191,7 @@ def parser() -> argparse.ArgumentParser:
             "validate", "Resolve, validate and render every profile (every environment by default); write nothing."
         )
     )
+    _jobs(validate)
     _strict(validate)
     _error_format(validate)
 
@@ -320,7 +331,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return 1
     except Exception as exc:  # noqa: BLE001 - the one boundary where a bug becomes a report, not a traceback
-        print(f"confc: internal error ({type(exc).__name__}: {exc}); please report it with the command you ran", file=sys.stderr)
+        from .crash import report
+
+        where = report(exc, sys.argv[1:] if argv is None else argv)
+        print(f"confc: internal error ({type(exc).__name__}: {exc}); {where}: please report it with that", file=sys.stderr)
         return 70
 
 

@@ -117,7 +117,7 @@ def plans(
     incremental: bool = True,
     guard: bool = True,
     progress: Callable[[int, int], None] | None = None,
-    jobs: int = 1,
+    jobs: int | None = None,
 ) -> tuple[list[EnvPlan], list[ConfcError]]:
     """Compile what is needed for `envs`, then plan each folder; all errors surface before any write.
 
@@ -144,7 +144,8 @@ def plans(
     scope = changed | {repo.profiles[p].rel for p in rebuilt}
     built: list[Artifact] = []
     warnings: list[ConfcError] = []
-    problems = policy_problems(repo, envs)  # whatever is reused: a profile renamed away empties a policy
+    # Whatever is reused: a profile renamed away empties a policy, and a misnamed file is never vouched for.
+    problems = [*repo.unread, *policy_problems(repo, envs)]
     if scope:
         compiler = _compiler(repo, overrides, fmt, scope)
         try:
@@ -190,6 +191,7 @@ def check(
     overrides: Sequence[str] = (),
     progress: Callable[[int, int], None] | None = None,
     strict: bool = False,
+    jobs: int | None = None,
 ) -> CheckResult:
     """Compare OUT/ENV with what a build would write now, changing nothing (compiler.check)."""
     chosen = project.environments(repo, envs)
@@ -197,7 +199,7 @@ def check(
     fmt = project.output_format(repo, fmt)
     # The proof trusts nothing on disk: the build cache is not consulted.
     found, warnings = plans(
-        repo, chosen, folder, shown, fmt=fmt, overrides=overrides, incremental=False, guard=False, progress=progress
+        repo, chosen, folder, shown, fmt=fmt, overrides=overrides, incremental=False, guard=False, progress=progress, jobs=jobs
     )
     project.refuse_warnings(warnings, project.strict_envs(repo, chosen, strict))
     return CheckResult(found, [problem for plan in found for problem in drift_of(plan)], warnings, shown)

@@ -14,6 +14,7 @@ from .errors import ConfcError, ErrorGroup, raise_all
 from .interpolate import Interpolator, env_scope
 from .layering import MISSING, KeyPath, Resolution, Resolver, Unreadable, lookup, parents_of
 from .overrides import layer as layer_of_overrides
+from .parallel import workers
 from .repository import Repository, SourceFile
 from .routes import routing_problems
 from .sandbox import Scope, guarded
@@ -303,12 +304,14 @@ class Compiler:
         self,
         envs: Sequence[str],
         progress: Callable[[int, int], None] | None = None,
-        jobs: int = 1,
+        jobs: int | None = None,
         skip: Mapping[str, Collection[str]] | None = None,
     ) -> list[Artifact]:
         """Every artifact of `envs` but those in `skip` (env -> profiles), in a stable order.
 
-        All problems of all profiles are raised together.
+        `jobs`: how many processes compile them (default: every core, when there is work enough
+        for each; see workers). All problems of all profiles are raised together, in the same
+        order whatever the number of processes.
         """
         skip = skip or {}
         errors = self.file_problems()
@@ -316,7 +319,8 @@ class Compiler:
         wanted = [p for p in self.repo.profiles if any(p not in skip.get(env, ()) for env in usable)]
         chosen = [p for p in wanted if not self.abstract(p) and self._inherits(p)]
         tasks = [(profile, env) for env in usable for profile in chosen if profile not in skip.get(env, ())]
-        outcomes = self._in_parallel(tasks, jobs) if jobs > 1 and len(tasks) > 1 and _FORK else map(self._attempt, tasks)
+        processes = workers(len(tasks), jobs)
+        outcomes = self._in_parallel(tasks, processes) if processes > 1 else map(self._attempt, tasks)
         built: list[Artifact] = []
         with guarded():
             for done, outcome in enumerate(outcomes, start=1):
@@ -367,7 +371,6 @@ def _written(data: Any, path: tuple[str, ...]) -> str:
     return next((part for part in reversed(path) if not part.isdigit()), "")
 
 
-_FORK = "fork" in multiprocessing.get_all_start_methods()
 _WORKER: Compiler | None = None
 
 

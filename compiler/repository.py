@@ -98,6 +98,9 @@ class Repository:
     environments: Mapping[str, SourceFile]
     settings: SourceFile | None
     templates: Mapping[str, Path]  # user template name -> file, from CONFIG_DIR/templates
+    # Files found but not read (misnamed, unreadable, a link leading nowhere or outside), when
+    # loaded `partial`: build, check and validate report them with every other file's problems.
+    unread: tuple[ConfcError, ...] = ()
 
     def display(self, rel: str) -> str:
         return _join(self.display_root, rel)
@@ -180,11 +183,13 @@ def _toml_problem(exc: tomllib.TOMLDecodeError, text: str) -> tuple[str, int | N
     return message, int(match.group(1)) if match.group(1) else len(text.splitlines()) or 1
 
 
-def load(config_dir: str | os.PathLike[str]) -> Repository:
-    """Read every file of CONFIG_DIR; report all unreadable and misnamed files at once.
+def load(config_dir: str | os.PathLike[str], *, partial: bool = False) -> Repository:
+    """Read every file of CONFIG_DIR; raise all unreadable and misnamed files at once, or keep them
+    in `unread` when `partial`, so one misnamed file hides no other file's problems.
 
     Files are parsed on first use: an incremental build parses only what changed, and a file that
-    does not parse is reported with the other problems of its kind (see shapes.py).
+    does not parse is reported with the other problems of its kind (see shapes.py). A repository
+    without environments is raised even when `partial`: there is nothing to compile for.
     """
     display_root = os.fspath(config_dir)
     root = Path(config_dir)
@@ -270,6 +275,8 @@ def load(config_dir: str | os.PathLike[str]) -> Repository:
                 file=_join(display_root, "environments"),
             )
         )
+    if not environments:
+        partial = False
 
     settings = None
     if (root / "confc.toml").is_file() or os.path.islink(root / "confc.toml"):
@@ -285,7 +292,8 @@ def load(config_dir: str | os.PathLike[str]) -> Repository:
         for rel in files("templates", ".j2")
         if rel.endswith(".j2") and "/" not in rel[len("templates/") :]
     }
-    raise_all(errors)
+    if not partial:
+        raise_all(errors)
     return Repository(
         root=root,
         display_root=display_root,
@@ -293,6 +301,7 @@ def load(config_dir: str | os.PathLike[str]) -> Repository:
         environments=dict(sorted(environments.items())),
         settings=settings,
         templates=templates,
+        unread=tuple(errors),
     )
 
 

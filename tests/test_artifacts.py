@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from compiler import parallel
 from compiler.artifacts import sha256
 
 PROFILES = {
@@ -238,10 +239,51 @@ def test_jobs_build_the_same_bytes_and_report_the_same_errors(
     (repo / "profiles/t07.toml").write_text('[conference]\nname = "t7"\nmax_participants = 1\n')
     (repo / "profiles/t31.toml").write_text('[conference]\nname = "t31"\nbeep = "loud"\n')
     sequential = cli("build", "configs", "--all-envs", "--out", "three")
-    parallel = cli("build", "configs", "--all-envs", "--out", "three", "--jobs", "2")
-    assert parallel.code == sequential.code == 1
-    assert parallel.err == sequential.err
-    assert len(parallel.err.splitlines()) == 2  # each problem once, for both environments
+    forked = cli("build", "configs", "--all-envs", "--out", "three", "--jobs", "2")
+    assert forked.code == sequential.code == 1
+    assert forked.err == sequential.err
+    assert len(forked.err.splitlines()) == 2  # each problem once, for both environments
+
+
+def test_every_core_by_default_only_when_the_work_pays_for_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parallel, "cores", lambda: 8)
+    enough = parallel.WORTH_A_PROCESS
+    assert parallel.workers(enough * 2 - 1, None) == 1  # the example's dozen artifacts never fork
+    assert parallel.workers(enough * 3, None) == 3
+    assert parallel.workers(enough * 100, None) == 8
+    assert parallel.workers(enough * 100, 1) == 1  # --jobs 1 opts out
+    assert parallel.workers(5, 4) == 4
+    assert parallel.workers(3, 16) == 3  # never more processes than artifacts
+    assert parallel.workers(1, None) == parallel.workers(1, 4) == 1
+
+
+@pytest.mark.parametrize("command", ["build", "check", "validate"])
+def test_the_default_of_every_core_changes_no_byte_and_no_error(
+    make_repo: Callable[..., Path], cli: Callable, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: str
+) -> None:
+    monkeypatch.setattr(parallel, "cores", lambda: 2)
+    count = parallel.WORTH_A_PROCESS + 10  # two environments: enough for two processes by default
+    files = {f"profiles/t{i:03d}.toml": f'[conference]\nname = "t{i}"\nmax_participants = {i + 2}\n' for i in range(count)}
+    repo = make_repo(files)
+    assert parallel.workers(count * 2, None) == 2
+    assert cli("build", "configs", "--all-envs", "--out", "one", "--jobs", "1").code == 0
+    assert cli("build", "configs", "--all-envs", "--out", "two").code == 0
+    built = snapshot(tmp_path / "one")
+    assert {path: content for path, (content, _) in built.items()} == {
+        path: content for path, (content, _) in snapshot(tmp_path / "two").items()
+    }
+
+    (repo / "profiles/t007.toml").write_text('[conference]\nname = "t7"\nmax_participants = 1\n')
+    (repo / "profiles/t071.toml").write_text('[conference]\nname = "t71"\nbeep = "loud"\n')
+    (repo / "profiles/t080.toml").write_text('[conference]\nname = "t80"\nrecord = "record-from-start"\n')
+    given = ["--all-envs", "--out", "one"] if command != "validate" else []  # validate checks every environment
+    serial = cli(command, "configs", *given, "--jobs", "1")
+    default = cli(command, "configs", *given)
+    assert serial.code == default.code == 1
+    assert (default.out, default.err) == (serial.out, serial.err)
+    assert "t007.toml:3" in serial.err and "t071.toml:3" in serial.err
+    assert ("t080.toml:3" in serial.err) == (command == "validate")  # a failed build reports its errors only
+    assert snapshot(tmp_path / "one") == built  # a failed build touched nothing
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")

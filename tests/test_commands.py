@@ -379,6 +379,27 @@ def test_list_reports_a_broken_repository(make_repo: Callable[..., Path], cli: C
     assert cli("list", "nowhere").code == 2
 
 
+@pytest.mark.parametrize("command", ["build", "check", "validate"])
+def test_a_misnamed_file_hides_no_other_files_problems(
+    make_repo: Callable[..., Path], cli: Callable, tmp_path: Path, command: str
+) -> None:
+    make_repo(
+        {
+            "profiles/Bad Name.toml": "",
+            "profiles/ok.toml": '[conference]\nname = "ok"\n',
+            "profiles/wrong.toml": '[conference]\nname = "w"\nmax_participants = 1\n',
+        }
+    )
+    run = cli(command, "configs", "--env", "dev")
+    assert (run.code, run.out) == (1, "")
+    assert run.err.splitlines() == [
+        "configs/profiles/Bad Name.toml: not a profile file name: profiles are lower-case ids like teams/sales.toml "
+        "(letters a-z, digits, '-' and '_', ending in .toml)",
+        "configs/profiles/wrong.toml:3: conference.max_participants: must be at least 2, got 1 (profile wrong, env dev)",
+    ]
+    assert not (tmp_path / "build").exists()
+
+
 def test_list_and_explain_print_json_for_tools(make_repo: Callable[..., Path], cli: Callable) -> None:
     make_repo(
         {

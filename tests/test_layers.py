@@ -15,7 +15,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parent.parent / "compiler"
 
 STAGES: list[tuple[str, set[str]]] = [
-    ("foundation", {"errors", "memo", "merges", "tomllines", "secrets", "sandbox", "install_spec", "version"}),
+    ("foundation", {"errors", "memo", "merges", "tomllines", "secrets", "sandbox", "install_spec", "parallel", "version"}),
     ("format", {"profile_format"}),
     ("reading", {"repository", "scoping", "routes"}),
     ("layering and resolution", {"layering", "overrides", "interpolate"}),
@@ -25,7 +25,7 @@ STAGES: list[tuple[str, set[str]]] = [
     ("compiling and writing", {"pipeline", "artifacts", "drift", "incremental", "provenance", "report", "editor_schema"}),
     ("readers of compiled documents", {"calltests.*", "deploy.*"}),
     ("library interface", {""}),
-    ("command line", {"cli", "commands.*", "__main__"}),
+    ("command line", {"cli", "crash", "commands.*", "__main__"}),
 ]
 
 

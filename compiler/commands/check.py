@@ -19,6 +19,7 @@ def run(args: argparse.Namespace) -> int:
         overrides=overrides(args),
         progress=progress(),
         strict=args.strict,
+        jobs=args.jobs,
     )
     report = reporter(args)
     report.warnings(result.warnings)

@@ -11,7 +11,9 @@ from .common import overrides, progress, reporter
 
 
 def run(args: argparse.Namespace) -> int:
-    found = compiler.validate(args.config_dir, args.env or None, overrides(args), progress=progress(), strict=args.strict)
+    found = compiler.validate(
+        args.config_dir, args.env or None, overrides(args), progress=progress(), strict=args.strict, jobs=args.jobs
+    )
     reporter(args).diagnostics(found.diagnostics)
     if not found.ok:
         return 1
