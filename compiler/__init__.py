@@ -104,16 +104,27 @@ def check(
     progress: Progress | None = None,
     strict: bool = False,
     jobs: int | None = None,
+    cache: bool = True,
 ) -> CheckResult:
-    """Compare OUT/ENV with what a build would write now, changing nothing; compiles every profile.
+    """Compare OUT/ENV with what a build would write now, changing nothing.
 
-    Under `strict` (or [build] strict) a warning is an error, raised like any other. `jobs` as for build.
+    An artifact the manifest vouches for (sealed over inputs that still have their digests, and
+    unchanged on disk) is trusted as build reuses it; `cache=False` compiles every profile. Under
+    `strict` (or [build] strict) a warning is an error, raised like any other. `jobs` as for build.
     """
     from . import incremental
     from .repository import load
 
     return incremental.check(
-        load(config_dir, partial=True), envs, out=out, fmt=fmt, overrides=overrides, progress=progress, strict=strict, jobs=jobs
+        load(config_dir, partial=True),
+        envs,
+        out=out,
+        fmt=fmt,
+        overrides=overrides,
+        progress=progress,
+        strict=strict,
+        jobs=jobs,
+        cache=cache,
     )
 
 

@@ -47,11 +47,30 @@ def manifest_bytes(
     stamp: Mapping[str, Any], sources: Mapping[str, str], artifacts: Sequence[Artifact], *, complete: bool = True
 ) -> bytes:
     """The manifest of one OUT/ENV: what confc owns there, and every input digest (the incremental cache)."""
-    return _manifest_json(stamp, sources, _entries(artifacts), complete)
+    return _manifest_json(stamp, sources, _entries(stamp, sources, artifacts), complete)
 
 
-def _entries(artifacts: Sequence[Artifact]) -> dict[str, Any]:
-    return {a.path: {"profile": a.profile, "sha256": a.sha256, "inputs": list(a.inputs)} for a in artifacts}
+def _entries(stamp: Mapping[str, Any], sources: Mapping[str, str], artifacts: Sequence[Artifact]) -> dict[str, Any]:
+    return {
+        a.path: {
+            "profile": a.profile,
+            "sha256": a.sha256,
+            "inputs": list(a.inputs),
+            "seal": seal(stamp, sources, a.inputs, a.sha256),
+        }
+        for a in artifacts
+    }
+
+
+def seal(stamp: Mapping[str, Any], sources: Mapping[str, str], inputs: Sequence[str], content_sha256: str) -> str:
+    """One digest of what made an artifact (the stamp, each input's digest) and of what it is.
+
+    An entry is one line of its manifest, so a merge resolved by hand keeps or drops it whole:
+    an entry whose seal still holds is a pair of inputs and output that confc itself produced,
+    which a build may reuse and check may trust, without compiling it again.
+    """
+    made_from = [dict(stamp), [[rel, sources.get(rel)] for rel in inputs], content_sha256]
+    return sha256(_json(made_from).encode("utf-8"))
 
 
 def _manifest_json(stamp: Mapping[str, Any], sources: Mapping[str, str], entries: Mapping[str, Any], complete: bool) -> bytes:
@@ -302,7 +321,7 @@ def apply(plan: EnvPlan) -> None:
         if plan.writes or plan.removals:
             # Until the build finishes, the manifest lists old and new files alike and says
             # it is incomplete: an interrupted build neither lies nor loses track of a file.
-            entries = {**plan.previous, **_entries(plan.artifacts)}
+            entries = {**plan.previous, **_entries(plan.stamp, plan.sources, plan.artifacts)}
             writer.write(plan.folder / MANIFEST, _manifest_json(plan.stamp, plan.sources, entries, complete=False))
         for artifact in plan.writes:
             writer.write(plan.folder / artifact.path, artifact.content)

@@ -184,6 +184,11 @@ def parser() -> argparse.ArgumentParser:
     _common(check := command("check", "Exit 1 with a diff when the artifacts under OUT are not current."))
     _output(check)
     _jobs(check)
+    check.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="compile every profile, trusting no artifact its manifest vouches for (the full proof)",
+    )
     _strict(check)
     _error_format(check)
     _common(

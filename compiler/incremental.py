@@ -1,12 +1,13 @@
 """Incremental builds: the previous manifest of each OUT/ENV is the cache.
 
 A manifest records the digest of every file a build read and, per artifact, the
-files it was made from. An artifact is reused as it stands on disk when all of
-these hold: the same confc version, format, environments, templates and --set
-made it; every one of its inputs still has its recorded digest; and the file is
-still byte for byte what the manifest says confc wrote. Its profiles are then
-neither parsed nor rendered. Everything else is compiled, and every changed file
-is checked, exactly as a full build would.
+files it was made from and a seal over both. An artifact is reused as it stands
+on disk when all of these hold: the same confc version, format, environments,
+templates and --set made it; every one of its inputs still has its recorded
+digest; its seal holds over them; and the file is still byte for byte what the
+manifest says confc wrote. Its profiles are then neither parsed nor rendered.
+Everything else is compiled, and every changed file is checked, exactly as a
+full build would. `check` trusts the same artifacts, for the same reasons.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import project
-from .artifacts import Artifact, EnvPlan, Previous, plan, read_previous, read_regular
+from .artifacts import Artifact, EnvPlan, Previous, plan, read_previous, read_regular, seal
 from .drift import Drift
 from .drift import drift as drift_of
 from .errors import ConfcError, ErrorGroup, raise_all
@@ -101,7 +102,7 @@ def reusable(repo: Repository, previous: Previous, folder: Path, stamp: Mapping[
         if content is None:
             continue
         artifact = Artifact(stamp["env"], profile, path, content, tuple(inputs))
-        if artifact.sha256 == entry.get("sha256"):
+        if artifact.sha256 == entry.get("sha256") and entry.get("seal") == seal(stamp, digests, inputs, artifact.sha256):
             found[profile] = artifact
     return Reuse(found, unchanged, frozenset(digests) - unchanged)
 
@@ -192,14 +193,17 @@ def check(
     progress: Callable[[int, int], None] | None = None,
     strict: bool = False,
     jobs: int | None = None,
+    cache: bool = True,
 ) -> CheckResult:
     """Compare OUT/ENV with what a build would write now, changing nothing (compiler.check)."""
     chosen = project.environments(repo, envs)
     folder, shown = project.output_dir(repo, out)
     fmt = project.output_format(repo, fmt)
-    # The proof trusts nothing on disk: the build cache is not consulted.
+    # An artifact whose manifest entry is sealed over its unchanged inputs is what a build would
+    # write again, as it is for build itself; strictness no input records proves every profile.
+    trust = cache and not project.strict_everywhere(repo, strict)
     found, warnings = plans(
-        repo, chosen, folder, shown, fmt=fmt, overrides=overrides, incremental=False, guard=False, progress=progress, jobs=jobs
+        repo, chosen, folder, shown, fmt=fmt, overrides=overrides, incremental=trust, guard=False, progress=progress, jobs=jobs
     )
     project.refuse_warnings(warnings, project.strict_envs(repo, chosen, strict))
     return CheckResult(found, [problem for plan in found for problem in drift_of(plan)], warnings, shown)

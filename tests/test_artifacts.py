@@ -54,11 +54,17 @@ def test_build_writes_artifacts_and_a_manifest(repo: Path, cli: Callable, tmp_pa
         b"        status_callback: https://hooks.example.com/c\n"
     )
     manifest = json.loads((tmp_path / "build/prod/manifest.json").read_text())
-    assert manifest["artifacts"]["teams/sales.swml.yaml"] == {
+    entry = dict(manifest["artifacts"]["teams/sales.swml.yaml"])
+    seal = entry.pop("seal")
+    assert entry == {
         "profile": "teams/sales",
         "sha256": sha256(sales),
         "inputs": ["environments/prod.toml", "profiles/base.toml", "profiles/teams/sales.toml", "builtin:conference.j2"],
     }
+    # The seal, as the README gives it: the stamps, each input's digest, the artifact's sha256.
+    stamps = {key: manifest[key] for key in ("version", "env", "format", "environments", "templates", "overrides")}
+    made_from = [stamps, [[rel, manifest["sources"][rel]] for rel in entry["inputs"]], entry["sha256"]]
+    assert seal == sha256(json.dumps(made_from, ensure_ascii=False).encode())
     assert (manifest["env"], manifest["format"], manifest["complete"]) == ("prod", "yaml", True)
 
 

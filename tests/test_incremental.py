@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from compiler import incremental
+from compiler.artifacts import sha256
 from compiler.pipeline import Compiler
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -255,3 +256,62 @@ def test_no_cache_compiles_everything_and_repairs_what_the_cache_cannot_see(
     assert rebuild(cli, "--no-cache").startswith("build/dev: 3 written")
     assert len(compiled) == 6
     assert b'version: "1.0.0"' in (tmp_path / "build/dev/sales.swml.yaml").read_bytes()
+
+
+def test_check_trusts_what_the_manifest_seals_and_no_cache_proves_everything(
+    built: Path, cli: Callable, compiled: list, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert cli("check", "configs", "--all-envs").code == 0
+    assert compiled == []
+    # What no digest sees (another PyYAML writing other bytes, say) only the full proof finds.
+    real = Compiler.document
+    monkeypatch.setattr(Compiler, "document", lambda self, c: real(self, c).replace("version: 1.0.0", 'version: "1.0.0"'))
+    assert cli("check", "configs", "--all-envs").code == 0
+    full = cli("check", "configs", "--all-envs", "--no-cache")
+    assert full.code == 1
+    assert len(compiled) == 6
+    assert "build/dev/sales.swml.yaml: stale (profile sales)" in full.err
+
+
+def test_check_compiles_what_changed_since_its_seal(built: Path, cli: Callable, compiled: list) -> None:
+    (built / "profiles/teams/ops.toml").write_text('[conference]\nname = "ops-bridge"\n')
+    run = cli("check", "configs", "--all-envs")
+    assert run.code == 1
+    assert sorted(compiled) == [("teams/ops", "dev"), ("teams/ops", "prod")]
+    assert "+        name: ops-bridge" in run.out
+    assert run.err.count("stale (profile teams/ops)") == 2
+
+
+def test_check_trusts_no_artifact_edited_with_its_manifest_entry(built: Path, cli: Callable, tmp_path: Path) -> None:
+    artifact, manifest = tmp_path / "build/dev/sales.swml.yaml", tmp_path / "build/dev/manifest.json"
+    edited = artifact.read_bytes().replace(b"name: sales", b"name: hijacked")
+    artifact.write_bytes(edited)
+    entries = json.loads(manifest.read_bytes())
+    old = entries["artifacts"]["sales.swml.yaml"]["sha256"]
+    manifest.write_bytes(manifest.read_bytes().replace(old.encode(), sha256(edited).encode()))
+    run = cli("check", "configs", "--all-envs")
+    assert run.code == 1
+    assert "build/dev/sales.swml.yaml: stale (profile sales)" in run.err
+
+
+def test_check_trusts_no_entry_a_hand_resolved_merge_paired_with_newer_inputs(built: Path, cli: Callable, tmp_path: Path) -> None:
+    """One side changed the base (and so sales); a merge kept that side's sources but the other's sales entry and file."""
+    artifact, manifest = tmp_path / "build/dev/sales.swml.yaml", tmp_path / "build/dev/manifest.json"
+    old_artifact, old_entry = artifact.read_bytes(), _entry_line(manifest.read_text(), "sales.swml.yaml")
+    (built / "profiles/base.toml").write_text(FILES["profiles/base.toml"].replace("/c", "/conference"))
+    rebuild(cli)
+    artifact.write_bytes(old_artifact)
+    manifest.write_text(manifest.read_text().replace(_entry_line(manifest.read_text(), "sales.swml.yaml"), old_entry))
+    run = cli("check", "configs", "--all-envs")
+    assert run.code == 1
+    assert "build/dev/sales.swml.yaml: stale (profile sales)" in run.err
+    assert "build/dev/support" not in run.err
+
+
+def test_check_under_strict_everywhere_compiles_everything(built: Path, cli: Callable, compiled: list) -> None:
+    assert cli("check", "configs", "--all-envs", "--strict").code == 0
+    assert len(compiled) == 6
+
+
+def _entry_line(manifest: str, path: str) -> str:
+    return next(line for line in manifest.splitlines() if line.lstrip().startswith(f'"{path}"'))

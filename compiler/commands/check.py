@@ -20,6 +20,7 @@ def run(args: argparse.Namespace) -> int:
         progress=progress(),
         strict=args.strict,
         jobs=args.jobs,
+        cache=not args.no_cache,
     )
     report = reporter(args)
     report.warnings(result.warnings)
