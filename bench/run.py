@@ -220,13 +220,13 @@ def breakdown(work: Path, seed: int, profiles: int = 1000) -> None:
     with open(os.devnull, "w") as quiet:
         stderr, sys.stderr = sys.stderr, quiet
         try:
-            profiler.runcall(main, ["build", str(repo), "--all-envs", "--out", str(work / "stages-out")])
+            profiler.runcall(main, ["build", str(repo), "--all-envs", "--out", str(work / "stages-out"), "--jobs", "1"])
         finally:
             sys.stderr = stderr
     total = time.perf_counter() - start
     stats = pstats.Stats(profiler).stats  # type: ignore[attr-defined]
     print(
-        f"per-stage breakdown (cold build in-process under cProfile, N={profiles}, total {total:.2f} s; profiling inflates Python-heavy stages):"
+        f"per-stage breakdown (cold build in one process (--jobs 1) under cProfile, N={profiles}, total {total:.2f} s; profiling inflates Python-heavy stages):"
     )
     for stage, functions in STAGES.items():
         seconds = sum(

@@ -149,12 +149,19 @@ class Compiler:
 
     def values(self, profile: str, env: str) -> tuple[Resolution, dict[str, Any]]:
         """The profile merged and interpolated, before validation; raises what stands in the way."""
-        raise_all(self.lineage_problems(profile, env))
-        resolution = self.resolve(profile, env)
-        errors: list[ConfcError] = []
-        values = self.interpolator.interpolate(resolution, self.env_context(env), errors)
-        raise_all(errors)
+        resolution, values, problems = self.values_despite_problems(profile, env)
+        raise_all(problems)
         return resolution, values
+
+    def values_despite_problems(self, profile: str, env: str) -> tuple[Resolution, dict[str, Any], list[ConfcError]]:
+        """The profile merged and interpolated with each malformed key of its files left out, and
+        the problems found; raises only what leaves nothing to merge (a file or ancestry unread)."""
+        problems = self.lineage_problems(profile, env)
+        if not self._inherits(profile) or any(p.key is None for p in problems):
+            raise_all(problems)
+        resolution = self.resolve(profile, env)
+        values = self.interpolator.interpolate(resolution, self.env_context(env), problems)
+        return resolution, values, problems
 
     def compile(self, profile: str, env: str) -> Compiled:
         """Resolve, interpolate and validate one non-abstract profile; every problem is raised together."""

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import profile_format as fmt
-from .errors import ConfcError, did_you_mean
+from .errors import ConfcError, did_you_mean, raise_all
 from .layering import MISSING, KeyPath, Layer, lookup, touches
 from .pipeline import Compiler
 from .validation import emitted
@@ -56,6 +56,7 @@ class Explanation:
     steps: tuple[Step, ...]
     final: Any  # MISSING when the key ends unset
     hint: str = ""  # for a key no layer touched: a close key that one does, as ' (did you mean "..."?)'
+    elsewhere: tuple[ConfcError, ...] = ()  # problems of the profile's files with keys other than this one
 
 
 def leaves(value: Any, path: KeyPath) -> Iterator[tuple[KeyPath, Any]]:
@@ -70,7 +71,9 @@ def leaves(value: Any, path: KeyPath) -> Iterator[tuple[KeyPath, Any]]:
 def explain(compiler: Compiler, profile: str, env: str, key: str) -> Explanation:
     """What every layer of `profile` in `env` did to `key`; an error if none touched it."""
     path = tuple(key.split("."))
-    resolution, values = compiler.values(profile, env)
+    # A problem with another key does not change what the layers did to this one: it is shown, not raised.
+    resolution, values, problems = compiler.values_despite_problems(profile, env)
+    raise_all([p for p in problems if p.key is None or _overlaps(_profile_key(p.key), path)])
     steps: list[Step] = []
     for layer in resolution.layers:
         for action, touched, value in touches(layer, path):
@@ -88,7 +91,19 @@ def explain(compiler: Compiler, profile: str, env: str, key: str) -> Explanation
         siblings = {tuple(w.split("."))[-1]: w for w in written if tuple(w.split("."))[:-1] == path[:-1]}
         close = difflib.get_close_matches(path[-1], sorted(siblings), n=1, cutoff=0.6)
         hint = f' (did you mean "{siblings[close[0]]}"?)' if close else ""
-    return Explanation(profile, env, path, tuple(steps), lookup(emitted(values), path), hint)
+    return Explanation(profile, env, path, tuple(steps), lookup(emitted(values), path), hint, tuple(problems))
+
+
+def _profile_key(key: str) -> KeyPath:
+    """A problem's key as a key of the profile: env.NAME.conference.x is conference.x in that environment."""
+    parts = tuple(key.split("."))
+    return parts[2:] if parts[:1] == ("env",) and len(parts) > 2 else parts
+
+
+def _overlaps(one: KeyPath, other: KeyPath) -> bool:
+    """Whether either key is the other or lies beneath it."""
+    shorter = min(len(one), len(other))
+    return one[:shorter] == other[:shorter]
 
 
 def as_json(explanation: Explanation) -> dict[str, Any]:

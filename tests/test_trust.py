@@ -35,6 +35,39 @@ def test_show_and_explain_work_beside_unrelated_broken_files(make_repo: Callable
     assert (broken.code, broken.err) == (1, "configs/profiles/odd.toml:2: conference.name: must be a string, got 5\n")
 
 
+def test_explain_traces_a_key_beside_problems_with_other_keys_of_the_same_files(
+    make_repo: Callable[..., Path], cli: Callable
+) -> None:
+    make_repo(
+        {
+            "profiles/base.toml": GOOD["profiles/base.toml"] + "bepe = true\n",  # two layers below the leaf
+            "profiles/mid.toml": 'abstract = true\nextends = "base"\n',
+            "profiles/standup.toml": 'extends = "mid"\n[conference]\nname = "standup"\n[env.prod.conference]\nmuted = 3\n',
+        }
+    )
+    run = cli("explain", "configs", "standup", "conference.status_callback", "--env", "prod")
+    assert run.code == 0
+    assert run.out == (
+        "conference.status_callback for profile standup, env prod, lowest layer first:\n"
+        '  1. configs/profiles/base.toml:3  conference.status_callback = "{{ vars.hooks }}/c"\n'
+        'final: "https://hooks.example.com/c"\n'
+    )
+    assert run.err.splitlines() == [
+        "note: 2 problem(s) with other keys; the trace leaves them out:",
+        '  configs/profiles/base.toml:4: conference.bepe: unknown key (did you mean "beep"?); accepted: beep, coach, end_on_exit,'
+        " max_participants, muted, name, record, recording_status_callback, recording_status_callback_event,"
+        " recording_status_callback_event_type, recording_status_callback_method, region, result, start_on_enter,"
+        " status_callback, status_callback_event, status_callback_event_type, status_callback_method, stream, trim, wait_url",
+        "  configs/profiles/standup.toml:5: env.prod.conference.muted: must be a boolean (true or false) or a SWML variable"
+        " such as ${...} or a {{ }} expression, got 3",
+    ]
+    # A problem with the key explained (or a table holding it) stops the trace: its value was left out.
+    for key in ("conference.muted", "conference"):
+        stopped = cli("explain", "configs", "standup", key, "--env", "prod")
+        assert stopped.code == 1 and stopped.out == ""
+        assert "standup.toml:5: env.prod.conference.muted:" in stopped.err and "note:" not in stopped.err
+
+
 def test_problems_beneath_a_profile_stop_show_and_explain_of_it(make_repo: Callable[..., Path], cli: Callable) -> None:
     make_repo({**GOOD, "profiles/base.toml": "abstract = true\n[conference\n"})
     run = cli("explain", "configs", "standup", "conference.name", "--env", "prod")

@@ -4,16 +4,22 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 
 import compiler
 
-from ..errors import show
+from ..errors import ErrorGroup, show
 from ..provenance import as_json, final_is_missing, leaves
 from .common import overrides
 
 
 def run(args: argparse.Namespace) -> int:
     result = compiler.explain(args.config_dir, args.profile, args.env, args.key, overrides(args))
+    if result.elsewhere:
+        # The trace stands, but the user should know the profile does not build as it is.
+        print(f"note: {len(result.elsewhere)} problem(s) with other keys; the trace leaves them out:", file=sys.stderr)
+        for problem in ErrorGroup(list(result.elsewhere)).diagnostics:
+            print(f"  {problem}", file=sys.stderr)
     if args.format == "json":
         print(json.dumps(as_json(result), indent=2, ensure_ascii=False, default=str))
         return 0
