@@ -49,11 +49,15 @@ def methods(items: Any, path: Path) -> tuple[Method, ...]:
     )
 
 
-def model(data: Any, trusted: Sequence[tuple[str, Any]] = ()) -> tuple[Document | None, list[tuple[Path, str]]]:
+def model(
+    data: Any, trusted: Sequence[tuple[str, Any]] = (), checks: swml.MethodChecks | None = None
+) -> tuple[Document | None, list[tuple[Path, str]]]:
     """The document as a model, or the problems that keep it from being one (path, message).
 
-    `trusted`: (method, parameters) made from values validated already (see swml.methods_problems).
+    `trusted`: (method, parameters) made from values validated already (see swml.MethodChecks.methods).
+    `checks`: the run's method checks, which remember what they have checked (default: new ones).
     """
+    checks = checks or swml.MethodChecks()
     if not isinstance(data, Mapping) or data.get("version") != "1.0.0":
         return None, [((), 'the document must start with version: "1.0.0"')]
     unknown = sorted(set(data) - {"version", "sections"}, key=str)
@@ -64,7 +68,7 @@ def model(data: Any, trusted: Sequence[tuple[str, Any]] = ()) -> tuple[Document 
     if not isinstance(sections, Mapping) or "main" not in sections:
         return None, [*problems, (("sections",), "must be a table of sections, with main among them")]
     for name, items in sections.items():
-        problems += [(("sections", str(name), *path), message) for path, message in swml.methods_problems(items, trusted)]
+        problems += [(("sections", str(name), *path), message) for path, message in checks.methods(items, trusted)]
     if problems:
         return None, problems
     return Document({str(name): methods(items, ("sections", str(name))) for name, items in sections.items()}), []

@@ -8,7 +8,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from . import document, recording, render, roles, secrets, shapes, validation
+from . import document, recording, render, roles, secrets, shapes, swml, validation
 from .artifacts import Artifact
 from .errors import ConfcError, ErrorGroup, raise_all
 from .interpolate import Interpolator, env_scope
@@ -56,15 +56,19 @@ class Compiler:
         self.inheritance_errors: dict[str, ConfcError] = {}
         self._rules: dict[str, list[validation.Rule]] = {}
         self._env_scopes: dict[str, Scope] = {}
+        # The run's checks, each built once and remembering what it checked: gone with the run.
+        self._file_checks = shapes.FileChecks(tuple(repo.environments))
+        self._resolved_checks = validation.ResolvedChecks()
+        self._method_checks = swml.MethodChecks()
 
     def checked(self, source: SourceFile) -> Checked:
         """`source` shape-checked, once."""
         found = self._checked.get(source.rel)
         if found is None:
             if source.rel.startswith("profiles/"):
-                found = shapes.check_profile(source, tuple(self.repo.environments), self.repo.profiles)
+                found = shapes.check_profile(source, self._file_checks, self.repo.profiles)
             else:
-                found = shapes.check_environment(source)
+                found = shapes.check_environment(source, self._file_checks)
             self._checked[source.rel] = found
         return found
 
@@ -195,7 +199,7 @@ class Compiler:
         if not values.get("roles"):
             values.pop("access", None)
         errors += [resolution.error(message, path) for path, message in roles.problems(values)]
-        for problem in validation.resolved_problems(values):
+        for problem in validation.resolved_problems(values, self._resolved_checks):
             if any(problem.path[: len(path)] == path for path in failed):
                 continue
             if problem.absent:
@@ -258,7 +262,7 @@ class Compiler:
         template = self.renderer.filenames.get(values["template"], values["template"])
         where = {"file": template, "profile": resolution.profile, "env": resolution.env}
         try:
-            data = render.parse_document(text)
+            data = self.renderer.parse(text)
         except ValueError as exc:
             raise ConfcError(str(exc), **where) from None
         # The joins and greetings come from values validated already: checking them again would only cost time.
@@ -270,7 +274,7 @@ class Compiler:
             *(("play", {"url": roles.greeting_url(greeting)}) for greeting in greetings if greeting),
             *([("play", {"url": notice})] if notice else []),
         ]
-        model, shape = document.model(data, trusted)
+        model, shape = document.model(data, trusted, self._method_checks)
         if model is None:
             raise ErrorGroup(
                 ConfcError(
@@ -353,11 +357,11 @@ class Compiler:
 
     def _in_parallel(self, tasks: list[tuple[str, str]], jobs: int) -> Iterator[Artifact | list[ConfcError]]:
         """Compile in `jobs` forked workers; each inherits this compiler, parsed files and all."""
-        global _WORKER
-        _WORKER = self
         size = max(1, min(200, len(tasks) // (jobs * 4)))  # small enough to balance, big enough to amortise
         chunks = [tasks[i : i + size] for i in range(0, len(tasks), size)]
-        with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+        # Forked, a worker's initializer and its arguments are inherited, not pickled: the compiler is not copied.
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(jobs, mp_context=context, initializer=_become_worker, initargs=(self,)) as pool:
             for outcomes, warnings in pool.map(_work, chunks):
                 self.warnings.extend(warnings)
                 yield from outcomes
@@ -378,11 +382,17 @@ def _written(data: Any, path: tuple[str, ...]) -> str:
     return next((part for part in reversed(path) if not part.isdigit()), "")
 
 
-_WORKER: Compiler | None = None
+# What a forked worker compiles with: set once in each worker by its initializer, never in the parent.
+_worker: Compiler | None = None
+
+
+def _become_worker(compiler: Compiler) -> None:
+    global _worker
+    _worker = compiler
 
 
 def _work(chunk: list[tuple[str, str]]) -> tuple[list[Artifact | list[ConfcError]], list[ConfcError]]:
-    compiler = _WORKER
+    compiler = _worker
     if compiler is None:
         raise RuntimeError("worker started without a compiler")
     compiler.warnings = []

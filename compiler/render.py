@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import re
@@ -24,13 +25,15 @@ _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class _Loader(_SafeLoader):  # type: ignore[misc,valid-type]
-    """PyYAML's safe loader, remembering each distinct scalar it constructs.
+    """PyYAML's safe loader, sharing each distinct scalar it constructs through `scalars`.
 
     Every document confc checks repeats the same keys and most of the same values;
     scalars (strings, numbers, booleans, dates) are immutable, so sharing them is safe.
     """
 
-    _scalars: dict[tuple[str, str], Any] = {}
+    def __init__(self, stream: str, scalars: dict[tuple[str, str], Any] | None = None) -> None:
+        super().__init__(stream)
+        self._scalars = {} if scalars is None else scalars
 
     def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
         if node.__class__ is not yaml.ScalarNode:
@@ -43,8 +46,6 @@ class _Loader(_SafeLoader):  # type: ignore[misc,valid-type]
         key = (node.tag, node.value)  # the tag is resolved already: together they decide the value
         value = self._scalars.get(key, _MISSING)
         if value is _MISSING:
-            if len(self._scalars) >= _MAX_ENTRIES:
-                self._scalars.clear()
             value = self._scalars[key] = super().construct_object(node, deep)
         if node.tag in _NO_SWML_FORM and not (isinstance(value, float) and math.isfinite(value)):
             # A date or a nan: SWML (which is JSON too) has no such value.
@@ -76,26 +77,25 @@ def _represent_str(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
 _SwmlDumper.add_representer(str, _represent_str)
 
 
-def to_yaml(value: Any, indent: int = 0) -> str:
-    """Any value as safe YAML; lines after the first are indented by `indent` spaces."""
+def to_yaml(value: Any, indent: int = 0, *, entries: dict[tuple[str, str, int], str] | None = None) -> str:
+    """Any value as safe YAML; lines after the first are indented by `indent` spaces.
+
+    `entries` remembers each distinct entry of a mapping written, for a renderer that writes many.
+    """
     if isinstance(value, Mapping) and value:
         # A block mapping is its entries one after another: dump each distinct entry once.
-        return ("\n" + " " * indent).join(_entry(key, item, indent) for key, item in value.items())
+        return ("\n" + " " * indent).join(_entry(key, item, indent, entries) for key, item in value.items())
     return _dump(value, indent)
 
 
-def _entry(key: Any, value: Any, indent: int) -> str:
+def _entry(key: Any, value: Any, indent: int, entries: dict[tuple[str, str, int], str] | None) -> str:
+    if entries is None:
+        return _dump({key: value}, indent)
     memo = (fingerprint(key), fingerprint(value), indent)
-    text = _ENTRIES.get(memo)
+    text = entries.get(memo)
     if text is None:
-        if len(_ENTRIES) >= _MAX_ENTRIES:  # a long-lived process must not grow without bound
-            _ENTRIES.clear()
-        text = _ENTRIES[memo] = _dump({key: value}, indent)
+        text = entries[memo] = _dump({key: value}, indent)
     return text
-
-
-_ENTRIES: dict[tuple[str, str, int], str] = {}
-_MAX_ENTRIES = 200_000
 
 
 def _dump(value: Any, indent: int) -> str:
@@ -125,7 +125,10 @@ class Renderer:
         self._repo = repo
         self._builtin = builtin_templates()
         self._jinja = environment(jinja2.FunctionLoader(self._load))
-        self._jinja.filters["yaml"] = to_yaml
+        # What this renderer has written and read once, it looks up: documents share most entries and scalars.
+        self._entries: dict[tuple[str, str, int], str] = {}
+        self._scalars: dict[tuple[str, str], Any] = {}
+        self._jinja.filters["yaml"] = functools.partial(to_yaml, entries=self._entries)
         self.filenames: dict[str, str] = {}  # template name -> how messages and manifests name it
         self._overran: dict[str, tuple[str, str | None, int | None]] = {}
         self._deadline = Deadline()  # a template that ran out of time is not run again
@@ -215,6 +218,10 @@ class Renderer:
                 self._overran[template] = (f"template error: {describe(exc)}", file, line)
             raise ConfcError(f"template error: {describe(exc)}", file=file, line=line, profile=profile, env=env) from None
 
+    def parse(self, text: str) -> Any:
+        """A document this renderer wrote, as data (see parse_document)."""
+        return parse_document(text, self._scalars)
+
     def line_of(self, template: str, name: str) -> int | None:
         """The first line of the template (not of its includes) that writes the key `name`, if one does."""
         try:
@@ -272,14 +279,19 @@ def spoken(heard: Sequence[tuple[str, str]]) -> str:
     return ", then ".join(f"{what} ({show(url)})" for what, url in heard)
 
 
-def parse_yaml(text: str) -> Any:
-    return yaml.load(text, Loader=_Loader)  # noqa: S506 - a safe loader
+def parse_yaml(text: str, scalars: dict[tuple[str, str], Any] | None = None) -> Any:
+    """`text` as data, read by the safe loader; `scalars` shares the scalars of documents read before."""
+    loader = _Loader(text, scalars)
+    try:
+        return loader.get_single_data()
+    finally:
+        loader.dispose()
 
 
-def parse_document(text: str) -> Any:
+def parse_document(text: str, scalars: dict[tuple[str, str], Any] | None = None) -> Any:
     """A template's output as data; why it is not YAML, in a ValueError, if it is not."""
     try:
-        return parse_yaml(text)
+        return parse_yaml(text, scalars)
     except yaml.MarkedYAMLError as exc:
         at = f" at line {exc.problem_mark.line + 1} of its output" if exc.problem_mark else ""
         raise ValueError(f"the template did not produce valid YAML{at}: {exc.problem}") from None

@@ -19,7 +19,7 @@ try:
 except ImportError:  # not on Windows: there the size checks and the timer's absence are the limits
     resource = None  # type: ignore[assignment]
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from typing import Any, ClassVar, TypeVar
+from typing import Any, TypeVar
 
 import jinja2
 from jinja2.exceptions import SecurityError, TemplateError, TemplateSyntaxError, UndefinedError
@@ -224,8 +224,6 @@ class Deadline:
     It interrupts only user code: when it fires in confc's own code, the caller restarts it.
     """
 
-    active: ClassVar[Deadline | None] = None  # the deadline whose timer is running
-
     def __init__(self, seconds: float | None = None) -> None:
         self.seconds = SECONDS if seconds is None else seconds
         self.expired = False
@@ -237,8 +235,7 @@ class Deadline:
         self.expired = False
         self._armed = _can_alarm()
         if self._armed:
-            self._previous = _install()
-            Deadline.active = self
+            self._previous = signal.signal(signal.SIGALRM, self._fire)  # the handler knows its deadline
             signal.setitimer(signal.ITIMER_REAL, self.seconds)
         return self
 
@@ -251,10 +248,13 @@ class Deadline:
     def __exit__(self, *exc: object) -> None:
         if self._armed:
             signal.setitimer(signal.ITIMER_REAL, 0)
-            Deadline.active = None
-            if self._previous is not None:
-                signal.signal(signal.SIGALRM, self._previous)
+            signal.signal(signal.SIGALRM, signal.SIG_DFL if self._previous is None else self._previous)
             self._armed = False
+
+    def _fire(self, signum: int, frame: object) -> None:
+        self.expired = True
+        if self.inside:
+            raise Timeout(f"it takes longer than {self.seconds:g} seconds")
 
     def run(self, function: Callable[..., Any], *args: Any) -> Any:
         """Call user code under the budget; Overrun when it is (or was already) spent."""
@@ -267,14 +267,6 @@ class Deadline:
             self.inside = False
 
 
-def _fire(signum: int, frame: object) -> None:
-    deadline = Deadline.active
-    if deadline is not None:
-        deadline.expired = True
-        if deadline.inside:
-            raise Timeout(f"it takes longer than {deadline.seconds:g} seconds")
-
-
 def _can_alarm() -> bool:
     return _TIMERS and threading.get_ident() == threading.main_thread().ident
 
@@ -282,30 +274,20 @@ def _can_alarm() -> bool:
 _TIMERS = hasattr(signal, "setitimer")
 
 
-def _install() -> Any:
-    """Install the timer's handler; the one it replaced, or None when it was installed already."""
-    if signal.getsignal(signal.SIGALRM) is _fire:
-        return None
-    return signal.signal(signal.SIGALRM, _fire)
-
-
 @contextlib.contextmanager
 def guarded() -> Iterator[None]:
-    """Limits around a whole build: the timer's handler installed once, and a ceiling on memory.
+    """A ceiling on memory around a whole build.
 
     Size checks stop what builds too much in one step; the ceiling (what the process uses
     now plus MEMORY_HEADROOM) turns anything they miss into a MemoryError, reported like any
     other failure of user code, instead of a machine out of memory.
     """
-    previous = _install() if _can_alarm() else None
     ceiling = _memory_ceiling()
     try:
         yield
     finally:
         if ceiling is not None:
             resource.setrlimit(resource.RLIMIT_AS, ceiling)
-        if previous is not None:
-            signal.signal(signal.SIGALRM, previous)
 
 
 MEMORY_HEADROOM = 4 << 30

@@ -51,13 +51,13 @@ class Checked:
         return False
 
 
-def check_profile(source: SourceFile, environments: Sequence[str], profiles: Collection[str] = ()) -> Checked:
-    """A profile file against its shape (`[env.NAME]` must name one of `environments`; `profiles` for suggestions)."""
+def check_profile(source: SourceFile, checks: FileChecks, profiles: Collection[str] = ()) -> Checked:
+    """A profile file against its shape (`profiles` for suggestions)."""
     try:
         data = source.data
     except ConfcError as exc:
         return Checked(None, (exc,))
-    found = list(_profile_check(tuple(environments)).problems(data))
+    found = list(checks.profile.problems(data))
     found += _unset_problems(data.get("unset"), ("unset",))
     for env, layer in _tables(data.get("env")):
         found += _unset_problems(layer.get("unset"), ("env", env, "unset"))
@@ -70,13 +70,13 @@ def check_profile(source: SourceFile, environments: Sequence[str], profiles: Col
     return _checked(source, data, found)
 
 
-def check_environment(source: SourceFile) -> Checked:
+def check_environment(source: SourceFile, checks: FileChecks) -> Checked:
     """An environment file against its shape; a rule must name a key of the profile format."""
     try:
         data = source.data
     except ConfcError as exc:
         return Checked(None, (exc,))
-    found = problems(_environment_check(), data)
+    found = problems(checks.environment, data)
     policies: list[Any] = data["policy"] if isinstance(data.get("policy"), list) else []
     scopes = [
         (("rules",), data.get("rules")),
@@ -164,12 +164,17 @@ def _unset_problems(keys: Any, where: KeyPath) -> list[Problem]:
     ]
 
 
-@functools.cache
-def _profile_check(environments: tuple[str, ...]) -> FieldwiseCheck:
-    nested = {"conference": FieldwiseCheck(schema.CONFERENCE_SHAPE), "greeting": FieldwiseCheck(schema.GREETING_SHAPE)}
-    return FieldwiseCheck(schema.profile_file_schema(list(environments)), nested=nested)
+class FileChecks:
+    """The shape checks of one run's files (`[env.NAME]` must name one of `environments`), built when first needed."""
 
+    def __init__(self, environments: Sequence[str]) -> None:
+        self.environments = tuple(environments)
 
-@functools.cache
-def _environment_check() -> Any:
-    return validator(schema.ENVIRONMENT_FILE)
+    @functools.cached_property
+    def profile(self) -> FieldwiseCheck:
+        nested = {"conference": FieldwiseCheck(schema.CONFERENCE_SHAPE), "greeting": FieldwiseCheck(schema.GREETING_SHAPE)}
+        return FieldwiseCheck(schema.profile_file_schema(list(self.environments)), nested=nested)
+
+    @functools.cached_property
+    def environment(self) -> Any:
+        return validator(schema.ENVIRONMENT_FILE)

@@ -7,7 +7,6 @@ with the path below the method array they were found in, so messages name the el
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -25,19 +24,23 @@ class Validator(schema.ConfcValidator):
     def _validate_swml_result(self, constraint: bool, field: str, value: Any) -> None:
         """{'type': 'boolean'}"""
         if constraint:
-            for below, message in result_problems(value):
+            for below, message in self._methods().result(value):
                 self._error(field, schema.SWML_RESULT, message, below)
 
     def _validate_swml_methods(self, constraint: bool, field: str, value: Any) -> None:
         """{'type': 'boolean'}"""
         if constraint:
-            for below, message in methods_problems(value):
+            for below, message in self._methods().methods(value):
                 self._error(field, schema.SWML_RESULT, message, below)
+
+    def _methods(self) -> MethodChecks:
+        checks: MethodChecks = self._config["method_checks"]  # child validators share their parent's config
+        return checks
 
 
 def validator(rules: Mapping[str, Any]) -> Validator:
-    """One reusable validator per schema: building one costs far more than using it."""
-    return Validator(dict(rules), error_handler=Collect)
+    """A reusable validator of `rules`, with SWML methods nested in values checked by checks of its own."""
+    return MethodChecks().validator(rules)
 
 
 _NUMBER_OR_VAR = {"type": ["number", "swml_var"]}
@@ -123,114 +126,119 @@ _EXTRA = {"play": {"exactly_one_of": ["url", "urls"]}, "set": {}}
 CHECKED = frozenset({*PARAMETERS, "label", "return", "unset", "sleep", "cond", "join_conference"})
 
 
-def methods_problems(methods: Any, trusted: Sequence[tuple[str, Any]] = ()) -> Found:
-    """Why `methods` is not an array of SWML methods with the right parameters, element by element.
+class MethodChecks:
+    """SWML methods checked for one owner (a run, or one validator): each method's validator built
+    once, and each distinct call checked once, since documents repeat the same plays and hangups."""
 
-    A method whose (name, parameters) is among `trusted` (made from values validated already) is not checked again.
-    """
-    if isinstance(methods, str) or not isinstance(methods, Sequence):
-        return [((), "must be an array of SWML methods")]
-    found: Found = []
-    for index, method in enumerate(methods):
-        at = (str(index),)
-        if not isinstance(method, Mapping) or len(method) != 1:
-            found.append((at, "must be a table with exactly one SWML method"))
-            continue
-        ((name, params),) = method.items()
-        if name not in schema.SWML_METHODS:
-            found.append((at, f"unknown SWML method {show(name)}{did_you_mean(str(name), schema.SWML_METHODS)}"))
-            continue
-        if any(name == known and params == table for known, table in trusted):
-            continue
-        unwritable = schema.json_problems(params)  # a date or nan: say so, rather than that its type is wrong
-        found += [((*at, str(name)), message) for message in unwritable]
-        if not unwritable:
-            found += [((*at, str(name), *path), message) for path, message in _memo(str(name), params)]
-    return found
+    def __init__(self) -> None:
+        self._validators: dict[str, Validator] = {}
+        self._found: dict[tuple[str, str], Found] = {}
 
+    def validator(self, rules: Mapping[str, Any]) -> Validator:
+        """A validator of `rules` whose nested SWML methods are checked by this owner."""
+        return Validator(dict(rules), error_handler=Collect, method_checks=self)
 
-def method_problems(name: str, params: Any) -> Found:
-    """Why `params` are not parameters SignalWire accepts for method `name` (nothing for unchecked methods)."""
-    if name == "label":
-        return [] if isinstance(params, str) else [((), f"must be the label's name, a string, got {show(params)}")]
-    if name == "return":
+    def methods(self, methods: Any, trusted: Sequence[tuple[str, Any]] = ()) -> Found:
+        """Why `methods` is not an array of SWML methods with the right parameters, element by element.
+
+        A method whose (name, parameters) is among `trusted` (made from values validated already) is not checked again.
+        """
+        if isinstance(methods, str) or not isinstance(methods, Sequence):
+            return [((), "must be an array of SWML methods")]
+        found: Found = []
+        for index, method in enumerate(methods):
+            at = (str(index),)
+            if not isinstance(method, Mapping) or len(method) != 1:
+                found.append((at, "must be a table with exactly one SWML method"))
+                continue
+            ((name, params),) = method.items()
+            if name not in schema.SWML_METHODS:
+                found.append((at, f"unknown SWML method {show(name)}{did_you_mean(str(name), schema.SWML_METHODS)}"))
+                continue
+            if any(name == known and params == table for known, table in trusted):
+                continue
+            unwritable = schema.json_problems(params)  # a date or nan: say so, rather than that its type is wrong
+            found += [((*at, str(name)), message) for message in unwritable]
+            if not unwritable:
+                found += [((*at, str(name), *path), message) for path, message in self.method(str(name), params)]
+        return found
+
+    def method(self, name: str, params: Any) -> Found:
+        """Why `params` are not parameters SignalWire accepts for method `name` (nothing for unchecked methods)."""
+        key = (name, fingerprint(params))
+        found = self._found.get(key)
+        if found is None:
+            found = self._found[key] = self._method(name, params)
+        return found
+
+    def _method(self, name: str, params: Any) -> Found:
+        if name == "label":
+            return [] if isinstance(params, str) else [((), f"must be the label's name, a string, got {show(params)}")]
+        if name == "return":
+            return []
+        if name == "unset":
+            names = [params] if isinstance(params, str) else params
+            return (
+                []
+                if isinstance(names, list) and all(isinstance(n, str) for n in names)
+                else [((), "must be a variable name or an array of them")]
+            )
+        if name == "sleep":
+            return _sleep_problems(params)
+        if name == "cond":
+            return self.cond(params) if isinstance(params, list) else [((), "must be an array of when/then or else tables")]
+        if name in PARAMETERS or name == "join_conference":
+            return _checked(self._parameters(name), params, name)
         return []
-    if name == "unset":
-        names = [params] if isinstance(params, str) else params
-        return (
-            []
-            if isinstance(names, list) and all(isinstance(n, str) for n in names)
-            else [((), "must be a variable name or an array of them")]
-        )
-    if name == "sleep":
-        return _sleep_problems(params)
-    if name == "cond":
-        return cond_problems(params) if isinstance(params, list) else [((), "must be an array of when/then or else tables")]
-    if name == "join_conference":
-        return _checked(_join_check(), params, "join_conference")
-    if name in PARAMETERS:
-        return _checked(_parameter_check(name), params, name)
-    return []
 
+    def _parameters(self, name: str) -> Validator:
+        check = self._validators.get(name)
+        if check is None:
+            check = self._validators[name] = self.validator({name: _parameter_rules(name)})
+        return check
 
-def _memo(name: str, params: Any) -> Found:
-    """method_problems, each distinct call checked once: documents repeat the same plays and hangups."""
-    key = (name, fingerprint(params))
-    found = _CHECKED.get(key)
-    if found is None:
-        if len(_CHECKED) >= 100_000:  # a long-lived process must not grow without bound
-            _CHECKED.clear()
-        found = _CHECKED[key] = method_problems(name, params)
-    return found
+    def result(self, value: Any) -> Found:
+        """A conference's or execute's `result`: a switch table or a cond array."""
+        if isinstance(value, Mapping):
+            return self.switch(value)
+        if isinstance(value, list):
+            return self.cond(value)
+        return [((), "must be a switch table (variable, case, default) or a cond array")]
 
-
-_CHECKED: dict[tuple[str, str], Found] = {}
-
-
-def result_problems(value: Any) -> Found:
-    """A conference's or execute's `result`: a switch table or a cond array."""
-    if isinstance(value, Mapping):
-        return switch_problems(value)
-    if isinstance(value, list):
-        return cond_problems(value)
-    return [((), "must be a switch table (variable, case, default) or a cond array")]
-
-
-def switch_problems(switch: Mapping[str, Any]) -> Found:
-    found: Found = [
-        ((str(key),), "unknown key in a switch; accepted: variable, case, default")
-        for key in sorted(set(switch) - {"variable", "case", "default"}, key=str)
-    ]
-    if not isinstance(switch.get("variable"), str):  # SignalWire defaults it; confc asks for it, so a reader knows
-        found.append((("variable",), 'must name the variable to switch on, such as "return_value"'))
-    case = switch.get("case")
-    if not isinstance(case, Mapping):
-        found.append((("case",), "must be a table of arrays of SWML methods"))
-    else:
-        for value, methods in case.items():
-            found += [(("case", str(value), *path), message) for path, message in methods_problems(methods)]
-    if "default" in switch:
-        found += [(("default", *path), message) for path, message in methods_problems(switch["default"])]
-    return found
-
-
-def cond_problems(conds: Sequence[Any]) -> Found:
-    found: Found = []
-    for index, cond in enumerate(conds):
-        at = (str(index),)
-        if not isinstance(cond, Mapping) or not ({"when", "then"} <= set(cond) or set(cond) == {"else"}):
-            found.append((at, "must be a table with when and then, or with else"))
-            continue
-        found += [
-            ((*at, str(key)), "unknown key in a cond; accepted: when, then, else")
-            for key in sorted(set(cond) - {"when", "then", "else"}, key=str)
+    def switch(self, switch: Mapping[str, Any]) -> Found:
+        found: Found = [
+            ((str(key),), "unknown key in a switch; accepted: variable, case, default")
+            for key in sorted(set(switch) - {"variable", "case", "default"}, key=str)
         ]
-        if "when" in cond and not isinstance(cond["when"], str):
-            found.append(((*at, "when"), "must be a string"))
-        for branch in ("then", "else"):
-            if branch in cond:
-                found += [((*at, branch, *path), message) for path, message in methods_problems(cond[branch])]
-    return found
+        if not isinstance(switch.get("variable"), str):  # SignalWire defaults it; confc asks for it, so a reader knows
+            found.append((("variable",), 'must name the variable to switch on, such as "return_value"'))
+        case = switch.get("case")
+        if not isinstance(case, Mapping):
+            found.append((("case",), "must be a table of arrays of SWML methods"))
+        else:
+            for value, methods in case.items():
+                found += [(("case", str(value), *path), message) for path, message in self.methods(methods)]
+        if "default" in switch:
+            found += [(("default", *path), message) for path, message in self.methods(switch["default"])]
+        return found
+
+    def cond(self, conds: Sequence[Any]) -> Found:
+        found: Found = []
+        for index, cond in enumerate(conds):
+            at = (str(index),)
+            if not isinstance(cond, Mapping) or not ({"when", "then"} <= set(cond) or set(cond) == {"else"}):
+                found.append((at, "must be a table with when and then, or with else"))
+                continue
+            found += [
+                ((*at, str(key)), "unknown key in a cond; accepted: when, then, else")
+                for key in sorted(set(cond) - {"when", "then", "else"}, key=str)
+            ]
+            if "when" in cond and not isinstance(cond["when"], str):
+                found.append(((*at, "when"), "must be a string"))
+            for branch in ("then", "else"):
+                if branch in cond:
+                    found += [((*at, branch, *path), message) for path, message in self.methods(cond[branch])]
+        return found
 
 
 def _sleep_problems(params: Any) -> Found:
@@ -252,14 +260,9 @@ def _checked(check: Any, params: Any, name: str) -> Found:
     return [(problem.path[1:], problem.message) for problem in problems(check, {name: params})]
 
 
-@functools.cache
-def _parameter_check(name: str) -> Any:
-    rules = {"type": "dict", **({"schema": PARAMETERS[name]} if PARAMETERS[name] else {}), **_EXTRA.get(name, {})}
-    return validator({name: rules})
-
-
-@functools.cache
-def _join_check() -> Any:
+def _parameter_rules(name: str) -> dict[str, Any]:
+    if name != "join_conference":
+        return {"type": "dict", **({"schema": PARAMETERS[name]} if PARAMETERS[name] else {}), **_EXTRA.get(name, {})}
     # Written as it is sent: no emitted form is made for a join inside a result.
     nested = {
         **schema.CONFERENCE,
@@ -267,4 +270,4 @@ def _join_check() -> Any:
         "status_callback_event": {**schema.CONFERENCE["status_callback_event"], "type": "string"},
         "recording_status_callback_event": {**schema.CONFERENCE["recording_status_callback_event"], "type": "string"},
     }
-    return validator({"join_conference": {"type": "dict", "schema": nested}})
+    return {"type": "dict", "schema": nested}

@@ -55,13 +55,8 @@ class FieldwiseCheck:
     def _cached(self, key: tuple[str, Any], check: Callable[[], list[Problem]]) -> list[Problem]:
         found = self._memo.get(key)
         if found is None:
-            if len(self._memo) >= _MAX_MEMO:  # a long-lived process must not grow without bound
-                self._memo.clear()
             found = self._memo[key] = check()
         return list(found)
-
-
-_MAX_MEMO = 200_000
 
 
 def _plain_type_only(rules: Mapping[str, Any]) -> bool:
@@ -72,18 +67,23 @@ def _plain_type_only(rules: Mapping[str, Any]) -> bool:
 _PLAIN_TYPES = {"string", "integer", "boolean", "number", "float", "list", "dict"}  # decided by the Python type alone
 
 
-@functools.cache
-def _resolved_check(with_roles: bool) -> FieldwiseCheck:
-    conference = schema.SHARED_CONFERENCE if with_roles else schema.CONFERENCE
-    return FieldwiseCheck(schema.RESOLVED_PROFILE, nested={"conference": FieldwiseCheck(conference)})
+class ResolvedChecks:
+    """The checks of resolved profiles for one run: built when first needed, remembering what they checked."""
+
+    @functools.cached_property
+    def plain(self) -> FieldwiseCheck:
+        return FieldwiseCheck(schema.RESOLVED_PROFILE, nested={"conference": FieldwiseCheck(schema.CONFERENCE)})
+
+    @functools.cached_property
+    def with_roles(self) -> FieldwiseCheck:
+        return FieldwiseCheck(schema.RESOLVED_PROFILE, nested={"conference": FieldwiseCheck(schema.SHARED_CONFERENCE)})
+
+    @functools.cached_property
+    def join(self) -> FieldwiseCheck:
+        return FieldwiseCheck(schema.JOIN_DEPENDENCIES)
 
 
-@functools.cache
-def _join_check() -> FieldwiseCheck:
-    return FieldwiseCheck(schema.JOIN_DEPENDENCIES)
-
-
-def resolved_problems(values: Mapping[str, Any]) -> list[Problem]:
+def resolved_problems(values: Mapping[str, Any], checks: ResolvedChecks) -> list[Problem]:
     """Check an interpolated, non-abstract profile against the SWML rules of SPEC section 5.
 
     With roles, what one key of a join needs of another is checked on each role's effective
@@ -91,10 +91,10 @@ def resolved_problems(values: Mapping[str, Any]) -> list[Problem]:
     """
     roles = values.get("roles")
     if not isinstance(roles, Mapping) or not roles:
-        return _resolved_check(False).problems(values)
-    found = _resolved_check(True).problems(values)
+        return checks.plain.problems(values)
+    found = checks.with_roles.problems(values)
     if isinstance(values.get("conference"), Mapping):
-        found += _join_problems(values["conference"], roles)
+        found += _join_problems(values["conference"], roles, checks.join)
     return found
 
 
@@ -105,7 +105,7 @@ def effective_join(values: Mapping[str, Any], role: Mapping[str, Any]) -> dict[s
     return {key: merged[key] for key in schema.CONFERENCE_KEYS if key in merged}
 
 
-def _join_problems(shared: Mapping[str, Any], roles: Mapping[str, Any]) -> list[Problem]:
+def _join_problems(shared: Mapping[str, Any], roles: Mapping[str, Any], join: FieldwiseCheck) -> list[Problem]:
     """What keys of each role's join need of each other; a problem shared by several roles is one, naming them."""
     whose: dict[Problem, list[str]] = {}
     for name, role in roles.items():
@@ -113,7 +113,7 @@ def _join_problems(shared: Mapping[str, Any], roles: Mapping[str, Any]) -> list[
             continue
         own = role.get("conference")
         own = own if isinstance(own, Mapping) else {}
-        for problem in _join_check().problems(dict.fromkeys(effective_join({"conference": shared}, role), True)):
+        for problem in join.problems(dict.fromkeys(effective_join({"conference": shared}, role), True)):
             key = problem.path[-1]
             path = ("roles", name, "conference", key) if key in own else ("conference", key)
             whose.setdefault(problem._replace(path=path), []).append(name)
