@@ -1,7 +1,8 @@
 """A small interpreter of SWML, to prove what a document does for a caller.
 
 It runs the methods confc's flows use: answer, play, prompt, switch, cond, goto and label,
-transfer, execute and return, set, unset, sleep, hangup and join_conference with its result.
+transfer, execute and return, set, unset, sleep, hangup, record (a voicemail) and
+join_conference with its result.
 It never guesses: a method or a `when` expression it cannot run stops it, naming it.
 """
 
@@ -20,6 +21,7 @@ MAX_TRANSFERS = 32  # SignalWire's limit on transfer and goto steps in one call 
 RESULTS = ("completed", "answered", "no-answer", "failed", "canceled")
 # A caller who withholds their number: no E.164 number, so no listed number's case matches it.
 WITHHELD = "anonymous"
+TRANSFERRED = "transferred to"  # how a call handed to another document (a URL) ends, followed by where
 
 
 @dataclass(frozen=True)
@@ -41,7 +43,7 @@ class Call:
 
     steps: tuple[Step, ...]
     joins: tuple[Join, ...]
-    end: str  # "hangup", "end of document", "still in the conference", "error: CODE ..." or "stopped: REASON"
+    end: str  # "hangup", "end of document", "still in the conference", "transferred to URL", "error: CODE ..." or "stopped: REASON"
     prompts: int  # how many entries the caller was asked for
     unused: tuple[str, ...] = ()  # entries the caller had left when the call ended: no prompt asked for them
 
@@ -137,12 +139,33 @@ def _play(machine: _Machine, frames: list[_Frame], frame: _Frame, method: Method
 
 
 def _transfer(machine: _Machine, frames: list[_Frame], frame: _Frame, method: Method) -> str | None:
-    dest = _section(machine, method.params.get("dest"), "transfer")
+    where = method.params.get("dest")
+    if isinstance(where, str) and where.startswith(("http://", "https://")):
+        if (ended := _count_transfer(machine, frame, method)) is not None:
+            return ended
+        # The next document is fetched from there: the call goes on beyond what this one says.
+        shown = _without_credentials(where)
+        _record(machine, frame, method, f"transferred to {shown}")
+        return f"{TRANSFERRED} {shown}"
+    dest = _section(machine, where, "transfer")
     if (ended := _count_transfer(machine, frame, method)) is not None:
         return ended
     _record(machine, frame, method, f"transferred to section {dest}")
     frames[:] = [_Frame(dest, machine.document.sections[dest])]  # no way back
     return None
+
+
+def _without_credentials(url: str) -> str:
+    """A URL as a message may show it: the reference lets it carry username:password@, which is a secret."""
+    scheme, _, rest = url.partition("://")
+    host, slash, path = rest.partition("/")
+    return f"{scheme}://{host.rpartition('@')[2]}{slash}{path}"
+
+
+def _record_message(machine: _Machine, frames: list[_Frame], frame: _Frame, method: Method) -> None:
+    # In the foreground, until the caller stops speaking or presses a terminator: a voicemail.
+    machine.variables.update(record_result="success", record_url="(the new recording's URL)")
+    _record(machine, frame, method, "recorded the caller's message: record_result = success")
 
 
 def _count_transfer(machine: _Machine, frame: _Frame, method: Method) -> str | None:
@@ -348,6 +371,7 @@ _HANDLERS: dict[str, Handler] = {
     "unset": _unset,
     "hangup": _hangup,
     "join_conference": _join,
+    "record": _record_message,
 }
 
 

@@ -32,7 +32,8 @@ class FieldwiseCheck:
         self._nested = dict(nested or {})
         structure = {key: {r: v for r, v in spec.items() if r in self._STRUCTURE_RULES} for key, spec in rules.items()}
         self._structure = validator(structure)
-        self._fields = {key: validator({key: self._value_rules(key, spec)}) for key, spec in rules.items()}
+        self._rules = dict(rules)
+        self._fields: dict[str, Any] = {}  # a field's validator, built when a value of it is first checked
         # A field checked for a plain Python type alone needs checking once per type, not once per value.
         self._by_type = {key for key, spec in rules.items() if _plain_type_only(self._value_rules(key, spec))}
         self._memo: dict[tuple[str, Any], list[Problem]] = {}
@@ -47,10 +48,16 @@ class FieldwiseCheck:
             nested = self._nested.get(key)
             if nested is not None and isinstance(value, Mapping):
                 found += [Problem((key, *problem.path), problem.message, problem.absent) for problem in nested.problems(value)]
-            elif key in self._fields:
+            elif key in self._rules:
                 memo = type(value).__name__ if key in self._by_type else fingerprint(value)
-                found += self._cached((key, memo), functools.partial(problems, self._fields[key], {key: value}))
+                found += self._cached((key, memo), functools.partial(self._field_problems, key, value))
         return found
+
+    def _field_problems(self, key: str, value: Any) -> list[Problem]:
+        check = self._fields.get(key)
+        if check is None:
+            check = self._fields[key] = validator({key: self._value_rules(key, self._rules[key])})
+        return problems(check, {key: value})
 
     def _cached(self, key: tuple[str, Any], check: Callable[[], list[Problem]]) -> list[Problem]:
         found = self._memo.get(key)

@@ -232,3 +232,80 @@ def test_the_readmes_worked_example_is_a_case_that_passes(example: Path, cli: Ca
         0,
         "PASS  configs/tests/readme.toml:1  the host starts the meeting unmuted (all-hands, env prod)\n1 passed, 0 failed\n",
     )
+
+
+SCREENED_TEMPLATE = """\
+version: 1.0.0
+sections:
+  main:
+    - answer: {}
+    - switch:
+        variable: call.from
+        case:
+          "+15550100":
+            - play:
+                url: "say:Leave a message."
+            - record:
+                beep: true
+            - hangup: {}
+          "+15550111":
+            - transfer:
+                dest: "https://desk:s3cret@example.com/after-hours"
+        default:
+          - play:
+              url: "say:Connecting you."
+    - join_conference:
+        {{ profile.conference | yaml(8) }}
+"""
+SCREENED_CASES = """\
+[[case]]
+name = "a screened number leaves a message"
+profile = "line"
+from = "+15550100"
+[case.expect]
+hears = ["Leave a message."]
+ends = "voicemail"
+
+[[case]]
+name = "the night desk's number is handed on"
+profile = "line"
+from = "+1 555 0111"
+[case.expect]
+ends = "transferred"
+
+[[case]]
+name = "anyone else joins"
+profile = "line"
+[case.expect]
+ends = "joined"
+"""
+
+
+def test_a_case_can_expect_a_voicemail_or_a_transfer(make_repo: Callable[..., Path], cli: Callable[..., Run]) -> None:
+    repo = make_repo(
+        {
+            "profiles/line.toml": 'template = "screened"\n[conference]\nname = "line"\n',
+            "templates/screened.j2": SCREENED_TEMPLATE,
+            "tests/line.toml": SCREENED_CASES,
+        }
+    )
+    passed = cli("test", "configs", "--env", "dev")
+    assert passed.code == 0, passed.out
+    assert passed.out.splitlines()[-1] == "3 passed, 0 failed"
+    simulated = cli("simulate", "configs", "line", "--env", "dev", "--from", "+15550111")
+    assert simulated.out.splitlines()[-1] == "end: transferred to https://example.com/after-hours"
+    assert "s3cret" not in simulated.out
+
+    # Each ending is told from the others: swap them and every case fails, at its line.
+    swapped = (
+        SCREENED_CASES.replace('"voicemail"', '"@1"').replace('"transferred"', '"voicemail"').replace('"joined"', '"transferred"')
+    )
+    (repo / "tests/line.toml").write_text(swapped.replace('"@1"', '"hung up"'))
+    failed = cli("test", "configs", "--env", "dev")
+    assert failed.code == 1
+    assert failed.out.splitlines() == [
+        'FAIL  configs/tests/line.toml:7  a screened number leaves a message (line, env dev): expected the call to end "hung up", got "voicemail"',
+        'FAIL  configs/tests/line.toml:14  the night desk\'s number is handed on (line, env dev): expected the call to end "voicemail", got "transferred"',
+        'FAIL  configs/tests/line.toml:20  anyone else joins (line, env dev): expected the call to end "transferred", got "joined"',
+        "0 passed, 3 failed",
+    ]

@@ -232,3 +232,48 @@ def test_a_template_that_admits_a_silent_caller_is_refused(make_repo: Callable[.
     run = cli("validate", "configs", "--env", "dev")
     assert run.code == 1 and "a caller who enters only nothing joins a conference" in run.err, run
     assert 'a caller who enters only "#" joins a conference' in run.err
+
+
+def test_a_transfer_to_a_url_hands_the_call_on_and_shows_no_credentials() -> None:
+    call = simulate(
+        _document(
+            """\
+            version: 1.0.0
+            sections:
+              main:
+                - answer: {}
+                - transfer:
+                    dest: "https://user:s3cret@example.com/next?line=2"
+                - hangup: {}
+            """
+        )
+    )
+    assert call.end == "transferred to https://example.com/next?line=2"
+    assert [step.method for step in call.steps] == ["answer", "transfer"]  # nothing after it runs here
+    assert "s3cret" not in json.dumps(call.as_json())
+
+
+def test_record_takes_a_message_and_sets_what_the_reference_says() -> None:
+    call = simulate(
+        _document(
+            """\
+            version: 1.0.0
+            sections:
+              main:
+                - play:
+                    url: "say:Leave a message after the tone."
+                - record:
+                    beep: true
+                    end_silence_timeout: 3
+                - cond:
+                    - when: record_result == 'success'
+                      then:
+                        - play:
+                            url: "say:Thank you."
+                - hangup: {}
+            """
+        )
+    )
+    assert _played(call) == ["say:Leave a message after the tone.", "say:Thank you."]
+    assert call.end == "hangup"
+    assert [step.method for step in call.steps] == ["play", "record", "cond", "play", "hangup"]

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import profile_format as fmt
-from ..calls import IN_CONFERENCE, Call
+from ..calls import IN_CONFERENCE, TRANSFERRED, Call
 from ..errors import show
 from .format import Case
 
@@ -42,6 +42,10 @@ def ending(call: Call) -> str:
         return "in conference"
     if call.joins:
         return "joined"
+    if call.end.startswith(TRANSFERRED):
+        return "transferred"
+    if any(step.method == "record" for step in call.steps):
+        return "voicemail"  # the caller left a message, whatever ended the call after it
     return "hung up" if call.end == "hangup" else call.end
 
 

@@ -15,7 +15,7 @@ from ..repository import SourceFile
 from ..routes import caller_number
 from ..swml import validator
 
-ENDS = ("joined", "hung up", "in conference", "end of document")
+ENDS = ("joined", "hung up", "in conference", "transferred", "voicemail", "end of document")
 _HEARD = {"type": ["string", "dict"], "schema": {"matches": {"type": "string", "required": True, "compiles": True}}}
 EXPECT = {
     "role": {"type": "string", "nonblank": True},
