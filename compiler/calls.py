@@ -11,9 +11,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from .document import Document, Method, methods
+from .errors import without_credentials
 from .expressions import Unsupported, holds, js_text
 
 MAX_STEPS = 10_000
@@ -21,7 +22,6 @@ MAX_TRANSFERS = 32  # SignalWire's limit on transfer and goto steps in one call 
 RESULTS = ("completed", "answered", "no-answer", "failed", "canceled")
 # A caller who withholds their number: no E.164 number, so no listed number's case matches it.
 WITHHELD = "anonymous"
-TRANSFERRED = "transferred to"  # how a call handed to another document (a URL) ends, followed by where
 
 
 @dataclass(frozen=True)
@@ -37,6 +37,16 @@ class Join:
     conference: Mapping[str, Any]
 
 
+# How a call can end; a Call's `end` says it in words ("error: CODE (...)", "transferred to URL", ...).
+Outcome = Literal["hangup", "end of document", "in conference", "transferred", "error", "stopped"]
+
+
+@dataclass(frozen=True)
+class Ending:
+    outcome: Outcome
+    text: str
+
+
 @dataclass(frozen=True)
 class Call:
     """How one simulated call went."""
@@ -44,6 +54,7 @@ class Call:
     steps: tuple[Step, ...]
     joins: tuple[Join, ...]
     end: str  # "hangup", "end of document", "still in the conference", "transferred to URL", "error: CODE ..." or "stopped: REASON"
+    outcome: Outcome
     prompts: int  # how many entries the caller was asked for
     unused: tuple[str, ...] = ()  # entries the caller had left when the call ended: no prompt asked for them
 
@@ -52,6 +63,7 @@ class Call:
             "steps": [{"section": s.section, "method": s.method, "did": s.did} for s in self.steps],
             "joins": [{"section": j.section, "conference": dict(j.conference)} for j in self.joins],
             "end": self.end,
+            "outcome": self.outcome,
             "unused_digits": list(self.unused),
         }
 
@@ -89,11 +101,11 @@ def simulate(document: Document, digits: Sequence[str] = (), result: str | None 
     try:
         end = _run(machine, frames)
     except Stop as stop:
-        end = f"stopped: {stop}"
-    return Call(tuple(machine.steps), tuple(machine.joins), end, machine.prompts, tuple(machine.digits))
+        end = Ending("stopped", f"stopped: {stop}")
+    return Call(tuple(machine.steps), tuple(machine.joins), end.text, end.outcome, machine.prompts, tuple(machine.digits))
 
 
-def _run(machine: _Machine, frames: list[_Frame]) -> str:
+def _run(machine: _Machine, frames: list[_Frame]) -> Ending:
     while frames:
         frame = frames[-1]
         if frame.index >= len(frame.methods):
@@ -106,14 +118,17 @@ def _run(machine: _Machine, frames: list[_Frame]) -> str:
         outcome = _step(machine, frames, frame, method)
         if outcome is not None:
             return outcome
-    return "end of document"
+    return _END_OF_DOCUMENT
+
+
+_END_OF_DOCUMENT = Ending("end of document", "end of document")
 
 
 def _record(machine: _Machine, frame: _Frame, method: Method, did: str) -> None:
     machine.steps.append(Step(frame.section, method.name, did))
 
 
-def _step(machine: _Machine, frames: list[_Frame], frame: _Frame, method: Method) -> str | None:
+def _step(machine: _Machine, frames: list[_Frame], frame: _Frame, method: Method) -> Ending | None:
     """Run one method; how the call ended, if it did."""
     handler = _HANDLERS.get(method.name)
     if handler is None:
@@ -121,7 +136,7 @@ def _step(machine: _Machine, frames: list[_Frame], frame: _Frame, method: Method
     return handler(machine, frames, frame, method)
 
 
-Handler = Callable[[_Machine, list[_Frame], _Frame, Method], "str | None"]
+Handler = Callable[[_Machine, list[_Frame], _Frame, Method], "Ending | None"]
 
 
 def _noted(did: Callable[[Any], str]) -> Handler:
@@ -138,28 +153,18 @@ def _play(machine: _Machine, frames: list[_Frame], frame: _Frame, method: Method
     _record(machine, frame, method, "played " + ", ".join(map(str, urls)))
 
 
-def _transfer(machine: _Machine, frames: list[_Frame], frame: _Frame, method: Method) -> str | None:
+def _transfer(machine: _Machine, frames: list[_Frame], frame: _Frame, method: Method) -> Ending | None:
     where = method.params.get("dest")
-    if isinstance(where, str) and where.startswith(("http://", "https://")):
-        if (ended := _count_transfer(machine, frame, method)) is not None:
-            return ended
-        # The next document is fetched from there: the call goes on beyond what this one says.
-        shown = _without_credentials(where)
-        _record(machine, frame, method, f"transferred to {shown}")
-        return f"{TRANSFERRED} {shown}"
-    dest = _section(machine, where, "transfer")
+    handed_on = isinstance(where, str) and where.startswith(("http://", "https://"))
+    dest = str(where) if handed_on else _section(machine, where, "transfer")
     if (ended := _count_transfer(machine, frame, method)) is not None:
         return ended
+    if handed_on:  # the next document is fetched from there: the call goes on beyond what this one says
+        _record(machine, frame, method, shown := f"transferred to {without_credentials(dest)}")
+        return Ending("transferred", shown)
     _record(machine, frame, method, f"transferred to section {dest}")
     frames[:] = [_Frame(dest, machine.document.sections[dest])]  # no way back
     return None
-
-
-def _without_credentials(url: str) -> str:
-    """A URL as a message may show it: the reference lets it carry username:password@, which is a secret."""
-    scheme, _, rest = url.partition("://")
-    host, slash, path = rest.partition("/")
-    return f"{scheme}://{host.rpartition('@')[2]}{slash}{path}"
 
 
 def _record_message(machine: _Machine, frames: list[_Frame], frame: _Frame, method: Method) -> None:
@@ -168,12 +173,12 @@ def _record_message(machine: _Machine, frames: list[_Frame], frame: _Frame, meth
     _record(machine, frame, method, "recorded the caller's message: record_result = success")
 
 
-def _count_transfer(machine: _Machine, frame: _Frame, method: Method) -> str | None:
+def _count_transfer(machine: _Machine, frame: _Frame, method: Method) -> Ending | None:
     machine.transfers += 1
     if machine.transfers <= MAX_TRANSFERS:
         return None
     _record(machine, frame, method, f"more than {MAX_TRANSFERS} transfers and gotos in one call")
-    return f"error: relay_script_too_many_transfers (more than {MAX_TRANSFERS} transfer and goto steps)"
+    return Ending("error", f"error: relay_script_too_many_transfers (more than {MAX_TRANSFERS} transfer and goto steps)")
 
 
 def _execute(machine: _Machine, frames: list[_Frame], frame: _Frame, method: Method) -> None:
@@ -186,14 +191,14 @@ def _execute(machine: _Machine, frames: list[_Frame], frame: _Frame, method: Met
     frames.append(_Frame(dest, machine.document.sections[dest]))
 
 
-def _return(machine: _Machine, frames: list[_Frame], frame: _Frame, method: Method) -> str | None:
+def _return(machine: _Machine, frames: list[_Frame], frame: _Frame, method: Method) -> Ending | None:
     machine.variables["return_value"] = method.params
     _record(machine, frame, method, "returned")
     while frames and frames[-1].inline:
         frames.pop()
     if frames:
         frames.pop()
-    return None if frames else "end of document"
+    return None if frames else _END_OF_DOCUMENT
 
 
 _REFERENCE = re.compile(r"\$\{([^}]*)\}")
@@ -227,9 +232,9 @@ def _expand(machine: _Machine, value: Any, method: Method) -> Any:
     return _REFERENCE.sub(variable, value)
 
 
-def _hangup(machine: _Machine, frames: list[_Frame], frame: _Frame, method: Method) -> str:
+def _hangup(machine: _Machine, frames: list[_Frame], frame: _Frame, method: Method) -> Ending:
     _record(machine, frame, method, "hung up")
-    return "hangup"
+    return Ending("hangup", "hangup")
 
 
 def _section(machine: _Machine, dest: Any, verb: str) -> str:
@@ -265,7 +270,7 @@ def _prompt(machine: _Machine, frames: list[_Frame], frame: _Frame, method: Meth
     )
 
 
-def _switch(machine: _Machine, frames: list[_Frame], frame: _Frame, method: Method, params: Mapping[str, Any]) -> str | None:
+def _switch(machine: _Machine, frames: list[_Frame], frame: _Frame, method: Method, params: Mapping[str, Any]) -> Ending | None:
     variable = params.get("variable", "return_value")
     value = _variable(machine, variable, method)
     case = params.get("case", {})
@@ -277,7 +282,7 @@ def _switch(machine: _Machine, frames: list[_Frame], frame: _Frame, method: Meth
         branch, did, path = params["default"], f"{variable} is {value!r}: default", (*method.path, "default")
     else:  # the reference makes this a script error that ends the call (errors.mdx)
         _record(machine, frame, method, f"{variable} is {value!r}: no case matches and there is no default")
-        return "error: relay_script_method_no_matching_condition (a switch matched no case and has no default)"
+        return Ending("error", "error: relay_script_method_no_matching_condition (a switch matched no case and has no default)")
     _record(machine, frame, method, did)
     frames.append(_Frame(frame.section, methods(branch, path), inline=True))
     return None
@@ -303,7 +308,7 @@ def _cond(machine: _Machine, frames: list[_Frame], frame: _Frame, method: Method
     _record(machine, frame, method, "no condition holds")
 
 
-def _goto(machine: _Machine, frames: list[_Frame], frame: _Frame, method: Method) -> str | None:
+def _goto(machine: _Machine, frames: list[_Frame], frame: _Frame, method: Method) -> Ending | None:
     params = method.params
     if "when" in params and not _when(machine, params["when"], method):
         _record(machine, frame, method, f"when {params['when']}: false, no jump")
@@ -333,7 +338,7 @@ def _goto(machine: _Machine, frames: list[_Frame], frame: _Frame, method: Method
 IN_CONFERENCE = "still in the conference"
 
 
-def _join(machine: _Machine, frames: list[_Frame], frame: _Frame, method: Method) -> str | None:
+def _join(machine: _Machine, frames: list[_Frame], frame: _Frame, method: Method) -> Ending | None:
     params = method.params
     machine.joins.append(Join(frame.section, params))
     if machine.result is None:
@@ -341,7 +346,7 @@ def _join(machine: _Machine, frames: list[_Frame], frame: _Frame, method: Method
             _record(
                 machine, frame, method, f"joined conference {params.get('name')!r}; it has not ended (give a result to end it)"
             )
-            return IN_CONFERENCE
+            return Ending("in conference", IN_CONFERENCE)
         _record(machine, frame, method, f"joined conference {params.get('name')!r}")
         return None
     machine.variables["join_conference_result"] = machine.variables["return_value"] = machine.result

@@ -204,3 +204,10 @@ def show(value: object) -> str:
         return json.dumps(value, ensure_ascii=False, default=str)
     except (ValueError, RecursionError):  # nested deeper than any reader could follow
         return "a value nested too deeply to show"
+
+
+def without_credentials(url: str) -> str:
+    """A URL as a message may show it: SWML lets a URL carry username:password@, which is a secret."""
+    scheme, _, rest = url.partition("://")
+    host, slash, path = rest.partition("/")
+    return f"{scheme}://{host.rpartition('@')[2]}{slash}{path}"

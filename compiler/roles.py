@@ -204,7 +204,7 @@ def flow_problems(document: Document, values: Mapping[str, Any]) -> list[str]:
                 )
         for where, digits, caller in tries:
             call = simulate(document, digits, caller=caller)
-            if call.end.startswith("stopped"):
+            if call.outcome == "stopped":
                 found.append(f"{where}: the simulation {call.end}")
             elif len(call.joins) != 1:
                 found.append(f"{where} joins {len(call.joins)} conferences, not one")
@@ -253,11 +253,11 @@ def _wrong_pin_problems(document: Document, values: Mapping[str, Any], stranger:
 
 def _not_refused(call: Any, where: str, asked: int, heard: Sequence[str | tuple[str, ...]], should: str) -> str | None:
     """Why a call that `should` be refused (asked `asked` times, hearing each of `heard`, hung up on) was not."""
-    if call.end.startswith("stopped"):
+    if call.outcome == "stopped":
         return f"{where}: the simulation {call.end}"
     if call.joins:
         return f"{where} joins a conference"
-    if call.end != "hangup" or call.prompts != asked or not _hears(call, heard):
+    if call.outcome != "hangup" or call.prompts != asked or not _hears(call, heard):
         return f"{where} {should}; asked {call.prompts} time(s), ending in {call.end}"
     return None
 

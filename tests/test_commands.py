@@ -292,7 +292,7 @@ def test_the_starters_profiles_do_what_their_comments_say(cli: Callable, tmp_pat
             "json",
         ).out
     )
-    assert (stranger["joins"], stranger["end"]) == ([], "hangup")
+    assert (stranger["joins"], stranger["end"], stranger["outcome"]) == ([], "hangup", "hangup")
 
 
 @pytest.mark.parametrize(

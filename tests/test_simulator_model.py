@@ -248,7 +248,7 @@ def test_a_transfer_to_a_url_hands_the_call_on_and_shows_no_credentials() -> Non
             """
         )
     )
-    assert call.end == "transferred to https://example.com/next?line=2"
+    assert (call.outcome, call.end) == ("transferred", "transferred to https://example.com/next?line=2")
     assert [step.method for step in call.steps] == ["answer", "transfer"]  # nothing after it runs here
     assert "s3cret" not in json.dumps(call.as_json())
 

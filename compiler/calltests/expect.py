@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import profile_format as fmt
-from ..calls import IN_CONFERENCE, TRANSFERRED, Call
+from ..calls import Call
 from ..errors import show
 from .format import Case
 
@@ -38,20 +38,20 @@ def sections(call: Call) -> list[str]:
 
 def ending(call: Call) -> str:
     """How the call ended, in the words of the test format."""
-    if call.end == IN_CONFERENCE:
+    if call.outcome == "in conference":
         return "in conference"
     if call.joins:
         return "joined"
-    if call.end.startswith(TRANSFERRED):
+    if call.outcome == "transferred":
         return "transferred"
     if any(step.method == "record" for step in call.steps):
         return "voicemail"  # the caller left a message, whatever ended the call after it
-    return "hung up" if call.end == "hangup" else call.end
+    return "hung up" if call.outcome == "hangup" else call.end
 
 
 def difference(case: Case, call: Call) -> Difference | None:
     """The first way `call` is not what `case` expects, or None."""
-    if call.end.startswith("stopped"):
+    if call.outcome == "stopped":
         return Difference((), f"the simulation {call.end}")
     if case.refused and call.joins:
         return Difference(("refused",), f"expected the call to be refused, but it joined in section {call.joins[0].section}")
