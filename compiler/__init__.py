@@ -81,9 +81,7 @@ def build(
     folder, shown = project.output_dir(repo, out)
     fmt = project.output_format(repo, fmt)
     strict_envs = project.strict_envs(repo, chosen, strict)
-    # A reused artifact's warnings are not seen again, so strictness that no input records proves every profile.
-    # An environment's own [build] strict is in its file, which every artifact of it records.
-    reuse = cache and not project.strict_everywhere(repo, strict)
+    reuse = incremental.may_reuse(repo, cache, strict)
     plans, warnings = incremental.plans(
         repo, chosen, folder, shown, fmt=fmt, overrides=overrides, incremental=reuse, progress=progress, jobs=jobs
     )

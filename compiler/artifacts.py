@@ -43,14 +43,8 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def manifest_bytes(
-    stamp: Mapping[str, Any], sources: Mapping[str, str], artifacts: Sequence[Artifact], *, complete: bool = True
-) -> bytes:
-    """The manifest of one OUT/ENV: what confc owns there, and every input digest (the incremental cache)."""
-    return _manifest_json(stamp, sources, _entries(stamp, sources, artifacts), complete)
-
-
 def _entries(stamp: Mapping[str, Any], sources: Mapping[str, str], artifacts: Sequence[Artifact]) -> dict[str, Any]:
+    """Each artifact's manifest entry: what confc wrote there, from what, and the seal over both."""
     return {
         a.path: {
             "profile": a.profile,
@@ -124,6 +118,7 @@ class EnvPlan:
     removals: list[str] = field(default_factory=list)
     kept: list[str] = field(default_factory=list)  # stale, but edited by hand since confc wrote them
     resolved: list[str] = field(default_factory=list)  # files with merge conflict markers this build rewrites
+    entries: Mapping[str, Any] = field(default_factory=dict)  # path -> the manifest entry of each artifact
     manifest: bytes = b""
     manifest_changed: bool = False
 
@@ -261,7 +256,9 @@ def plan(
         else:
             result.kept.append(rel)
     raise_all(errors)
-    result.manifest = manifest_bytes(stamp, sources, artifacts)
+    # The manifest of OUT/ENV: what confc owns there, and every input digest (the incremental cache).
+    result.entries = _entries(stamp, sources, artifacts)
+    result.manifest = _manifest_json(stamp, sources, result.entries, complete=True)
     result.manifest_changed = previous.raw != result.manifest
     return result
 
@@ -321,8 +318,8 @@ def apply(plan: EnvPlan) -> None:
         if plan.writes or plan.removals:
             # Until the build finishes, the manifest lists old and new files alike and says
             # it is incomplete: an interrupted build neither lies nor loses track of a file.
-            entries = {**plan.previous, **_entries(plan.stamp, plan.sources, plan.artifacts)}
-            writer.write(plan.folder / MANIFEST, _manifest_json(plan.stamp, plan.sources, entries, complete=False))
+            interim = {**plan.previous, **plan.entries}
+            writer.write(plan.folder / MANIFEST, _manifest_json(plan.stamp, plan.sources, interim, complete=False))
         for artifact in plan.writes:
             writer.write(plan.folder / artifact.path, artifact.content)
         for rel in plan.removals:

@@ -31,6 +31,13 @@ if TYPE_CHECKING:
     from .pipeline import Compiler
 
 
+def may_reuse(repo: Repository, cache: bool, strict: bool) -> bool:
+    """Whether sealed artifacts may stand for a build now: a reused artifact's warnings are not seen
+    again, so strictness that no input records (--strict, confc.toml) proves every profile. An
+    environment's own [build] strict is in its file, which every artifact of it records."""
+    return cache and not project.strict_everywhere(repo, strict)
+
+
 def stamp(repo: Repository, env: str, fmt: str, overrides: Sequence[str]) -> dict[str, Any]:
     """What every artifact of `env` depends on besides its own files: any change rebuilds them all."""
     return {
@@ -199,9 +206,8 @@ def check(
     chosen = project.environments(repo, envs)
     folder, shown = project.output_dir(repo, out)
     fmt = project.output_format(repo, fmt)
-    # An artifact whose manifest entry is sealed over its unchanged inputs is what a build would
-    # write again, as it is for build itself; strictness no input records proves every profile.
-    trust = cache and not project.strict_everywhere(repo, strict)
+    # An artifact whose manifest entry is sealed over its unchanged inputs is what a build would write again.
+    trust = may_reuse(repo, cache, strict)
     found, warnings = plans(
         repo, chosen, folder, shown, fmt=fmt, overrides=overrides, incremental=trust, guard=False, progress=progress, jobs=jobs
     )

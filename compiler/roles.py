@@ -7,7 +7,7 @@ from typing import Any
 
 from . import profile_format as fmt
 from . import recording, routes, schema, secrets
-from .calls import WITHHELD, simulate
+from .calls import WITHHELD, Call, simulate
 from .document import Document
 from .errors import show
 from .render import spoken
@@ -251,7 +251,7 @@ def _wrong_pin_problems(document: Document, values: Mapping[str, Any], stranger:
     return found
 
 
-def _not_refused(call: Any, where: str, asked: int, heard: Sequence[str | tuple[str, ...]], should: str) -> str | None:
+def _not_refused(call: Call, where: str, asked: int, heard: Sequence[str | tuple[str, ...]], should: str) -> str | None:
     """Why a call that `should` be refused (asked `asked` times, hearing each of `heard`, hung up on) was not."""
     if call.outcome == "stopped":
         return f"{where}: the simulation {call.end}"
@@ -262,7 +262,7 @@ def _not_refused(call: Any, where: str, asked: int, heard: Sequence[str | tuple[
     return None
 
 
-def _hears(call: Any, urls: Sequence[str | tuple[str, ...]]) -> bool:
+def _hears(call: Call, urls: Sequence[str | tuple[str, ...]]) -> bool:
     """Whether the call plays each of `urls` in order (a tuple: any one of them), others between allowed."""
     played = [step.did for step in call.steps if step.method == "play"]
     position = 0
