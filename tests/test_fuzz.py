@@ -213,8 +213,12 @@ def quick(monkeypatch: pytest.MonkeyPatch) -> None:
     phases=[Phase.explicit, Phase.reuse, Phase.generate],  # report a failing example as found: shrinking repositories is slow
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
 )
+@pytest.mark.parametrize("commands", ["compiling", "reading"])
 @given(data=st.data())
-def test_no_mutated_repository_crashes_confc(data: st.DataObject, tmp_path_factory: pytest.TempPathFactory, quick: None) -> None:
+def test_no_mutated_repository_crashes_confc(
+    commands: str, data: st.DataObject, tmp_path_factory: pytest.TempPathFactory, quick: None
+) -> None:
+    """Each group of commands meets the same mutated repositories; two groups, so a parallel run can share them out."""
     files = {name: tomllib.loads(tomli_w.dumps(parsed)) for name, parsed in BASE.items()}  # a deep copy
     for _ in range(data.draw(st.integers(1, 4), label="mutations")):
         data.draw(mutation(files))
@@ -240,12 +244,14 @@ def test_no_mutated_repository_crashes_confc(data: st.DataObject, tmp_path_facto
     setting = data.draw(st.sampled_from(HOSTILE_TEXT).map(lambda v: f"conference.name={v}") | st.text(max_size=30), label="--set")
 
     out = str(root / "out")
-    assert_answers("validate", str(repo))
-    assert_answers("build", str(repo), "--all-envs", "--out", out)
-    assert_answers("build", str(repo), "--all-envs", "--out", out, "--set", setting)
-    assert_answers("check", str(repo), "--all-envs", "--out", out, "--error-format", "json")
-    assert_answers("list", str(repo))
-    assert_answers("show", str(repo), profile, "--env", "prod", "--format", "json")
-    assert_answers("show", str(repo), profile, "--env", "dev", "--swml")
-    assert_answers("explain", str(repo), profile, key, "--env", "staging")
+    if commands == "compiling":
+        assert_answers("build", str(repo), "--all-envs", "--out", out)
+        assert_answers("build", str(repo), "--all-envs", "--out", out, "--set", setting)
+        assert_answers("check", str(repo), "--all-envs", "--out", out, "--error-format", "json")
+    else:
+        assert_answers("validate", str(repo))
+        assert_answers("list", str(repo))
+        assert_answers("show", str(repo), profile, "--env", "prod", "--format", "json")
+        assert_answers("show", str(repo), profile, "--env", "dev", "--swml")
+        assert_answers("explain", str(repo), profile, key, "--env", "staging")
     shutil.rmtree(root)
