@@ -11,7 +11,7 @@ import hashlib
 import json
 import os
 import stat
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -43,28 +43,45 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _entries(stamp: Mapping[str, Any], sources: Mapping[str, str], artifacts: Sequence[Artifact]) -> dict[str, Any]:
-    """Each artifact's manifest entry: what confc wrote there, from what, and the seal over both."""
+def _entries(sealer: Sealer, artifacts: Sequence[Artifact], sealed: Mapping[str, str]) -> dict[str, Any]:
+    """Each artifact's manifest entry: what confc wrote there, from what, and the seal over both
+    (`sealed`: the seals verified already, of artifacts reused as they stand)."""
     return {
         a.path: {
             "profile": a.profile,
             "sha256": a.sha256,
             "inputs": list(a.inputs),
-            "seal": seal(stamp, sources, a.inputs, a.sha256),
+            "seal": sealed.get(a.path) or sealer.seal(a.inputs, a.sha256),
         }
         for a in artifacts
     }
 
 
-def seal(stamp: Mapping[str, Any], sources: Mapping[str, str], inputs: Sequence[str], content_sha256: str) -> str:
-    """One digest of what made an artifact (the stamp, each input's digest) and of what it is.
+class Sealer:
+    """Seals the artifacts of one environment folder: one digest of what made an artifact (the
+    stamp, each input's digest) and of what it is.
 
     An entry is one line of its manifest, so a merge resolved by hand keeps or drops it whole:
     an entry whose seal still holds is a pair of inputs and output that confc itself produced,
     which a build may reuse and check may trust, without compiling it again.
     """
-    made_from = [dict(stamp), [[rel, sources.get(rel)] for rel in inputs], content_sha256]
-    return sha256(_json(made_from).encode("utf-8"))
+
+    def __init__(self, stamp: Mapping[str, Any], sources: Mapping[str, str]) -> None:
+        # The stamp and each input's [name, digest] are the same for every artifact of the folder: written once.
+        self._stamp = _json(dict(stamp))
+        self._sources = sources
+        self._pairs: dict[str, str] = {}
+
+    def seal(self, inputs: Sequence[str], content_sha256: str) -> str:
+        # The JSON of [stamp, [[input, digest], ...], sha256], as json.dumps writes it.
+        made_from = ", ".join(self._pair(rel) for rel in inputs)
+        return sha256(f"[{self._stamp}, [{made_from}], {_json(content_sha256)}]".encode())
+
+    def _pair(self, rel: str) -> str:
+        pair = self._pairs.get(rel)
+        if pair is None:
+            pair = self._pairs[rel] = _json([rel, self._sources.get(rel)])
+        return pair
 
 
 def _manifest_json(stamp: Mapping[str, Any], sources: Mapping[str, str], entries: Mapping[str, Any], complete: bool) -> bytes:
@@ -197,14 +214,15 @@ def plan(
     artifacts: Sequence[Artifact],
     *,
     previous: Previous | None = None,
-    current: Collection[str] = (),
+    reused: Mapping[str, str] | None = None,
     guard: bool = True,
 ) -> EnvPlan:
     """Decide every write and removal for OUT/ENV; raise, writing nothing, if any is unsafe.
 
-    `current` names artifacts already known to be on disk as they are; with `guard` off
-    (for `check`), a file in the way is merely stale, not an error.
+    `reused` names artifacts already known to be on disk as they are, each with its seal,
+    verified; with `guard` off (for `check`), a file in the way is merely stale, not an error.
     """
+    reused = reused or {}
     folder = Path(out) / env
     display = f"{display_out.rstrip('/')}/{env}"
     previous = previous or read_previous(out, display_out, env)
@@ -215,7 +233,7 @@ def plan(
     errors: list[ConfcError] = []
     wanted = {a.path for a in artifacts}
     for artifact in artifacts:
-        known = artifact.path in current  # read back as a regular file already: only its folders are left to look at
+        known = artifact.path in reused  # read back as a regular file already: only its folders are left to look at
         link = links.first(artifact.path, itself=not known)
         if link:
             errors.append(
@@ -257,7 +275,7 @@ def plan(
             result.kept.append(rel)
     raise_all(errors)
     # The manifest of OUT/ENV: what confc owns there, and every input digest (the incremental cache).
-    result.entries = _entries(stamp, sources, artifacts)
+    result.entries = _entries(Sealer(stamp, sources), artifacts, reused)
     result.manifest = _manifest_json(stamp, sources, result.entries, complete=True)
     result.manifest_changed = previous.raw != result.manifest
     return result

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import project
-from .artifacts import Artifact, EnvPlan, Previous, plan, read_previous, read_regular, seal
+from .artifacts import Artifact, EnvPlan, Previous, Sealer, plan, read_previous, read_regular
 from .drift import Drift
 from .drift import drift as drift_of
 from .errors import ConfcError, ErrorGroup, raise_all
@@ -79,6 +79,7 @@ class CheckResult:
 @dataclass(frozen=True)
 class Reuse:
     artifacts: Mapping[str, Artifact]  # profile -> its artifact, read back from disk
+    seals: Mapping[str, str]  # path -> the seal of each of them, verified
     unchanged: frozenset[str]  # inputs whose digest is the one the manifest recorded
     changed: frozenset[str]  # inputs it recorded otherwise, or not at all
 
@@ -88,9 +89,11 @@ def reusable(repo: Repository, previous: Previous, folder: Path, stamp: Mapping[
     manifest = previous.manifest
     recorded = manifest.get("sources")
     if not previous.complete or not isinstance(recorded, dict) or any(manifest.get(k) != v for k, v in stamp.items()):
-        return Reuse({}, frozenset(), frozenset(digests))
+        return Reuse({}, {}, frozenset(), frozenset(digests))
     unchanged = frozenset(rel for rel, digest in digests.items() if recorded.get(rel) == digest)
     found: dict[str, Artifact] = {}
+    seals: dict[str, str] = {}
+    sealer = Sealer(stamp, digests)
     for path, entry in previous.entries.items():
         profile, inputs = entry.get("profile"), entry.get("inputs")
         source = repo.profiles.get(profile) if isinstance(profile, str) else None
@@ -109,9 +112,10 @@ def reusable(repo: Repository, previous: Previous, folder: Path, stamp: Mapping[
         if content is None:
             continue
         artifact = Artifact(stamp["env"], profile, path, content, tuple(inputs))
-        if artifact.sha256 == entry.get("sha256") and entry.get("seal") == seal(stamp, digests, inputs, artifact.sha256):
+        if artifact.sha256 == entry.get("sha256") and entry.get("seal") == sealer.seal(inputs, artifact.sha256):
             found[profile] = artifact
-    return Reuse(found, unchanged, frozenset(digests) - unchanged)
+            seals[path] = entry["seal"]
+    return Reuse(found, seals, unchanged, frozenset(digests) - unchanged)
 
 
 def plans(
@@ -139,7 +143,7 @@ def plans(
     reuse = {
         env: reusable(repo, previous[env], Path(out) / env, stamps[env], digests[env])
         if incremental
-        else Reuse({}, frozenset(), frozenset(digests[env]))
+        else Reuse({}, {}, frozenset(), frozenset(digests[env]))
         for env in envs
     }
     # A file is checked again unless a manifest vouches for it and none doubts it (an
@@ -177,7 +181,7 @@ def plans(
                 digests[env],
                 sorted([*reused, *fresh], key=lambda a: a.path),
                 previous=previous[env],
-                current={a.path for a in reused},
+                reused=reuse[env].seals,
                 guard=guard,
             )
         )
