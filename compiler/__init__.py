@@ -229,9 +229,9 @@ def simulate(
     from .calls import simulate as run
     from .document import require
     from .errors import UsageError
-    from .render import parse_document
     from .routes import caller_number
     from .secrets import with_test_values
+    from .yamlload import parse_document
 
     built = compiler(config_dir, overrides)
     profile, env = project.check_profile(built.repo, profile), project.check_env(built.repo, env)

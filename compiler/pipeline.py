@@ -14,7 +14,7 @@ from .errors import ConfcError, ErrorGroup, raise_all
 from .interpolate import Interpolator, env_scope
 from .layering import MISSING, KeyPath, Resolution, Resolver, Unreadable, lookup, parents_of
 from .overrides import layer as layer_of_overrides
-from .parallel import workers
+from .parallel import long_lived, workers
 from .repository import Repository, SourceFile
 from .routes import routing_problems
 from .sandbox import Scope, guarded
@@ -333,7 +333,7 @@ class Compiler:
         processes = workers(len(tasks), jobs)
         outcomes = self._in_parallel(tasks, processes) if processes > 1 else map(self._attempt, tasks)
         built: list[Artifact] = []
-        with guarded():
+        with guarded(), long_lived():
             for done, outcome in enumerate(outcomes, start=1):
                 if isinstance(outcome, Artifact):
                     built.append(outcome)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import json
-import math
 import re
 from collections.abc import Mapping, Sequence
 from types import TracebackType
@@ -19,44 +18,10 @@ from .errors import ConfcError, did_you_mean, show
 from .memo import fingerprint
 from .repository import Repository, builtin_templates
 from .sandbox import Deadline, Timeout, describe, environment, join_bounded, kind
+from .yamlload import Remembered, parse_document
 
 _Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
-_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-
-class _Loader(_SafeLoader):  # type: ignore[misc,valid-type]
-    """PyYAML's safe loader, sharing each distinct scalar it constructs through `scalars`.
-
-    Every document confc checks repeats the same keys and most of the same values;
-    scalars (strings, numbers, booleans, dates) are immutable, so sharing them is safe.
-    """
-
-    def __init__(self, stream: str, scalars: dict[tuple[str, str], Any] | None = None) -> None:
-        super().__init__(stream)
-        self._scalars = {} if scalars is None else scalars
-
-    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
-        if node.__class__ is not yaml.ScalarNode:
-            if node in self.constructed_objects or node in self.recursive_objects:
-                # An alias: SWML has no use for one, and nested aliases can expand a short text without bound.
-                raise yaml.constructor.ConstructorError(
-                    None, None, "anchors and aliases (&, *) are not allowed in SWML", node.start_mark
-                )
-            return super().construct_object(node, deep)
-        key = (node.tag, node.value)  # the tag is resolved already: together they decide the value
-        value = self._scalars.get(key, _MISSING)
-        if value is _MISSING:
-            value = self._scalars[key] = super().construct_object(node, deep)
-        if node.tag in _NO_SWML_FORM and not (isinstance(value, float) and math.isfinite(value)):
-            # A date or a nan: SWML (which is JSON too) has no such value.
-            raise yaml.constructor.ConstructorError(
-                None, None, f"{node.value} has no SWML form; quote it to write it as a string", node.start_mark
-            )
-        return value
-
-
-_MISSING = object()
-_NO_SWML_FORM = frozenset({"tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:float"})
 
 # Plain (unquoted) scalars only where no YAML 1.1 or 1.2 reader could take them for
 # anything but this exact string; everything else is double-quoted.
@@ -127,7 +92,7 @@ class Renderer:
         self._jinja = environment(jinja2.FunctionLoader(self._load))
         # What this renderer has written and read once, it looks up: documents share most entries and scalars.
         self._entries: dict[tuple[str, str, int], str] = {}
-        self._scalars: dict[tuple[str, str], Any] = {}
+        self._remembered = Remembered()
         self._jinja.filters["yaml"] = functools.partial(to_yaml, entries=self._entries)
         self.filenames: dict[str, str] = {}  # template name -> how messages and manifests name it
         self._overran: dict[str, tuple[str, str | None, int | None]] = {}
@@ -220,7 +185,7 @@ class Renderer:
 
     def parse(self, text: str) -> Any:
         """A document this renderer wrote, as data (see parse_document)."""
-        return parse_document(text, self._scalars)
+        return parse_document(text, self._remembered)
 
     def line_of(self, template: str, name: str) -> int | None:
         """The first line of the template (not of its includes) that writes the key `name`, if one does."""
@@ -277,28 +242,6 @@ def document_problems(document: Document, conference: Mapping[str, Any], heard: 
 def spoken(heard: Sequence[tuple[str, str]]) -> str:
     """What a caller should hear, in order, as a message says it: the greeting ("say:Hi"), then ..."""
     return ", then ".join(f"{what} ({show(url)})" for what, url in heard)
-
-
-def parse_yaml(text: str, scalars: dict[tuple[str, str], Any] | None = None) -> Any:
-    """`text` as data, read by the safe loader; `scalars` shares the scalars of documents read before."""
-    loader = _Loader(text, scalars)
-    try:
-        return loader.get_single_data()
-    finally:
-        loader.dispose()
-
-
-def parse_document(text: str, scalars: dict[tuple[str, str], Any] | None = None) -> Any:
-    """A template's output as data; why it is not YAML, in a ValueError, if it is not."""
-    try:
-        return parse_yaml(text, scalars)
-    except yaml.MarkedYAMLError as exc:
-        at = f" at line {exc.problem_mark.line + 1} of its output" if exc.problem_mark else ""
-        raise ValueError(f"the template did not produce valid YAML{at}: {exc.problem}") from None
-    except yaml.YAMLError as exc:
-        raise ValueError(f"the template did not produce valid YAML: {exc}") from None
-    except RecursionError:
-        raise ValueError("the template's output is nested too deeply") from None
 
 
 def to_json(document: Any) -> str:

@@ -13,7 +13,7 @@ from compiler.cli import main
 from compiler.deploy import space as space_module
 from compiler.document import Document, model
 from compiler.pipeline import Compiler
-from compiler.render import parse_document, parse_yaml
+from compiler.yamlload import parse_document, parse_yaml
 
 ENVS = {
     "environments/dev.toml": """

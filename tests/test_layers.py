@@ -20,7 +20,7 @@ STAGES: list[tuple[str, set[str]]] = [
     ("reading", {"repository", "scoping", "routes"}),
     ("layering and resolution", {"layering", "overrides", "interpolate"}),
     ("validation", {"schema", "problems", "swml", "validation", "recording", "shapes", "project"}),
-    ("rendering", {"render", "document", "flowgraph"}),
+    ("rendering", {"render", "yamlload", "document", "flowgraph"}),
     ("proving", {"expressions", "calls", "roles"}),
     ("compiling and writing", {"pipeline", "artifacts", "drift", "incremental", "provenance", "report", "editor_schema"}),
     ("readers of compiled documents", {"calltests.*", "deploy.*"}),

@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 from oracle import schema_problems, sdk_join_conference, without_defaults
 
 import compiler
-from compiler.render import parse_yaml
 from compiler.schema import CALLBACK_EVENTS, RECORDING_EVENTS
+from compiler.yamlload import parse_yaml
 
 url = st.sampled_from(["https://example.com/hold.mp3", "http://hooks.example.com/x?a=1&b=2"])
 swml_var = st.sampled_from(["${call.vars.flag}", "%{params.value}"])

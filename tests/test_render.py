@@ -15,7 +15,8 @@ import compiler
 from compiler import render
 from compiler.document import model as document_model
 from compiler.errors import ConfcError
-from compiler.render import document_problems, parse_yaml, to_yaml
+from compiler.render import document_problems, to_yaml
+from compiler.yamlload import parse_yaml
 
 TRICKY = [
     "",

@@ -15,8 +15,8 @@ from ..calls import Call, simulate
 from ..document import require
 from ..errors import ConfcError, did_you_mean, did_you_mean_name, did_you_mean_profile, show
 from ..pipeline import Compiler
-from ..render import parse_document
 from ..repository import SourceFile, read_source
+from ..yamlload import parse_document
 from . import format as test_format
 from .expect import Difference, difference
 from .format import Case

@@ -11,7 +11,7 @@ from .. import flowgraph, project
 from ..document import require
 from ..errors import UsageError, raise_all
 from ..layering import parents_of
-from ..render import parse_document
+from ..yamlload import parse_document
 
 
 def run(args: argparse.Namespace) -> int:

@@ -10,8 +10,8 @@ from dataclasses import replace
 from .. import incremental, project, secrets
 from ..errors import ConfcError, ErrorGroup
 from ..incremental import CheckResult
-from ..render import parse_document
 from ..repository import load
+from ..yamlload import parse_document
 from . import secret_values
 from .planning import Local, Plan, plan
 from .space import Space, sdk

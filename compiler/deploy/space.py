@@ -20,7 +20,7 @@ from typing import Any
 import yaml
 
 from ..errors import ConfcError, UsageError
-from ..render import parse_yaml
+from ..yamlload import parse_yaml
 from .masking import Secrets
 from .target import LOCAL_HOSTS, PROJECT, TOKEN, Target
 

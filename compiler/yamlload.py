@@ -1,0 +1,111 @@
+"""Reading rendered SWML back: PyYAML's safe loader, refusing what SWML cannot hold, quick on many documents.
+
+Every document confc checks repeats the same keys, tags and most of the same values. A run's
+`Remembered` keeps each plain scalar's resolved tag and each constructed scalar, and tables and
+lists are built directly rather than through PyYAML's two-step generators: reading back what a
+template wrote is most of the cost of checking it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Hashable
+from typing import Any
+
+import yaml
+from yaml.constructor import ConstructorError
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+_MAP = "tag:yaml.org,2002:map"
+_SEQ = "tag:yaml.org,2002:seq"
+# Keys PyYAML's flatten_mapping rewrites (<< merges, = values): such a table takes PyYAML's own path.
+_REWRITTEN_KEYS = frozenset({"tag:yaml.org,2002:merge", "tag:yaml.org,2002:value"})
+_NO_SWML_FORM = frozenset({"tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:float"})
+_MISSING = object()
+
+
+class Remembered:
+    """What one run's loaders share: each scalar's tag, by its text and how it was written, and each
+    constructed scalar, by tag and text (scalars are immutable, so sharing them is safe)."""
+
+    def __init__(self) -> None:
+        self.tags: dict[tuple[str, tuple[bool, bool]], str] = {}
+        self.scalars: dict[tuple[str, str], Any] = {}
+
+
+class _Loader(_SafeLoader):  # type: ignore[misc,valid-type]
+    """PyYAML's safe loader with anchors and aliases refused, and dates and nan refused."""
+
+    def __init__(self, stream: str, remembered: Remembered) -> None:
+        super().__init__(stream)
+        self._remembered = remembered
+        self._built: set[Node] = set()  # tables and lists built directly: a second reference is an alias
+
+    def resolve(self, kind: type[Node], value: str, implicit: tuple[bool, bool]) -> str:
+        if kind is not ScalarNode:
+            return str(super().resolve(kind, value, implicit))
+        # Without path resolvers (the safe loader has none), a scalar's tag depends on these alone.
+        key = (value, implicit)
+        tag = self._remembered.tags.get(key)
+        if tag is None:
+            tag = self._remembered.tags[key] = super().resolve(kind, value, implicit)
+        return tag
+
+    def construct_object(self, node: Node, deep: bool = False) -> Any:
+        kind = node.__class__
+        if kind is ScalarNode:
+            return self._scalar(node)
+        if node in self._built or node in self.constructed_objects or node in self.recursive_objects:
+            # An alias: SWML has no use for one, and nested aliases can expand a short text without bound.
+            raise ConstructorError(None, None, "anchors and aliases (&, *) are not allowed in SWML", node.start_mark)
+        if kind is SequenceNode and node.tag == _SEQ:
+            self._built.add(node)
+            return [self.construct_object(item) for item in node.value]
+        if kind is MappingNode and node.tag == _MAP and not any(key.tag in _REWRITTEN_KEYS for key, _ in node.value):
+            self._built.add(node)
+            table = {}
+            for key_node, value_node in node.value:
+                key = self.construct_object(key_node)
+                if not isinstance(key, Hashable):
+                    raise ConstructorError(
+                        "while constructing a mapping", node.start_mark, "found unhashable key", key_node.start_mark
+                    )
+                table[key] = self.construct_object(value_node)
+            return table
+        return super().construct_object(node, deep)
+
+    def _scalar(self, node: Node) -> Any:
+        key = (node.tag, node.value)  # the tag is resolved already: together they decide the value
+        value = self._remembered.scalars.get(key, _MISSING)
+        if value is _MISSING:
+            value = self._remembered.scalars[key] = super().construct_object(node)
+        if node.tag in _NO_SWML_FORM and not (isinstance(value, float) and math.isfinite(value)):
+            # A date or a nan: SWML (which is JSON too) has no such value.
+            raise ConstructorError(
+                None, None, f"{node.value} has no SWML form; quote it to write it as a string", node.start_mark
+            )
+        return value
+
+
+def parse_yaml(text: str, remembered: Remembered | None = None) -> Any:
+    """`text` as data, read by the safe loader; `remembered` shares what documents read before found."""
+    loader = _Loader(text, remembered or Remembered())
+    try:
+        return loader.get_single_data()
+    finally:
+        loader.dispose()
+
+
+def parse_document(text: str, remembered: Remembered | None = None) -> Any:
+    """A template's output as data; why it is not YAML, in a ValueError, if it is not."""
+    try:
+        return parse_yaml(text, remembered)
+    except yaml.MarkedYAMLError as exc:
+        at = f" at line {exc.problem_mark.line + 1} of its output" if exc.problem_mark else ""
+        raise ValueError(f"the template did not produce valid YAML{at}: {exc.problem}") from None
+    except yaml.YAMLError as exc:
+        raise ValueError(f"the template did not produce valid YAML: {exc}") from None
+    except RecursionError:
+        raise ValueError("the template's output is nested too deeply") from None
