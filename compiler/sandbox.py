@@ -192,6 +192,8 @@ def environment(loader: jinja2.BaseLoader | None = None) -> jinja2.Environment:
     )
     # lipsum is random and cycler/joiner are objects: none of them is data.
     jinja.globals = {name: jinja.globals[name] for name in ("range", "dict", "namespace")}
+    # A random pick would differ on every build, and check could never find the artifacts current.
+    del jinja.filters["random"]
     for name in ("center", "indent", "wordwrap", "format", "truncate", "replace"):
         jinja.filters[name] = _guarded(name, jinja.filters[name])
     return jinja
@@ -320,6 +322,11 @@ def describe(exc: BaseException) -> str:
             return f"not allowed: {unsafe.group(1)} of {_KINDS.get(unsafe.group(2), 'a value')} is not data"
         return f"not allowed: {exc}"
     if isinstance(exc, TemplateSyntaxError):
+        unknown = re.match(r"No filter named '(\w+)'", exc.message or "")
+        if unknown and unknown.group(1) == "random":
+            return "there is no random filter: a random pick would make every build differ; choose the value"
+        if unknown:
+            return f"there is no filter named {unknown.group(1)!r}"
         return f"invalid syntax: {exc.message}"
     if isinstance(exc, RecursionError):
         return "too much to compute: it recurses too deeply"

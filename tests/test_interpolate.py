@@ -92,6 +92,11 @@ def test_vars_see_only_env_and_profile(make_repo: Callable[..., Path]) -> None:
             "in {{ }}: vars.items is not defined in this environment: add it to [vars] in its file under environments/, or in a profile",
         ),
         ("{{ lipsum() }}", "in {{ }}: lipsum is not defined; expressions see env, vars and profile"),
+        (
+            "{{ ['a', 'b'] | random }}",
+            "in {{ }}: there is no random filter: a random pick would make every build differ; choose the value",
+        ),
+        ("{{ 'a' | shout }}", "in {{ }}: there is no filter named 'shout'"),
         ("{{ range }}", "in {{ }}: not allowed: {{ }} can print values only, not a function"),
         ("{{ 'x' * 100000000 }}", "in {{ }}: too much to compute: the repetition is too large"),
         ("{{ 9 ** 99999 }}", "in {{ }}: too much to compute: the power is too large"),
