@@ -118,6 +118,10 @@ class Renderer:
             raise ConfcError(
                 f"cannot read template: {exc.strerror or 'not a readable file'}", file=self.filenames[stem]
             ) from None
+        if text.startswith("\ufeff"):  # an editor's byte order mark would reach every artifact, mid-file
+            raise ConfcError(
+                "starts with a byte order mark; save the file as UTF-8 without a BOM", file=self.filenames[stem], line=1
+            )
         return text, self.filenames[stem], lambda: True
 
     def inputs(self, template: str) -> tuple[str, ...]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import functools
 import hashlib
 import os
@@ -52,6 +53,12 @@ class SourceFile:
 
     @functools.cached_property
     def text(self) -> str:
+        if self.raw.startswith(codecs.BOM_UTF8):  # some editors add one; tomllib's "Invalid statement" would not say so
+            raise ConfcError(
+                "starts with a byte order mark, which TOML does not allow; save the file as UTF-8 without a BOM",
+                file=self.display,
+                line=1,
+            )
         try:
             return self.raw.decode("utf-8")
         except UnicodeDecodeError as exc:
