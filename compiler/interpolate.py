@@ -103,7 +103,15 @@ class _Walk:
                 self.failed.add(path[:2] if path[0] == "conference" else path[:1])
                 return _FAILED
         if isinstance(value, dict):
-            return {key: done for key, item in value.items() if (done := self(item, (*path, key), context)) is not _FAILED}
+            table = {}
+            for key, item in value.items():
+                # Most values hold no expression: they are copied here, without a call each.
+                kind = item.__class__
+                if (kind is str and "{{" not in item and "{%" not in item) or kind not in (str, dict, list):
+                    table[key] = item
+                elif (done := self(item, (*path, key), context)) is not _FAILED:
+                    table[key] = done
+            return table
         if isinstance(value, list):
             return [self(item, (*path, str(index)), context) for index, item in enumerate(value)]
         return value
