@@ -78,7 +78,7 @@ def build(
 
     repo = load(config_dir, partial=True)  # files are parsed only when what they feed must be rebuilt
     chosen = project.environments(repo, envs)
-    folder, shown = project.output_dir(repo, out)
+    folder, shown = project.output_dir(repo, out, chosen)
     fmt = project.output_format(repo, fmt)
     strict_envs = project.strict_envs(repo, chosen, strict)
     reuse = incremental.may_reuse(repo, cache, strict)

@@ -208,7 +208,7 @@ def check(
 ) -> CheckResult:
     """Compare OUT/ENV with what a build would write now, changing nothing (compiler.check)."""
     chosen = project.environments(repo, envs)
-    folder, shown = project.output_dir(repo, out)
+    folder, shown = project.output_dir(repo, out, chosen)
     fmt = project.output_format(repo, fmt)
     # An artifact whose manifest entry is sealed over its unchanged inputs is what a build would write again.
     trust = may_reuse(repo, cache, strict)

@@ -47,14 +47,41 @@ def output_format(repo: Repository, fmt: str | None) -> str:
     return fmt or settings(repo).get("format", "yaml")
 
 
-def output_dir(repo: Repository, out: str | os.PathLike[str] | None) -> tuple[Path, str]:
-    """OUT as a path and as messages show it: `out`, else [build] out, else build/ beside CONFIG_DIR."""
+def output_dir(repo: Repository, out: str | os.PathLike[str] | None, envs: Sequence[str]) -> tuple[Path, str]:
+    """OUT as a path and as messages show it: `out`, else [build] out, else build/ beside CONFIG_DIR;
+    refused where OUT/ENV for one of `envs` could not hold artifacts safely."""
     if out is not None:
-        return Path(out), os.fspath(out)
-    configured = settings(repo).get("out")
-    shown = os.path.join(repo.display_root, configured) if configured else os.path.join(repo.display_root, os.pardir, "build")
-    shown = os.path.normpath(shown)
-    return Path(shown), shown
+        folder, shown = Path(out), os.fspath(out)
+    else:
+        configured = settings(repo).get("out")
+        shown = os.path.join(repo.display_root, configured) if configured else os.path.join(repo.display_root, os.pardir, "build")
+        folder, shown = Path(os.path.normpath(shown)), os.path.normpath(shown)
+    problem = _unfit_output(repo, folder, envs)
+    if problem:
+        if out is not None:
+            raise UsageError(f"--out {shown}: {problem}; choose another folder")
+        raise ConfcError(f"build.out: {shown}: {problem}; choose another folder", file=repo.display("confc.toml"))
+    return folder, shown
+
+
+# The folders confc reads: artifacts written among them would be read back as inputs on the next run.
+INPUT_FOLDERS = ("profiles", "environments", "templates", "tests")
+
+
+def _unfit_output(repo: Repository, folder: Path, envs: Sequence[str]) -> str | None:
+    if folder.exists() and not folder.is_dir():
+        return "is a file, not a folder"
+    for env in envs:
+        target = os.path.realpath(folder / env)
+        for name in INPUT_FOLDERS:
+            source = os.path.realpath(repo.root / name)
+            if _within(target, source) or _within(source, target):
+                return f"its {env}/ folder and CONFIG_DIR's {name}/ overlap, so artifacts would be read back as {name}"
+    return None
+
+
+def _within(path: str, folder: str) -> bool:
+    return os.path.commonpath([path, folder]) == folder
 
 
 def strict_everywhere(repo: Repository, strict: bool) -> bool:

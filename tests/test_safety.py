@@ -77,6 +77,42 @@ def test_a_read_only_output_folder_is_a_clear_error(make_repo: Callable[..., Pat
     assert run.err == "build/dev: cannot write the build output: Permission denied\n"
 
 
+@pytest.mark.parametrize(
+    ("out", "problem"),
+    [
+        ("configs/profiles", "its dev/ folder and CONFIG_DIR's profiles/ overlap, so artifacts would be read back as profiles"),
+        (
+            "configs/templates/x",
+            "its dev/ folder and CONFIG_DIR's templates/ overlap, so artifacts would be read back as templates",
+        ),
+        (".", "its dev/ folder and CONFIG_DIR's profiles/ overlap, so artifacts would be read back as profiles"),
+        ("notes.txt", "is a file, not a folder"),
+    ],
+)
+def test_an_output_folder_among_the_inputs_or_a_file_is_refused(
+    make_repo: Callable[..., Path], cli: Callable, tmp_path: Path, out: str, problem: str
+) -> None:
+    make_repo({**many_profiles(2), "environments/configs.toml": ""} if out == "." else many_profiles(2))
+    (tmp_path / "notes.txt").write_text("mine\n")
+    before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
+    env = "configs" if out == "." else "dev"
+    for command in ("build", "check"):
+        run = cli(command, "configs", "--env", env, "--out", out)
+        expected = problem.replace("dev/", f"{env}/")
+        assert (run.code, run.err) == (2, f"confc: error: --out {out}: {expected}; choose another folder\n")
+    assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == before
+
+
+def test_an_output_folder_of_confc_toml_among_the_inputs_is_located_there(make_repo: Callable[..., Path], cli: Callable) -> None:
+    make_repo({**many_profiles(2), "confc.toml": '[build]\nout = "profiles"\n'})
+    run = cli("build", "configs", "--env", "dev")
+    assert (run.code, run.err) == (
+        1,
+        "configs/confc.toml: build.out: configs/profiles: its dev/ folder and CONFIG_DIR's profiles/ overlap,"
+        " so artifacts would be read back as profiles; choose another folder\n",
+    )
+
+
 def test_a_full_disk_is_a_clear_error(
     make_repo: Callable[..., Path], cli: Callable, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
