@@ -11,16 +11,15 @@ floor and the best of --repeat is kept: the file system's speed drifts over a ru
 Then start-up time, where the default of every core starts to pay ("jobs by size"),
 check of current artifacts on a copy of the repository (trusting its manifests, and with
 --no-cache), growth from 1,000 to 50,000 profiles, the cost of roles, plan and apply
-against a local SignalWire space (tests/signalwire_fake.py) beside check, and a per-stage breakdown.
+against a local SignalWire space (tests/signalwire_fake.py) beside check, and a per-stage breakdown (wall time of each stage, timed in one process).
 """
 
 from __future__ import annotations
 
 import argparse
-import cProfile
+import functools
 import importlib.util
 import os
-import pstats
 import shutil
 import subprocess
 import sys
@@ -28,6 +27,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -186,56 +186,97 @@ def growth(work: Path, sizes: list[int], seed: int, known: dict[int, tuple[float
         print(f"  N={size:<7} {wall:8.2f} s {per:8.0f} us/profile  x{per / first:.2f} {memory:6.0f} MiB", flush=True)
 
 
+# Each stage: the functions whose wall time counts for it (less what other stages' functions they call take).
 STAGES = {
-    "read files": [("repository.py", "load")],
-    "parse TOML": [("repository.py", "data")],
-    "cache lookup": [("incremental.py", "reusable")],
-    "resolve": [("layering.py", "resolve")],
-    "interpolate": [("interpolate.py", "interpolate")],
-    "validate": [
-        ("shapes.py", "check_profile"),
-        ("shapes.py", "check_environment"),
-        ("validation.py", "resolved_problems"),
-        ("validation.py", "rule_errors"),
-    ],
-    "render": [("render.py", "render")],
-    "self-check": [
-        ("render.py", "parse_yaml"),
-        ("document.py", "model"),
-        ("render.py", "document_problems"),
-        ("roles.py", "flow_problems"),
-    ],
-    "plan": [("artifacts.py", "plan")],
-    "write": [("artifacts.py", "apply")],
+    "read files": [("repository", "load")],
+    "parse TOML": [("repository", "SourceFile.data")],
+    "cache lookup": [("incremental", "reusable")],
+    "shape checks": [("shapes", "check_profile"), ("shapes", "check_environment")],
+    "resolve": [("layering", "Resolver.resolve")],
+    "interpolate": [("interpolate", "Interpolator.interpolate")],
+    "validate": [("validation", "resolved_problems"), ("validation", "rule_errors"), ("roles", "problems")],
+    "render": [("render", "Renderer.render")],
+    "read back": [("render", "Renderer.parse")],
+    "method checks": [("document", "model")],
+    "simulations": [("roles", "flow_problems"), ("render", "document_problems")],
+    "plan": [("artifacts", "plan")],
+    "write": [("artifacts", "apply")],
 }
 
 
+def _timed(spent: dict[str, float], stage: str, function: Callable[..., Any], inside: list[float]) -> Callable[..., Any]:
+    """`function` timed for `stage`; time spent in another stage's functions it calls counts for that stage."""
+
+    def timed(*args: Any, **kwargs: Any) -> Any:
+        inside.append(0.0)  # what the timed functions it calls take
+        start = time.perf_counter()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            elapsed = time.perf_counter() - start
+            spent[stage] += elapsed - inside.pop()
+            if inside:
+                inside[-1] += elapsed
+
+    return timed
+
+
+def _instrument(spent: dict[str, float]) -> list[Callable[[], None]]:
+    """Wrap every stage's functions with a timer, where the callers look them up; the undo of each."""
+    undo: list[Callable[[], None]] = []
+    inside: list[float] = []
+    for stage, functions in STAGES.items():
+        for module_name, qualname in functions:
+            module = importlib.import_module(f"compiler.{module_name}")
+            owner_name, _, name = qualname.rpartition(".")
+            owner = getattr(module, owner_name) if owner_name else module
+            original = owner.__dict__[name]
+            if isinstance(original, functools.cached_property):
+                wrapped: Any = functools.cached_property(_timed(spent, stage, original.func, inside))
+                wrapped.__set_name__(owner, name)
+            else:
+                wrapped = _timed(spent, stage, original, inside)
+            setattr(owner, name, wrapped)
+            undo.append(lambda owner=owner, name=name, original=original: setattr(owner, name, original))
+            # Modules that imported the function by name call their own reference: wrap those too.
+            for other in list(sys.modules.values()):
+                named = getattr(other, "__name__", "")
+                if (
+                    owner is module
+                    and named.startswith("compiler")
+                    and other is not module
+                    and other.__dict__.get(name) is original
+                ):
+                    setattr(other, name, wrapped)
+                    undo.append(lambda other=other, name=name, original=original: setattr(other, name, original))
+    return undo
+
+
 def breakdown(work: Path, seed: int, profiles: int = 1000) -> None:
+    """Where a cold build's time goes: each stage's wall time, timed around its functions in one process."""
     from compiler.cli import main
 
     repo = work / "stages"
     generate(repo, profiles, seed)
-    profiler = cProfile.Profile()
+    importlib.import_module("compiler.pipeline")  # every stage's module, imported before it is wrapped
+    spent = dict.fromkeys(STAGES, 0.0)
+    undo = _instrument(spent)
     start = time.perf_counter()
     with open(os.devnull, "w") as quiet:
         stderr, sys.stderr = sys.stderr, quiet
         try:
-            profiler.runcall(main, ["build", str(repo), "--all-envs", "--out", str(work / "stages-out"), "--jobs", "1"])
+            main(["build", str(repo), "--all-envs", "--out", str(work / "stages-out"), "--jobs", "1"])
         finally:
             sys.stderr = stderr
+            for step in reversed(undo):
+                step()
     total = time.perf_counter() - start
-    stats = pstats.Stats(profiler).stats  # type: ignore[attr-defined]
+    artifacts = len(list((work / "stages-out").rglob("*.swml.yaml")))
     print(
-        f"per-stage breakdown (cold build in one process (--jobs 1) under cProfile, N={profiles}, total {total:.2f} s; profiling inflates Python-heavy stages):"
+        f"per-stage breakdown (cold build in one process (--jobs 1), N={profiles}, {artifacts} artifacts, total {total:.2f} s):"
     )
-    for stage, functions in STAGES.items():
-        seconds = sum(
-            v[3]
-            for (file, _, name), v in stats.items()
-            for wanted, function in functions
-            if file.endswith(f"compiler/{wanted}") and name == function
-        )
-        print(f"  {stage:<13} {seconds:6.2f} s  {seconds / total:6.1%}")
+    for stage, seconds in [*spent.items(), ("everything else", total - sum(spent.values()))]:
+        print(f"  {stage:<16} {seconds:6.2f} s {seconds * 1e6 / artifacts:6.0f} us/artifact {seconds / total:6.1%}")
 
 
 def roles_cost(work: Path, seed: int, profiles: int = 1000) -> None:
