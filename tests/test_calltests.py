@@ -131,6 +131,16 @@ def test_every_invalid_test_file_is_an_error_at_its_line(example: Path, cli: Cal
     assert "Traceback" not in run.err
 
 
+def test_a_malformed_case_does_not_hide_the_problems_of_the_others(example: Path, cli: Callable[..., Run]) -> None:
+    write_repo(example, {"tests/t.toml": CASE + "digits = [1234]\n" + CASE + 'env = "qa"\n'})
+    run = cli("test", "configs")
+    assert (run.code, run.out) == (1, "")
+    assert run.err.splitlines() == [
+        "configs/tests/t.toml:4: case.digits: must be a string, got 1234",
+        'configs/tests/t.toml:8: env: unknown environment "qa"; known: dev, prod, staging',
+    ]
+
+
 def test_update_records_a_snapshot_case_and_never_a_hand_written_one(example: Path, cli: Callable[..., Run]) -> None:
     hand_written = (example / "tests/all-hands.toml").read_text()
     write_repo(example, {"tests/snap.toml": CASE + 'env = "prod"\ndigits = ["4456"]\nsnapshot = true\n'})

@@ -123,6 +123,13 @@ def test_access_from_an_environment_applies_to_profiles_with_roles_only(make_rep
     assert "Bye." in run["steps"][-2]["did"]
 
 
+def test_simulate_takes_only_what_a_keypad_sends_and_never_echoes_it(make_repo: Callable[..., Path], cli: Callable) -> None:
+    make_repo({"profiles/all-hands.toml": ALL_HANDS})
+    run = cli("simulate", "configs", "all-hands", "--env", "prod", "--digits", "4455", "--digits", "90817 2")
+    assert (run.code, run.out) == (2, "")
+    assert run.err == "confc: error: --digits (entry 2): a keypad sends only 0-9, * and #, such as 908172#\n"
+
+
 def test_a_policy_checks_every_roles_join(make_repo: Callable[..., Path], cli: Callable) -> None:
     make_repo(
         {"environments/prod.toml": '[rules]\n"conference.muted" = { allowed = [true] }\n', "profiles/all-hands.toml": ALL_HANDS}

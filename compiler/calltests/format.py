@@ -76,10 +76,15 @@ def read(source: SourceFile) -> tuple[list[Case], list[ConfcError]]:
     except ConfcError as exc:
         return [], [exc]
     found = problems(validator(TEST_FILE), data)
-    if found:
-        return [], [_located(source, p.path, p.message) for p in found]
+    errors = [_located(source, p.path, p.message) for p in found]
+    # A malformed case is left out; the others still run, so their problems show in the same run.
+    broken = {p.path[1] for p in found if len(p.path) > 1 and p.path[0] == "case" and p.path[1].isdigit()}
+    if any(len(p.path) < 2 or p.path[0] != "case" or not p.path[1].isdigit() for p in found):
+        return [], errors  # the file's own shape is wrong: no case can be trusted
     cases = []
     for index, entry in enumerate(data["case"]):
+        if str(index) in broken:
+            continue
         env = entry.get("env")
         cases.append(
             Case(
@@ -97,7 +102,7 @@ def read(source: SourceFile) -> tuple[list[Case], list[ConfcError]]:
                 dict(entry.get("expect", {})),
             )
         )
-    return cases, []
+    return cases, errors
 
 
 def _located(source: SourceFile, path: Sequence[str], message: str) -> ConfcError:

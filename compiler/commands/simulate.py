@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 
 import compiler
 
@@ -23,12 +24,24 @@ def test_values(given: list[str]) -> dict[str, str]:
     return found
 
 
+def entries(given: list[str]) -> list[str]:
+    """--digits, each what a keypad can send: a caller can never enter anything else at a prompt."""
+    for number, item in enumerate(given, start=1):
+        if not KEYPAD.fullmatch(item):
+            # Not echoed: an entry may be a PIN mistyped, and PINs stay out of every output.
+            raise UsageError(f"--digits (entry {number}): a keypad sends only 0-9, * and #, such as 908172#")
+    return given
+
+
+KEYPAD = re.compile(r"[0-9*#]*")
+
+
 def run(args: argparse.Namespace) -> int:
     call = compiler.simulate(
         args.config_dir,
         args.profile,
         args.env,
-        args.digits or [],
+        entries(args.digits or []),
         args.result,
         overrides(args),
         test_values(args.secret or []),
