@@ -157,10 +157,7 @@ class MethodChecks:
                 continue
             if any(name == known and params == table for known, table in trusted):
                 continue
-            unwritable = schema.json_problems(params)  # a date or nan: say so, rather than that its type is wrong
-            found += [((*at, str(name)), message) for message in unwritable]
-            if not unwritable:
-                found += [((*at, str(name), *path), message) for path, message in self.method(str(name), params)]
+            found += [((*at, str(name), *path), message) for path, message in self.method(str(name), params)]
         return found
 
     def method(self, name: str, params: Any) -> Found:
@@ -168,7 +165,8 @@ class MethodChecks:
         key = (name, fingerprint(params))
         found = self._found.get(key)
         if found is None:
-            found = self._found[key] = self._method(name, params)
+            unwritable = schema.json_problems(params)  # a date or nan: say so, rather than that its type is wrong
+            found = self._found[key] = [((), message) for message in unwritable] if unwritable else self._method(name, params)
         return found
 
     def _method(self, name: str, params: Any) -> Found:
