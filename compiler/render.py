@@ -45,12 +45,18 @@ _SwmlDumper.add_representer(str, _represent_str)
 def to_yaml(value: Any, indent: int = 0, *, entries: dict[tuple[str, str, int], str] | None = None) -> str:
     """Any value as safe YAML; lines after the first are indented by `indent` spaces.
 
-    `entries` remembers each distinct entry of a mapping written, for a renderer that writes many.
+    `entries` remembers each distinct value and entry of a mapping written, for a renderer that writes many.
     """
     if isinstance(value, Mapping) and value:
         # A block mapping is its entries one after another: dump each distinct entry once.
         return ("\n" + " " * indent).join(_entry(key, item, indent, entries) for key, item in value.items())
-    return _dump(value, indent)
+    if entries is None:
+        return _dump(value, indent)
+    memo = ("", fingerprint(value), indent)  # "": no key (an entry's is a fingerprint, never empty)
+    text = entries.get(memo)
+    if text is None:
+        text = entries[memo] = _dump(value, indent)
+    return text
 
 
 def _entry(key: Any, value: Any, indent: int, entries: dict[tuple[str, str, int], str] | None) -> str:
