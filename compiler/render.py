@@ -49,23 +49,22 @@ def to_yaml(value: Any, indent: int = 0, *, entries: dict[tuple[str, str, int], 
     """
     if isinstance(value, Mapping) and value:
         # A block mapping is its entries one after another: dump each distinct entry once.
-        return ("\n" + " " * indent).join(_entry(key, item, indent, entries) for key, item in value.items())
-    if entries is None:
-        return _dump(value, indent)
-    memo = ("", fingerprint(value), indent)  # "": no key (an entry's is a fingerprint, never empty)
-    text = entries.get(memo)
-    if text is None:
-        text = entries[memo] = _dump(value, indent)
-    return text
+        return ("\n" + " " * indent).join(_remembered(key, item, indent, entries) for key, item in value.items())
+    return _remembered(_LONE, value, indent, entries)
 
 
-def _entry(key: Any, value: Any, indent: int, entries: dict[tuple[str, str, int], str] | None) -> str:
+_LONE: Any = object()  # the key of a value written on its own, not as an entry of a mapping
+
+
+def _remembered(key: Any, value: Any, indent: int, entries: dict[tuple[str, str, int], str] | None) -> str:
+    """`value`, as the entry `key` (or _LONE), dumped once per distinct key, value and indent in `entries`."""
+    data = value if key is _LONE else {key: value}
     if entries is None:
-        return _dump({key: value}, indent)
-    memo = (fingerprint(key), fingerprint(value), indent)
+        return _dump(data, indent)
+    memo = ("" if key is _LONE else fingerprint(key), fingerprint(value), indent)  # a key's fingerprint is never ""
     text = entries.get(memo)
     if text is None:
-        text = entries[memo] = _dump({key: value}, indent)
+        text = entries[memo] = _dump(data, indent)
     return text
 
 
