@@ -17,6 +17,7 @@ from ..swml import validator
 
 ENDS = ("joined", "hung up", "in conference", "transferred", "voicemail", "end of document")
 _HEARD = {"type": ["string", "dict"], "schema": {"matches": {"type": "string", "required": True, "compiles": True}}}
+KEYPAD = r"[0-9*#]*"  # all a caller's keypad can send at a prompt
 EXPECT = {
     "role": {"type": "string", "nonblank": True},
     "join": {"type": "dict", "schema": {key: {} for key in fmt.CONFERENCE}},  # values as the profile writes them
@@ -29,7 +30,7 @@ CASE = {
     "profile": {"type": "string", "required": True, "nonblank": True},
     "env": {"type": "string", "nonblank": True, "excludes": "envs"},
     "envs": {"type": "list", "minlength": 1, "schema": {"type": "string", "nonblank": True}},
-    "digits": {"type": "list", "schema": {"type": "string", "regex": r"[0-9*#]*"}},
+    "digits": {"type": "list", "schema": {"type": "string", "regex": KEYPAD}},
     "result": {"type": "string", "allowed": list(RESULTS)},
     "from": {"type": "string", "callers": True},  # the caller's number; left out, the number is withheld
     "secrets": {
@@ -78,8 +79,8 @@ def read(source: SourceFile) -> tuple[list[Case], list[ConfcError]]:
     found = problems(validator(TEST_FILE), data)
     errors = [_located(source, p.path, p.message) for p in found]
     # A malformed case is left out; the others still run, so their problems show in the same run.
-    broken = {p.path[1] for p in found if len(p.path) > 1 and p.path[0] == "case" and p.path[1].isdigit()}
-    if any(len(p.path) < 2 or p.path[0] != "case" or not p.path[1].isdigit() for p in found):
+    broken = {p.path[1] if len(p.path) > 1 and p.path[0] == "case" and p.path[1].isdigit() else None for p in found}
+    if None in broken:
         return [], errors  # the file's own shape is wrong: no case can be trusted
     cases = []
     for index, entry in enumerate(data["case"]):

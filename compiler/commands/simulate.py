@@ -8,6 +8,7 @@ import re
 
 import compiler
 
+from ..calltests.format import KEYPAD
 from ..errors import UsageError
 from ..secrets import NAME, VALUE
 from .common import overrides
@@ -27,13 +28,10 @@ def test_values(given: list[str]) -> dict[str, str]:
 def entries(given: list[str]) -> list[str]:
     """--digits, each what a keypad can send: a caller can never enter anything else at a prompt."""
     for number, item in enumerate(given, start=1):
-        if not KEYPAD.fullmatch(item):
+        if not re.fullmatch(KEYPAD, item):
             # Not echoed: an entry may be a PIN mistyped, and PINs stay out of every output.
             raise UsageError(f"--digits (entry {number}): a keypad sends only 0-9, * and #, such as 908172#")
     return given
-
-
-KEYPAD = re.compile(r"[0-9*#]*")
 
 
 def run(args: argparse.Namespace) -> int:
