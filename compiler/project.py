@@ -55,7 +55,8 @@ def output_dir(repo: Repository, out: str | os.PathLike[str] | None, envs: Seque
     else:
         configured = settings(repo).get("out")
         shown = os.path.join(repo.display_root, configured) if configured else os.path.join(repo.display_root, os.pardir, "build")
-        folder, shown = Path(os.path.normpath(shown)), os.path.normpath(shown)
+        shown = os.path.normpath(shown)
+        folder = Path(shown)
     problem = _unfit_output(repo, folder, envs)
     if problem:
         if out is not None:
@@ -71,10 +72,10 @@ INPUT_FOLDERS = ("profiles", "environments", "templates", "tests")
 def _unfit_output(repo: Repository, folder: Path, envs: Sequence[str]) -> str | None:
     if folder.exists() and not folder.is_dir():
         return "is a file, not a folder"
+    inputs = [(name, os.path.realpath(repo.root / name)) for name in INPUT_FOLDERS]
     for env in envs:
         target = os.path.realpath(folder / env)
-        for name in INPUT_FOLDERS:
-            source = os.path.realpath(repo.root / name)
+        for name, source in inputs:
             if _within(target, source) or _within(source, target):
                 return f"its {env}/ folder and CONFIG_DIR's {name}/ overlap, so artifacts would be read back as {name}"
     return None
