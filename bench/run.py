@@ -225,6 +225,11 @@ def _instrument(spent: dict[str, float]) -> list[Callable[[], None]]:
     """Wrap every stage's functions with a timer, where the callers look them up; the undo of each."""
     undo: list[Callable[[], None]] = []
     inside: list[float] = []
+
+    def swap(holder: Any, name: str, original: Any, wrapped: Any) -> None:
+        setattr(holder, name, wrapped)
+        undo.append(lambda: setattr(holder, name, original))
+
     for stage, functions in STAGES.items():
         for module_name, qualname in functions:
             module = importlib.import_module(f"compiler.{module_name}")
@@ -236,19 +241,17 @@ def _instrument(spent: dict[str, float]) -> list[Callable[[], None]]:
                 wrapped.__set_name__(owner, name)
             else:
                 wrapped = _timed(spent, stage, original, inside)
-            setattr(owner, name, wrapped)
-            undo.append(lambda owner=owner, name=name, original=original: setattr(owner, name, original))
+            swap(owner, name, original, wrapped)
+            if owner is not module:
+                continue
             # Modules that imported the function by name call their own reference: wrap those too.
             for other in list(sys.modules.values()):
-                named = getattr(other, "__name__", "")
                 if (
-                    owner is module
-                    and named.startswith("compiler")
-                    and other is not module
+                    other is not module
+                    and getattr(other, "__name__", "").startswith("compiler")
                     and other.__dict__.get(name) is original
                 ):
-                    setattr(other, name, wrapped)
-                    undo.append(lambda other=other, name=name, original=original: setattr(other, name, original))
+                    swap(other, name, original, wrapped)
     return undo
 
 
