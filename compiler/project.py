@@ -58,11 +58,13 @@ def output_dir(repo: Repository, out: str | os.PathLike[str] | None, envs: Seque
         shown = os.path.normpath(shown)
         folder = Path(shown)
     problem = _unfit_output(repo, folder, envs)
-    if problem:
-        if out is not None:
-            raise UsageError(f"--out {shown}: {problem}; choose another folder")
-        raise ConfcError(f"build.out: {shown}: {problem}; choose another folder", file=repo.display("confc.toml"))
-    return folder, shown
+    if problem is None:
+        return folder, shown
+    if out is not None:
+        raise UsageError(f"--out {shown}: {problem}; choose another folder")
+    if repo.settings is not None and configured:
+        raise repo.settings.error(f"{shown}: {problem}; choose another folder", "build", "out")
+    raise UsageError(f"the default output folder {shown}: {problem}; choose one with --out or [build] out in confc.toml")
 
 
 # The folders confc reads: artifacts written among them would be read back as inputs on the next run.

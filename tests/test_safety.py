@@ -108,9 +108,22 @@ def test_an_output_folder_of_confc_toml_among_the_inputs_is_located_there(make_r
     run = cli("build", "configs", "--env", "dev")
     assert (run.code, run.err) == (
         1,
-        "configs/confc.toml: build.out: configs/profiles: its dev/ folder and CONFIG_DIR's profiles/ overlap,"
+        "configs/confc.toml:2: build.out: configs/profiles: its dev/ folder and CONFIG_DIR's profiles/ overlap,"
         " so artifacts would be read back as profiles; choose another folder\n",
     )
+
+
+def test_a_file_where_the_default_output_folder_goes_is_refused(
+    make_repo: Callable[..., Path], cli: Callable, tmp_path: Path
+) -> None:
+    make_repo(many_profiles(2))
+    (tmp_path / "build").write_text("mine\n")
+    run = cli("build", "configs", "--env", "dev")
+    assert (run.code, run.err) == (
+        2,
+        "confc: error: the default output folder build: is a file, not a folder; choose one with --out or [build] out in confc.toml\n",
+    )
+    assert (tmp_path / "build").read_text() == "mine\n"
 
 
 def test_a_full_disk_is_a_clear_error(
