@@ -7,10 +7,8 @@ the previous manifest of that environment folder. Everything else is left alone.
 from __future__ import annotations
 
 import functools
-import hashlib
 import json
 import os
-import stat
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +16,8 @@ from typing import Any
 
 from . import merges
 from .errors import ConfcError, raise_all
+from .files import read_regular
+from .manifest import Sealer, manifest_json, sha256
 
 MANIFEST = "manifest.json"
 SUFFIXES = (".swml.yaml", ".swml.json")
@@ -39,10 +39,6 @@ class Artifact:
         return sha256(self.content)
 
 
-def sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
 def _entries(sealer: Sealer, artifacts: Sequence[Artifact], sealed: Mapping[str, str]) -> dict[str, Any]:
     """Each artifact's manifest entry: what confc wrote there, from what, and the seal over both
     (`sealed`: the seals verified already, of artifacts reused as they stand)."""
@@ -55,53 +51,6 @@ def _entries(sealer: Sealer, artifacts: Sequence[Artifact], sealed: Mapping[str,
         }
         for a in artifacts
     }
-
-
-class Sealer:
-    """Seals the artifacts of one environment folder: one digest of what made an artifact (the
-    stamp, each input's digest) and of what it is.
-
-    An entry is one line of its manifest, so a merge resolved by hand keeps or drops it whole:
-    an entry whose seal still holds is a pair of inputs and output that confc itself produced,
-    which a build may reuse and check may trust, without compiling it again.
-    """
-
-    def __init__(self, stamp: Mapping[str, Any], sources: Mapping[str, str]) -> None:
-        # The stamp and each input's [name, digest] are the same for every artifact of the folder: written once.
-        self._stamp = _json(dict(stamp))
-        self._sources = sources
-        self._pairs: dict[str, str] = {}
-
-    def seal(self, inputs: Sequence[str], content_sha256: str) -> str:
-        # The JSON of [stamp, [[input, digest], ...], sha256], as json.dumps writes it.
-        made_from = ", ".join(self._pair(rel) for rel in inputs)
-        return sha256(f"[{self._stamp}, [{made_from}], {_json(content_sha256)}]".encode())
-
-    def _pair(self, rel: str) -> str:
-        pair = self._pairs.get(rel)
-        if pair is None:
-            pair = self._pairs[rel] = _json([rel, self._sources.get(rel)])
-        return pair
-
-
-def _manifest_json(stamp: Mapping[str, Any], sources: Mapping[str, str], entries: Mapping[str, Any], complete: bool) -> bytes:
-    # One entry a line: diffs stay readable, and json's C encoder (used without indent) does the work.
-    def table(name: str, items: Mapping[str, Any]) -> str:
-        lines = [f"    {_json(key)}: {_json(items[key])}" for key in sorted(items)]
-        return f'  "{name}": {{\n' + ",\n".join(lines) + "\n  }" if lines else f'  "{name}": {{}}'
-
-    header = {
-        "generator": "confc",
-        "version": stamp["version"],
-        "env": stamp["env"],
-        "format": stamp["format"],
-        "complete": complete,
-    }
-    fields = [f"  {_json(key)}: {_json(value)}" for key, value in {**header, **stamp}.items()]
-    return ("{\n" + ",\n".join([*fields, table("sources", sources), table("artifacts", entries)]) + "\n}\n").encode("utf-8")
-
-
-_json = json.JSONEncoder(ensure_ascii=False).encode
 
 
 @dataclass(frozen=True)
@@ -152,36 +101,6 @@ class EnvPlan:
             )
             for rel in self.kept
         ]
-
-
-def read_regular(path: str | os.PathLike[str]) -> bytes | None:
-    """The bytes of a regular file, None when nothing is there; never follows a link."""
-    try:
-        fd = os.open(path, _READ_FLAGS)
-    except FileNotFoundError:
-        return None
-    except OSError:
-        if os.path.islink(path):
-            raise OSError(f"{path} is a symbolic link") from None
-        raise
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise OSError(f"{path} is not a regular file")
-        # Plain os.read: a buffered file object costs more than the read itself for small files.
-        data = os.read(fd, info.st_size + 1)
-        if len(data) <= info.st_size:
-            return data
-        chunks = [data]  # it grew while being read: take the rest too
-        while chunk := os.read(fd, 1 << 16):
-            chunks.append(chunk)
-        return b"".join(chunks)
-    finally:
-        os.close(fd)
-
-
-# Never follow a link; never block on a FIFO someone left in the way.
-_READ_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
 
 
 class _Links:
@@ -276,7 +195,7 @@ def plan(
     raise_all(errors)
     # The manifest of OUT/ENV: what confc owns there, and every input digest (the incremental cache).
     result.entries = _entries(Sealer(stamp, sources), artifacts, reused)
-    result.manifest = _manifest_json(stamp, sources, result.entries, complete=True)
+    result.manifest = manifest_json(stamp, sources, result.entries, complete=True)
     result.manifest_changed = previous.raw != result.manifest
     return result
 
@@ -337,7 +256,7 @@ def apply(plan: EnvPlan) -> None:
             # Until the build finishes, the manifest lists old and new files alike and says
             # it is incomplete: an interrupted build neither lies nor loses track of a file.
             interim = {**plan.previous, **plan.entries}
-            writer.write(plan.folder / MANIFEST, _manifest_json(plan.stamp, plan.sources, interim, complete=False))
+            writer.write(plan.folder / MANIFEST, manifest_json(plan.stamp, plan.sources, interim, complete=False))
         for artifact in plan.writes:
             writer.write(plan.folder / artifact.path, artifact.content)
         for rel in plan.removals:

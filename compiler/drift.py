@@ -7,7 +7,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from .artifacts import MANIFEST, SUFFIXES, EnvPlan, owned, read_regular
+from .artifacts import MANIFEST, SUFFIXES, EnvPlan, owned
+from .files import read_regular
 
 
 def produced_files(folder: Path) -> set[str]:

@@ -19,10 +19,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import project
-from .artifacts import Artifact, EnvPlan, Previous, Sealer, plan, read_previous, read_regular
+from .artifacts import Artifact, EnvPlan, Previous, plan, read_previous
 from .drift import Drift
 from .drift import drift as drift_of
 from .errors import ConfcError, ErrorGroup, raise_all
+from .files import read_regular
+from .manifest import Sealer
 from .repository import Repository
 from .scoping import policy_problems
 from .version import __version__
@@ -94,16 +96,11 @@ def reusable(repo: Repository, previous: Previous, folder: Path, stamp: Mapping[
     found: dict[str, Artifact] = {}
     seals: dict[str, str] = {}
     sealer = Sealer(stamp, digests)
+    suffix = f".swml.{stamp['format']}"
     for path, entry in previous.entries.items():
         profile, inputs = entry.get("profile"), entry.get("inputs")
         source = repo.profiles.get(profile) if isinstance(profile, str) else None
-        if (
-            source is None
-            or path != f"{profile}.swml.{stamp['format']}"
-            or not isinstance(inputs, list)
-            or source.rel not in inputs
-            or not all(isinstance(i, str) and i in unchanged for i in inputs)
-        ):
+        if source is None or path != profile + suffix or not _all_in(inputs, unchanged) or source.rel not in inputs:
             continue
         try:
             content = read_regular(f"{folder}/{path}")
@@ -116,6 +113,14 @@ def reusable(repo: Repository, previous: Previous, folder: Path, stamp: Mapping[
             found[profile] = artifact
             seals[path] = entry["seal"]
     return Reuse(found, seals, unchanged, frozenset(digests) - unchanged)
+
+
+def _all_in(inputs: Any, unchanged: frozenset[str]) -> bool:
+    """Whether a manifest entry's `inputs` is a list of names, each of an input that did not change."""
+    try:
+        return isinstance(inputs, list) and unchanged.issuperset(inputs)
+    except TypeError:  # a list or table among them, in a manifest edited by hand
+        return False
 
 
 def plans(

@@ -10,11 +10,13 @@ from __future__ import annotations
 import re
 
 _MARKER = re.compile(rb"^(<{7}|\|{7}|={7}|>{7})( |$)", re.MULTILINE)
+_RUNS = (b"<" * 7, b"|" * 7, b"=" * 7, b">" * 7)  # what every marker starts with
 
 
 def conflicted(data: bytes) -> bool:
     """Whether `data` holds git's conflict markers."""
-    return bool(_MARKER.search(data))
+    # A substring search is many times quicker than the pattern: most files hold no marker at all.
+    return any(marker in data for marker in _RUNS) and bool(_MARKER.search(data))
 
 
 def sides(data: bytes) -> tuple[bytes, bytes]:

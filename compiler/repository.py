@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ConfcError, UsageError, raise_all
+from .files import read_bytes
 from .tomllines import KeyLines, key_lines
 
 PROFILE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*(/[a-z0-9][a-z0-9_-]*)*$")
@@ -167,8 +168,7 @@ def read_source(root: Path, display_root: str, rel: str) -> SourceFile:
     """Read one file (without parsing it); an unreadable file is a located ConfcError."""
     display = _join(display_root, rel)
     try:
-        with open(os.path.join(root, rel), "rb") as handle:
-            raw = handle.read()
+        raw = read_bytes(os.path.join(root, rel))
     except OSError as exc:
         raise ConfcError(f"cannot read file: {exc.strerror}", file=display) from None
     return SourceFile(rel=rel, display=display, raw=raw)

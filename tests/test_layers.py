@@ -15,14 +15,20 @@ import pytest
 PACKAGE = Path(__file__).resolve().parent.parent / "compiler"
 
 STAGES: list[tuple[str, set[str]]] = [
-    ("foundation", {"errors", "memo", "merges", "tomllines", "secrets", "sandbox", "install_spec", "parallel", "version"}),
+    (
+        "foundation",
+        {"errors", "files", "memo", "merges", "tomllines", "secrets", "sandbox", "install_spec", "parallel", "version"},
+    ),
     ("format", {"profile_format"}),
     ("reading", {"repository", "scoping", "routes"}),
     ("layering and resolution", {"layering", "overrides", "interpolate"}),
     ("validation", {"schema", "problems", "swml", "validation", "recording", "shapes", "project"}),
     ("rendering", {"render", "yamlload", "document", "flowgraph"}),
     ("proving", {"expressions", "calls", "roles"}),
-    ("compiling and writing", {"pipeline", "artifacts", "drift", "incremental", "provenance", "report", "editor_schema"}),
+    (
+        "compiling and writing",
+        {"pipeline", "manifest", "artifacts", "drift", "incremental", "provenance", "report", "editor_schema"},
+    ),
     ("readers of compiled documents", {"calltests.*", "deploy.*"}),
     ("library interface", {""}),
     ("command line", {"cli", "crash", "commands.*", "__main__"}),
