@@ -292,6 +292,12 @@ class Resolver:
             self._layers[key] = tuple(own)
         return self._layers[key]
 
+    def inherited(self, profile: str) -> dict[str, Any]:
+        """`profile` as its own file and its ancestors' top levels make it, before any environment
+        (no [defaults], no [env.NAME], no --set); a clash keeps what lies beneath."""
+        sources = [self.repo.profiles[ancestor] for ancestor in self.inheritance.order(profile)]
+        return merge([_layer(source, (), self.data(source) or {}) for source in sources], [])
+
     def layers(self, profile: str, env: str) -> tuple[Layer, ...]:
         stack = list(self.env_layers(env))
         for ancestor in self.inheritance.order(profile):

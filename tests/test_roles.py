@@ -85,6 +85,24 @@ def test_list_names_the_roles_a_profile_declares(make_repo: Callable[..., Path],
     assert cli("list", "configs").out.splitlines()[1] == "  all-hands  roles host, attendee"
 
 
+def test_list_names_the_roles_a_profile_inherits_and_leaves_out_those_it_unsets(
+    make_repo: Callable[..., Path], cli: Callable
+) -> None:
+    make_repo(
+        {
+            "profiles/all-hands.toml": ALL_HANDS,
+            "profiles/town-hall.toml": 'extends = "all-hands"\n[roles.host.conference]\nmuted = true\n',
+            "profiles/briefing.toml": 'extends = "town-hall"\nunset = ["roles.attendee"]\n[roles.press]\npin = "777"\n',
+        }
+    )
+    listed = json.loads(cli("list", "configs", "--format", "json").out)
+    assert {p["id"]: p["roles"] for p in listed["profiles"]} == {
+        "all-hands": ["host", "attendee"],
+        "briefing": ["host", "press"],
+        "town-hall": ["host", "attendee"],
+    }
+
+
 def test_a_pin_is_compared_as_a_string(make_repo: Callable[..., Path], cli: Callable) -> None:
     make_repo({"profiles/all-hands.toml": ALL_HANDS})
     run = json.loads(

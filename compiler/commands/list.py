@@ -8,14 +8,20 @@ from typing import Any
 
 import compiler
 
-from ..errors import raise_all
+from ..errors import ConfcError, raise_all
 from ..layering import parents_of
+from ..pipeline import Compiler
 
 
 def run(args: argparse.Namespace) -> int:
     built = compiler.compiler(args.config_dir)
     profiles = [
-        {"id": profile, "parents": list(parents_of(data)), "abstract": built.abstract(profile), "roles": list(_roles(data))}
+        {
+            "id": profile,
+            "parents": list(parents_of(data)),
+            "abstract": built.abstract(profile),
+            "roles": _roles(built, profile, data),
+        }
         for profile, source in built.repo.profiles.items()
         for data in [built.data(source) or {}]
     ]
@@ -32,8 +38,13 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _roles(data: Any) -> list[str]:
-    roles = data.get("roles")
+def _roles(built: Compiler, profile: str, data: Any) -> list[str]:
+    """The roles a profile has from its own file and its ancestors, before any environment; its
+    file's own, where its ancestry cannot be followed (that problem is reported below)."""
+    try:
+        roles = built.resolver.inherited(profile).get("roles")
+    except ConfcError:
+        roles = data.get("roles")
     return [str(name) for name in roles] if isinstance(roles, dict) else []
 
 
