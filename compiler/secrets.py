@@ -30,6 +30,18 @@ def placeholder(name: str) -> str:
     return f"9{number % 10 ** (PLACEHOLDER_DIGITS - 1):0{PLACEHOLDER_DIGITS - 1}d}"
 
 
+SHORTEST_PIN = 4  # shorter ones would turn every count in a message into a name, and are guessed in seconds anyway
+
+
+def without_pins(text: str, standing: Mapping[str, str]) -> str:
+    """`text` with each PIN value of `standing` (of SHORTEST_PIN digits or more), where it stands as a number
+    of its own, replaced by what stands for it: a PIN is short, so never inside a longer number."""
+    for value in sorted(standing, key=len, reverse=True):
+        if len(value) >= SHORTEST_PIN:
+            text = re.sub(rf"(?<![0-9]){re.escape(value)}(?![0-9])", standing[value], text)
+    return text
+
+
 IN_TEXT = re.compile(r"\bsecret\.([A-Z_][A-Z0-9_]{0,63})\b")  # {{ secret.NAME }} inside a string
 
 

@@ -92,6 +92,19 @@ def test_a_secret_pin_is_its_placeholder_in_every_artifact_and_output(
     assert cli("simulate", "configs", "all-hands", "--env", "prod", "--secret", "lower=1").code == 2
 
 
+def test_simulate_names_a_secret_where_its_test_value_would_be_printed(repo: Path, cli: Callable[..., Run]) -> None:
+    given = ["--secret", f"ALLHANDS_PIN={ATTENDEE_PIN}", "--digits", ATTENDEE_PIN]
+    text = cli("simulate", "configs", "all-hands", "--env", "prod", *given)
+    assert "joined in section attendee" in text.out
+    assert "the caller entered '<ALLHANDS_PIN>'" in text.out and ATTENDEE_PIN not in text.out
+    as_json = cli("simulate", "configs", "all-hands", "--env", "prod", *given, "--format", "json")
+    assert json.loads(as_json.out)["joins"][0]["section"] == "attendee" and ATTENDEE_PIN not in as_json.out
+    # A test value mistyped is refused by its name, or by its place when no name can be told: never shown.
+    for wrong, said in [(f"ALLHANDS_PIN={ATTENDEE_PIN}x", "--secret ALLHANDS_PIN=..."), (ATTENDEE_PIN, "--secret (entry 1)")]:
+        refused = cli("simulate", "configs", "all-hands", "--env", "prod", "--secret", wrong)
+        assert refused.code == 2 and said in refused.err and ATTENDEE_PIN not in refused.err
+
+
 def test_apply_sends_the_values_and_plan_sees_a_changed_one_without_showing_it(
     repo: Path,
     cli: Callable[..., Run],

@@ -8,21 +8,29 @@ import re
 
 import compiler
 
+from ..calls import Call
 from ..calltests.format import KEYPAD
 from ..errors import UsageError
-from ..secrets import NAME, VALUE
+from ..secrets import NAME, VALUE, without_pins
 from .common import overrides
 
 
 def test_values(given: list[str]) -> dict[str, str]:
-    """--secret NAME=DIGITS, each checked."""
+    """--secret NAME=DIGITS, each checked; a bad one is named by its position (or its NAME), never shown whole."""
     found = {}
-    for item in given:
+    for number, item in enumerate(given, start=1):
         name, _, value = item.partition("=")
         if not NAME.fullmatch(name) or not VALUE.fullmatch(value):
-            raise UsageError(f"--secret {item}: write NAME=DIGITS, such as ALLHANDS_HOST_PIN=908172")
+            which = f"--secret {name}=..." if NAME.fullmatch(name) else f"--secret (entry {number})"
+            raise UsageError(f"{which}: write NAME=DIGITS, such as ALLHANDS_HOST_PIN=908172")
         found[name] = value
     return found
+
+
+def masked(text: str, values: dict[str, str]) -> str:
+    """`text` with each test value of a secret as <NAME>: a PIN tried with --secret may be the real one,
+    and a secret's value reaches no output (one shorter than SHORTEST_PIN digits is left, as plan leaves it)."""
+    return without_pins(text, {value: f"<{name}>" for name, value in values.items()})
 
 
 def entries(given: list[str]) -> list[str]:
@@ -35,6 +43,7 @@ def entries(given: list[str]) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
+    values = test_values(args.secret or [])
     call = compiler.simulate(
         args.config_dir,
         args.profile,
@@ -42,19 +51,23 @@ def run(args: argparse.Namespace) -> int:
         entries(args.digits or []),
         args.result,
         overrides(args),
-        test_values(args.secret or []),
+        values,
         caller=args.caller,
     )
     status = 1 if args.require_join and not call.joins else 0
-    if args.format == "json":
-        print(json.dumps(call.as_json(), indent=2, ensure_ascii=False))
-        return status
-    width = max((len(step.section) for step in call.steps), default=0)
-    for number, step in enumerate(call.steps, start=1):
-        print(f"{number:3}. {step.section:<{width}}  {step.method:<15}  {step.did}")
-    for join in call.joins:
-        print(f"joined in section {join.section}: {json.dumps(dict(join.conference), ensure_ascii=False)}")
-    print(f"end: {call.end}")
-    if call.unused:  # a caller's entries that no prompt asked for: a wrong PIN count, or a flow that ended early
-        print(f"digits not used: {', '.join(map(repr, call.unused))} (no prompt asked for them)")
+    print(masked(_json(call) if args.format == "json" else _text(call), values))
     return status
+
+
+def _json(call: Call) -> str:
+    return json.dumps(call.as_json(), indent=2, ensure_ascii=False)
+
+
+def _text(call: Call) -> str:
+    width = max((len(step.section) for step in call.steps), default=0)
+    lines = [f"{number:3}. {step.section:<{width}}  {step.method:<15}  {step.did}" for number, step in enumerate(call.steps, 1)]
+    lines += [f"joined in section {join.section}: {json.dumps(dict(join.conference), ensure_ascii=False)}" for join in call.joins]
+    lines.append(f"end: {call.end}")
+    if call.unused:  # a caller's entries that no prompt asked for: a wrong PIN count, or a flow that ended early
+        lines.append(f"digits not used: {', '.join(map(repr, call.unused))} (no prompt asked for them)")
+    return "\n".join(lines)

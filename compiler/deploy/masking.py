@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from ..secrets import replaced
+from ..secrets import replaced, without_pins
 
 SECRET_KEYS = frozenset({"authorization_bearer_token"})
 MASK = "***"
 SHORTEST = 8
-SHORTEST_PIN = 4  # shorter ones would turn every count in a message into a placeholder, and are guessed in seconds anyway
 
 
 @dataclass(frozen=True)
@@ -48,10 +46,7 @@ class Secrets:
         hidden = {self.token} | (set() if self.shown else self.values)
         for value in sorted((v for v in hidden if len(v) >= SHORTEST), key=len, reverse=True):
             text = text.replace(value, MASK)
-        for value, stands_for in self.placeholders.items():  # a PIN is short: only where it stands as a number of its own
-            if len(value) >= SHORTEST_PIN:
-                text = re.sub(rf"(?<![0-9]){re.escape(value)}(?![0-9])", stands_for, text)
-        return text
+        return without_pins(text, self.placeholders)
 
 
 def _items(document: Any) -> Iterable[tuple[Any, Any]]:
