@@ -173,8 +173,12 @@ def mermaid(graph: Flow, marked: set[str] | None = None) -> str:
 
 
 def _mermaid_text(text: str) -> str:
-    # Mermaid's own entity codes: a quote or a bracket would end the label.
-    return "".join({'"': "#quot;", "<": "#lt;", ">": "#gt;", "|": "#124;", "\n": " "}.get(c, c) for c in text)
+    # Mermaid's own entity codes: a quote or a bar would end the label, and labels are HTML, so < and &
+    # would be markup; a # is one too, or "#9829;" written in a greeting would be drawn as a heart.
+    return "".join(_MERMAID_CODES.get(c, c) for c in text)
+
+
+_MERMAID_CODES = {'"': "#quot;", "<": "#lt;", ">": "#gt;", "|": "#124;", "&": "#38;", "#": "#35;", "\n": " "}
 
 
 def dot(graph: Flow) -> str:

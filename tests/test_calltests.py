@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import json
+import re
 import shutil
 import subprocess
 import xml.etree.ElementTree as ElementTree
@@ -13,6 +15,8 @@ import pytest
 from conftest import Run, write_repo
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
+from compiler import flowgraph
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -319,3 +323,16 @@ def test_a_case_can_expect_a_voicemail_or_a_transfer(make_repo: Callable[..., Pa
         'FAIL  configs/tests/line.toml:20  anyone else joins (line, env dev): expected the call to end "transferred", got "joined"',
         "0 passed, 3 failed",
     ]
+
+
+def _as_mermaid_draws(label: str) -> str:
+    """A label's text as Mermaid draws it: its #code; entities, then HTML's."""
+    coded = re.sub(r"#(\w+);", lambda m: f"&#{m[1]};" if m[1].isdigit() else f"&{m[1]};", label)
+    return html.unescape(coded)
+
+
+@given(st.text(st.characters(blacklist_categories=["Cs"], blacklist_characters="\n\r"), max_size=40))
+def test_a_mermaid_label_is_drawn_as_the_text_it_stands_for(text: str) -> None:
+    label = flowgraph._mermaid_text(text)
+    assert not set('"|<>') & set(label)  # nothing that ends a label or starts markup
+    assert _as_mermaid_draws(label) == text
