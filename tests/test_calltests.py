@@ -11,9 +11,10 @@ import xml.etree.ElementTree as ElementTree
 from collections.abc import Callable
 from pathlib import Path
 
+import hypothesis
 import pytest
 from conftest import Run, write_repo
-from hypothesis import HealthCheck, example, given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from compiler import flowgraph
@@ -332,7 +333,7 @@ def _as_mermaid_draws(label: str) -> str:
 
 
 @given(st.text(st.characters(blacklist_categories=["Cs"], blacklist_characters="\n\r"), max_size=40))
-@example('He said "hi" & left: &amp; #9829; #quot; <b>|</b>')
+@hypothesis.example('He said "hi" & left: &amp; #9829; #quot; <b>|</b>')
 def test_a_mermaid_label_is_drawn_as_the_text_it_stands_for(text: str) -> None:
     label = flowgraph._mermaid_text(text)
     assert not set('"|<>') & set(label)  # nothing that ends a label or starts markup
