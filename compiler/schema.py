@@ -219,10 +219,12 @@ class ConfcValidator(Validator):  # type: ignore[misc]
             self._error(field, f'must be a caller number such as "+15551230001", or a non-empty array of them, got {show(value)}')
             return
         normalised = [routes.caller_number(n) for n in numbers]
-        if None in normalised:
+        wrong = [show(text) for text, number in zip(numbers, normalised, strict=True) if number is None]
+        if wrong:  # every one at once: a list is fixed in one edit
+            what = "is not an E.164 caller number" if len(wrong) == 1 else "are not E.164 caller numbers"
             self._error(
                 field,
-                f'{show(numbers[normalised.index(None)])} is not an E.164 caller number: "+", the country code, then the number, '
+                f'{", ".join(wrong)} {what}: "+", the country code, then the number, '
                 '7 to 15 digits in all, such as "+15551230001" (spaces, dashes, dots and parentheses may separate them)',
             )
             return

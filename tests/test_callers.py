@@ -114,6 +114,11 @@ callers = "+15551230001"
             ' number, 7 to 15 digits in all, such as "+15551230001" (spaces, dashes, dots and parentheses may separate them)',
         ),
         (
+            '[roles.host]\ncallers = ["+15551230001", "555-0100", "+1555"]\npin = "1"\n',
+            'p.toml:4: roles.host.callers: "555-0100", "+1555" are not E.164 caller numbers: "+", the country code, then'
+            ' the number, 7 to 15 digits in all, such as "+15551230001" (spaces, dashes, dots and parentheses may separate them)',
+        ),
+        (
             "[roles.host]\ncallers = []\n",
             'p.toml:4: roles.host.callers: must be a caller number such as "+15551230001", or a non-empty array of them, got []',
         ),
