@@ -193,7 +193,7 @@ class ConfcValidator(Validator):  # type: ignore[misc]
             return
         wrong = [p for p in pins if isinstance(p, Mapping) and not _secret_reference(p)] if isinstance(pins, list) else []
         if wrong:
-            self._error(field, f"a secret PIN is written {_REFERENCE_FORM}, got {show(wrong[0])}")
+            self._error(field, f"a secret PIN is written {_REFERENCE_FORM}, got {', '.join(map(show, wrong))}")
         elif (
             not isinstance(pins, list)
             or not pins
