@@ -143,6 +143,23 @@ def test_apply_sends_the_values_and_plan_sees_a_changed_one_without_showing_it(
     assert signalwire.space.document("confc:all-hands")["sections"]["main"][2]["switch"]["case"].keys() == {"5121", ATTENDEE_PIN}
 
 
+@pytest.mark.parametrize(
+    ("content", "said"),
+    [
+        (f'\ufeffALLHANDS_PIN = "{ATTENDEE_PIN}"\n'.encode(), "starts with a byte order mark; save it as UTF-8 without a BOM"),
+        (f'ALLHANDS_HOST_PIN = "{HOST_PIN}"\nALLHANDS_PIN = "{ATTENDEE_PIN}\n'.encode(), 'NAME = "VALUE" lines at line 2'),
+        (f'ALLHANDS_PIN = "{ATTENDEE_PIN}\xff"\n'.encode("latin-1"), "not valid UTF-8; save it as UTF-8"),
+    ],
+)
+def test_a_secrets_file_that_cannot_be_read_says_why_and_where_without_its_values(
+    repo: Path, cli: Callable[..., Run], signalwire: Server, tmp_path: Path, content: bytes, said: str
+) -> None:
+    (tmp_path / "pins.toml").write_bytes(content)
+    run = cli("plan", "configs", "--env", "prod", "--secrets", str(tmp_path / "pins.toml"))
+    assert run.code == 2 and said in run.err, run.err
+    assert HOST_PIN not in run.err and ATTENDEE_PIN not in run.err
+
+
 def test_a_policy_can_require_every_pin_to_be_secret(repo: Path, cli: Callable[..., Run]) -> None:
     write_repo(
         repo, {"profiles/all-hands.toml": FILES["profiles/all-hands.toml"].replace('[{ secret = "ALLHANDS_PIN" }]', '["4455"]')}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
@@ -34,12 +35,20 @@ def referenced(repo: Repository) -> tuple[set[str], set[str]]:
 def read_file(path: str) -> dict[str, Any]:
     """A TOML file of NAME = "VALUE" lines; its values are never shown, not even in its own errors."""
     try:
-        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        text = Path(path).read_text(encoding="utf-8")
     except OSError as exc:
         raise UsageError(f"--secrets {path}: cannot read it ({exc.strerror})") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError):
-        raise UsageError(f'--secrets {path}: not a TOML file of NAME = "VALUE" lines') from None
-    return data
+    except UnicodeDecodeError:
+        raise UsageError(f"--secrets {path}: not valid UTF-8; save it as UTF-8") from None
+    if text.startswith("\ufeff"):
+        raise UsageError(f"--secrets {path}: starts with a byte order mark; save it as UTF-8 without a BOM")
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        # Only where: tomllib's own words may quote a character of a value.
+        at = re.search(r"\(at line (\d+), column \d+\)$", str(exc))
+        where = f" at line {at.group(1)}" if at else ""
+        raise UsageError(f'--secrets {path}: not a TOML file of NAME = "VALUE" lines{where}') from None
 
 
 def resolve(
