@@ -67,14 +67,14 @@ def manifest_json(stamp: Mapping[str, Any], sources: Mapping[str, str], entries:
 
 _json = json.JSONEncoder(ensure_ascii=False).encode
 _string = json.encoder.encode_basestring  # what _json writes for a str, without its dispatch
-_ENTRY_KEYS = ["profile", "sha256", "inputs", "seal"]
+_ENTRY_KEYS = ("profile", "sha256", "inputs", "seal")
 
 
 def _value(value: Any) -> str:
     """`_json(value)`; an artifact entry as confc writes it is spelled out, many times quicker."""
     if isinstance(value, str):
         return _string(value)
-    if isinstance(value, dict) and list(value) == _ENTRY_KEYS and isinstance(value["inputs"], list):
+    if isinstance(value, dict) and tuple(value) == _ENTRY_KEYS and isinstance(value["inputs"], list):
         try:  # _string takes only a str: an entry edited by hand to hold anything else takes _json's way
             made_from = ", ".join(map(_string, value["inputs"]))
             return (
