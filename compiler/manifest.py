@@ -49,7 +49,7 @@ class _Pairs(dict[str, str]):
 
 
 def manifest_json(stamp: Mapping[str, Any], sources: Mapping[str, str], entries: Mapping[str, Any], complete: bool) -> bytes:
-    # One entry a line: diffs stay readable, and json's C encoder (used without indent) does the work.
+    # One entry a line, as json.dumps without indent writes it (see _value).
     def table(name: str, items: Mapping[str, Any]) -> str:
         lines = [f"    {_string(key)}: {_value(items[key])}" for key in sorted(items)]
         return f'  "{name}": {{\n' + ",\n".join(lines) + "\n  }" if lines else f'  "{name}": {{}}'
