@@ -173,7 +173,10 @@ class FileChecks:
     @functools.cached_property
     def profile(self) -> FieldwiseCheck:
         nested = {"conference": FieldwiseCheck(schema.CONFERENCE_SHAPE), "greeting": FieldwiseCheck(schema.GREETING_SHAPE)}
-        return FieldwiseCheck(schema.profile_file_schema(list(self.environments)), nested=nested)
+        rules = schema.profile_file_schema(list(self.environments))
+        role = rules["roles"]["valuesrules"]["schema"]
+        roles = FieldwiseCheck(role, nested={key: FieldwiseCheck(role[key]["schema"]) for key in ("conference", "greeting")})
+        return FieldwiseCheck(rules, nested=nested, each={"roles": roles})
 
     @functools.cached_property
     def environment(self) -> Any:

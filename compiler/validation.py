@@ -28,12 +28,20 @@ class FieldwiseCheck:
 
     _STRUCTURE_RULES = ("required", "dependencies")
 
-    def __init__(self, rules: Mapping[str, Any], nested: Mapping[str, FieldwiseCheck] | None = None) -> None:
+    def __init__(
+        self,
+        rules: Mapping[str, Any],
+        nested: Mapping[str, FieldwiseCheck] | None = None,
+        each: Mapping[str, FieldwiseCheck] | None = None,
+    ) -> None:
+        """`nested`: the check of a table field's own keys; `each`: the check of every value of a table of
+        tables (its valuesrules' schema), so a role's table is checked key by key like any other."""
         self._nested = dict(nested or {})
+        self._each = dict(each or {})
         structure = {key: {r: v for r, v in spec.items() if r in self._STRUCTURE_RULES} for key, spec in rules.items()}
         self._structure = validator(structure)
         self._rules = dict(rules)
-        self._fields: dict[str, Any] = {}  # a field's validator, built when a value of it is first checked
+        self._fields: dict[tuple[str, bool], Any] = {}  # a field's validator (whole or shape), built when first used
         # A field checked for a plain Python type alone needs checking once per type, not once per value.
         self._by_type = {key for key, spec in rules.items() if _plain_type_only(self._value_rules(key, spec))}
         self._memo: dict[tuple[str, Any], list[Problem]] = {}
@@ -45,18 +53,29 @@ class FieldwiseCheck:
     def problems(self, document: Mapping[str, Any]) -> list[Problem]:
         found = self._cached(("", tuple(document)), lambda: problems(self._structure, dict.fromkeys(document, True)))
         for key, value in document.items():
-            nested = self._nested.get(key)
+            nested, each = self._nested.get(key), self._each.get(key)
             if nested is not None and isinstance(value, Mapping):
                 found += [Problem((key, *problem.path), problem.message, problem.absent) for problem in nested.problems(value)]
+            elif each is not None and isinstance(value, Mapping) and all(isinstance(item, Mapping) for item in value.values()):
+                # The table's names and each value's keys (valuesrules without its schema), then each value.
+                shape = {name: dict.fromkeys(item, True) for name, item in value.items()}
+                found += self._cached(
+                    ("shape " + key, fingerprint(shape)), functools.partial(self._field_problems, key, shape, True)
+                )
+                for name, item in value.items():
+                    found += [Problem((key, str(name), *p.path), p.message, p.absent) for p in each.problems(item)]
             elif key in self._rules:
                 memo = type(value).__name__ if key in self._by_type else fingerprint(value)
                 found += self._cached((key, memo), functools.partial(self._field_problems, key, value))
         return found
 
-    def _field_problems(self, key: str, value: Any) -> list[Problem]:
-        check = self._fields.get(key)
+    def _field_problems(self, key: str, value: Any, shape: bool = False) -> list[Problem]:
+        check = self._fields.get((key, shape))
         if check is None:
-            check = self._fields[key] = validator({key: self._value_rules(key, self._rules[key])})
+            rules = self._value_rules(key, self._rules[key])
+            if shape:
+                rules["valuesrules"] = {rule: v for rule, v in rules["valuesrules"].items() if rule != "schema"}
+            check = self._fields[key, shape] = validator({key: rules})
         return problems(check, {key: value})
 
     def _cached(self, key: tuple[str, Any], check: Callable[[], list[Problem]]) -> list[Problem]:
@@ -83,7 +102,14 @@ class ResolvedChecks:
 
     @functools.cached_property
     def with_roles(self) -> FieldwiseCheck:
-        return FieldwiseCheck(schema.RESOLVED_PROFILE, nested={"conference": FieldwiseCheck(schema.SHARED_CONFERENCE)})
+        # Each role key by key: its PINs make every roles table unique, but its join and greeting are shared.
+        role = schema.RESOLVED_PROFILE["roles"]["valuesrules"]["schema"]
+        roles = FieldwiseCheck(role, nested={"conference": FieldwiseCheck(role["conference"]["schema"])})
+        return FieldwiseCheck(
+            schema.RESOLVED_PROFILE,
+            nested={"conference": FieldwiseCheck(schema.SHARED_CONFERENCE)},
+            each={"roles": roles},
+        )
 
     @functools.cached_property
     def join(self) -> FieldwiseCheck:
