@@ -65,8 +65,10 @@ class FieldwiseCheck:
                 for name, item in value.items():
                     found += [Problem((key, str(name), *p.path), p.message, p.absent) for p in each.problems(item)]
             elif key in self._rules:
-                memo = type(value).__name__ if key in self._by_type else fingerprint(value)
-                found += self._cached((key, memo), functools.partial(self._field_problems, key, value))
+                check = functools.partial(self._field_problems, key, value)
+                by_type = self._cached((key, type(value).__name__), check) if key in self._by_type else None
+                # A type that passes passes for every value; a message about a wrong one shows the value.
+                found += by_type if by_type == [] else self._cached((key, fingerprint(value)), check)
         return found
 
     def _field_problems(self, key: str, value: Any, shape: bool = False) -> list[Problem]:

@@ -199,6 +199,23 @@ def test_greeting_holds_exactly_one_of_say_or_url(make_repo: Callable[..., Path]
         assert str(caught.value) == f"{repo}/profiles/p.toml:{line}: {message} (profile p, env dev)"
 
 
+def test_each_wrongly_typed_value_is_shown_as_written_though_its_type_was_seen_before(
+    make_repo: Callable[..., Path], cli: Callable
+) -> None:
+    make_repo(
+        {
+            "profiles/a.toml": 'description = 5\n[conference]\nname = "a"\n',
+            "profiles/b.toml": 'description = 7\n[conference]\nname = "b"\n',
+        }
+    )
+    run = cli("validate", "configs", "--env", "dev")
+    assert run.code == 1
+    assert run.err.splitlines() == [
+        "configs/profiles/a.toml:1: description: must be a string, got 5",
+        "configs/profiles/b.toml:1: description: must be a string, got 7",
+    ]
+
+
 def test_an_inherited_bad_value_is_blamed_on_the_layer_that_set_it(make_repo: Callable[..., Path]) -> None:
     repo = make_repo(
         {
