@@ -99,6 +99,11 @@ def test_simulate_names_a_secret_where_its_test_value_would_be_printed(repo: Pat
     assert "the caller entered '<ALLHANDS_PIN>'" in text.out and ATTENDEE_PIN not in text.out
     as_json = cli("simulate", "configs", "all-hands", "--env", "prod", *given, "--format", "json")
     assert json.loads(as_json.out)["joins"][0]["section"] == "attendee" and ATTENDEE_PIN not in as_json.out
+    # A number that happens to be written like the value is data, not the PIN: it stays, and the JSON stays JSON.
+    same = ["--set", f"conference.max_participants={ATTENDEE_PIN}"]
+    sized = json.loads(cli("simulate", "configs", "all-hands", "--env", "prod", *given, *same, "--format", "json").out)
+    assert sized["joins"][0]["conference"]["max_participants"] == int(ATTENDEE_PIN)
+    assert "<ALLHANDS_PIN>" in json.dumps(sized["steps"]) and ATTENDEE_PIN not in json.dumps(sized["steps"])
     # A test value mistyped is refused by its name, or by its place when no name can be told: never shown.
     for wrong, said in [(f"ALLHANDS_PIN={ATTENDEE_PIN}x", "--secret ALLHANDS_PIN=..."), (ATTENDEE_PIN, "--secret (entry 1)")]:
         refused = cli("simulate", "configs", "all-hands", "--env", "prod", "--secret", wrong)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import argparse
 import json
 import re
+from typing import Any
 
 import compiler
 
-from ..calls import Call
 from ..calltests.format import KEYPAD
 from ..errors import UsageError
 from ..secrets import NAME, VALUE, without_pins
@@ -27,10 +27,19 @@ def test_values(given: list[str]) -> dict[str, str]:
     return found
 
 
-def masked(text: str, values: dict[str, str]) -> str:
-    """`text` with each test value of a secret as <NAME>: a PIN tried with --secret may be the real one,
-    and a secret's value reaches no output (one shorter than SHORTEST_PIN digits is left, as plan leaves it)."""
-    return without_pins(text, {value: f"<{name}>" for name, value in values.items()})
+def masked(data: Any, values: dict[str, str]) -> Any:
+    """`data` (a call as JSON) with each test value of a secret, in its strings, as <NAME>: a PIN tried with
+    --secret may be the real one, and a secret's value reaches no output (one shorter than SHORTEST_PIN
+    digits is left, as plan leaves it). Numbers are data, never a PIN: they stay as they are."""
+    return _masked(data, {value: f"<{name}>" for name, value in values.items()})
+
+
+def _masked(data: Any, standing: dict[str, str]) -> Any:
+    if isinstance(data, dict):
+        return {_masked(key, standing): _masked(item, standing) for key, item in data.items()}
+    if isinstance(data, list):
+        return [_masked(item, standing) for item in data]
+    return without_pins(data, standing) if isinstance(data, str) and standing else data
 
 
 def entries(given: list[str]) -> list[str]:
@@ -55,19 +64,20 @@ def run(args: argparse.Namespace) -> int:
         caller=args.caller,
     )
     status = 1 if args.require_join and not call.joins else 0
-    print(masked(_json(call) if args.format == "json" else _text(call), values))
+    shown = masked(call.as_json(), values)
+    print(json.dumps(shown, indent=2, ensure_ascii=False) if args.format == "json" else _text(shown))
     return status
 
 
-def _json(call: Call) -> str:
-    return json.dumps(call.as_json(), indent=2, ensure_ascii=False)
-
-
-def _text(call: Call) -> str:
-    width = max((len(step.section) for step in call.steps), default=0)
-    lines = [f"{number:3}. {step.section:<{width}}  {step.method:<15}  {step.did}" for number, step in enumerate(call.steps, 1)]
-    lines += [f"joined in section {join.section}: {json.dumps(dict(join.conference), ensure_ascii=False)}" for join in call.joins]
-    lines.append(f"end: {call.end}")
-    if call.unused:  # a caller's entries that no prompt asked for: a wrong PIN count, or a flow that ended early
-        lines.append(f"digits not used: {', '.join(map(repr, call.unused))} (no prompt asked for them)")
+def _text(call: dict[str, Any]) -> str:
+    """A call (as JSON) as lines: each step, each join, how it ended, and digits left over."""
+    width = max((len(step["section"]) for step in call["steps"]), default=0)
+    lines = [
+        f"{number:3}. {step['section']:<{width}}  {step['method']:<15}  {step['did']}"
+        for number, step in enumerate(call["steps"], 1)
+    ]
+    lines += [f"joined in section {j['section']}: {json.dumps(j['conference'], ensure_ascii=False)}" for j in call["joins"]]
+    lines.append(f"end: {call['end']}")
+    if call["unused_digits"]:  # a caller's entries that no prompt asked for: a wrong PIN count, or a flow that ended early
+        lines.append(f"digits not used: {', '.join(map(repr, call['unused_digits']))} (no prompt asked for them)")
     return "\n".join(lines)
