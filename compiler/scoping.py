@@ -22,7 +22,7 @@ def applies(patterns: Sequence[str], profile: str) -> bool:
 def unmatched_policies(
     env: str, source: SourceFile, profiles: Iterable[str], abstract: Callable[[str], bool]
 ) -> list[ConfcError]:
-    """An error for each [[policy]] that applies to no concrete profile, unless it says allow_empty = true.
+    """An error for each [[policy]] with a pattern that matches no concrete profile, unless it says allow_empty = true.
 
     A pattern that matches nothing is a typo or a profile since renamed, and a compliance rule
     that silently checks nothing is worse than none. Only the profiles a pattern names are parsed.
@@ -38,18 +38,22 @@ def unmatched_policies(
         patterns = _patterns(policy)
         if not patterns or policy.get("allow_empty") is True:
             continue
-        if not any(applies(patterns, p) and not abstract(p) for p in profiles):
-            where = ("policy", str(index), "profiles")
-            found.append(
-                ConfcError(
-                    f"this policy applies to no profile: none matches {', '.join(map(show, patterns))}; "
-                    "fix the patterns, or say allow_empty = true in the policy if that is intended",
-                    file=source.display,
-                    line=source.lines[where],
-                    key="policy.profiles",
-                    env=env,
-                )
+        dead = [pattern for pattern in patterns if not any(applies([pattern], p) and not abstract(p) for p in profiles)]
+        if not dead:
+            continue
+        if len(dead) == len(patterns):
+            message = f"this policy applies to no profile: none matches {', '.join(map(show, patterns))}"
+        else:  # the policy still checks something, but not what this pattern was written for
+            message = f"{', '.join(map(show, dead))} {'matches' if len(dead) == 1 else 'match'} no profile"
+        found.append(
+            ConfcError(
+                f"{message}; fix the patterns, or say allow_empty = true in the policy if that is intended",
+                file=source.display,
+                line=source.lines[("policy", str(index), "profiles")],
+                key="policy.profiles",
+                env=env,
             )
+        )
     return found
 
 
@@ -62,5 +66,5 @@ def _patterns(policy: Any) -> tuple[str, ...]:
 
 
 def policy_problems(repo: Repository, envs: Sequence[str]) -> list[ConfcError]:
-    """The policies of `envs` that apply to no concrete profile of `repo`."""
+    """The policies of `envs` with a pattern that matches no concrete profile of `repo`."""
     return [error for env in envs for error in unmatched_policies(env, repo.environments[env], repo.profiles, repo.abstract)]

@@ -428,6 +428,21 @@ def test_a_policy_applies_to_the_profiles_it_names(make_repo: Callable[..., Path
     )
 
 
+def test_a_pattern_that_matches_nothing_is_an_error_though_the_policy_matches_other_profiles(
+    make_repo: Callable[..., Path], cli: Callable
+) -> None:
+    policy = '[[policy]]\nprofiles = ["support/*", "suport/*", "escalations"]\nrules."conference.muted" = { allowed = [true] }\n'
+    make_repo({"environments/prod.toml": policy, "profiles/support/desk.toml": '[conference]\nname = "desk"\nmuted = true\n'})
+    run = cli("validate", "configs", "--env", "prod")
+    assert (run.code, run.err) == (
+        1,
+        'configs/environments/prod.toml:2: policy.profiles: "suport/*", "escalations" match no profile; '
+        "fix the patterns, or say allow_empty = true in the policy if that is intended (env prod)\n",
+    )
+    make_repo({"environments/prod.toml": policy + "allow_empty = true\n"})
+    assert cli("validate", "configs", "--env", "prod").code == 0
+
+
 # An environment's hook host, used by a base that three profiles extend, and a policy it breaks.
 BLAMED = {
     "environments/prod.toml": 'description = "Production"\n\n[vars]\nhooks = "http://hooks.example.com"\n\n[rules]\n'
