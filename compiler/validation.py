@@ -42,7 +42,7 @@ class FieldwiseCheck:
         self._structure = validator(structure)
         self._rules = dict(rules)
         self._fields: dict[tuple[str, bool], Any] = {}  # a field's validator (whole or shape), built when first used
-        # A field checked for a plain Python type alone needs checking once per type, not once per value.
+        # A field checked for a plain Python type alone passes once per type, not once per value.
         self._by_type = {key for key, spec in rules.items() if _plain_type_only(self._value_rules(key, spec))}
         self._memo: dict[tuple[str, Any], list[Problem]] = {}
 
