@@ -75,7 +75,7 @@ class SourceFile:
         try:
             data = tomllib.loads(self.text)
         except tomllib.TOMLDecodeError as exc:
-            message, line = _toml_problem(exc, self.text)
+            message, line = toml_problem(exc, self.text)
             raise ConfcError(f"invalid TOML: {message}", file=self.display, line=line) from None
         except RecursionError:
             data = None
@@ -181,7 +181,8 @@ def parse_toml(root: Path, display_root: str, rel: str) -> SourceFile:
     return source
 
 
-def _toml_problem(exc: tomllib.TOMLDecodeError, text: str) -> tuple[str, int | None]:
+def toml_problem(exc: tomllib.TOMLDecodeError, text: str) -> tuple[str, int | None]:
+    """tomllib's message without its position, and the line it points at."""
     # tomllib appends "(at line L, column C)" to its message; split it off.
     match = re.search(r"\s*\(at line (\d+), column \d+\)$|\s*\(at end of document\)$", str(exc))
     if not match:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import tomllib
 from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
@@ -10,7 +9,7 @@ from typing import Any
 
 from .. import secrets
 from ..errors import ConfcError, UsageError
-from ..repository import Repository
+from ..repository import Repository, toml_problem
 
 
 def referenced(repo: Repository) -> tuple[set[str], set[str]]:
@@ -45,9 +44,8 @@ def read_file(path: str) -> dict[str, Any]:
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        # Only where: tomllib's own words may quote a character of a value.
-        at = re.search(r"\(at line (\d+), column \d+\)$", str(exc))
-        where = f" at line {at.group(1)}" if at else ""
+        _, line = toml_problem(exc, text)  # only where: tomllib's own words may quote a character of a value
+        where = f" at line {line}" if line else ""
         raise UsageError(f'--secrets {path}: not a TOML file of NAME = "VALUE" lines{where}') from None
 
 
