@@ -31,7 +31,7 @@ def masked(data: Any, values: dict[str, str]) -> Any:
     """`data` (a call as JSON) with each test value of a secret, in its strings, as <NAME>: a PIN tried with
     --secret may be the real one, and a secret's value reaches no output (one shorter than SHORTEST_PIN
     digits is left, as plan leaves it). Numbers are data, never a PIN: they stay as they are."""
-    return _masked(data, {value: f"<{name}>" for name, value in values.items()})
+    return _masked(data, {value: f"<{name}>" for name, value in values.items()}) if values else data
 
 
 def _masked(data: Any, standing: dict[str, str]) -> Any:
@@ -39,7 +39,7 @@ def _masked(data: Any, standing: dict[str, str]) -> Any:
         return {_masked(key, standing): _masked(item, standing) for key, item in data.items()}
     if isinstance(data, list):
         return [_masked(item, standing) for item in data]
-    return without_pins(data, standing) if isinstance(data, str) and standing else data
+    return without_pins(data, standing) if isinstance(data, str) else data
 
 
 def entries(given: list[str]) -> list[str]:
