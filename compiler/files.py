@@ -3,15 +3,25 @@ small files a repository and its artifacts are made of."""
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 
+# Never block on a FIFO someone left in the way: opening one to read waits for a writer.
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
+# Artifacts are confc's own files: never follow a link to read one.
+_READ_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | _NONBLOCK | getattr(os, "O_BINARY", 0)
+
 
 def read_bytes(path: str) -> bytes:
-    """The bytes of the file at `path` (links followed); OSError as open() raises it."""
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+    """The bytes of the regular file at `path` (links followed); OSError as open() raises it, or
+    one whose strerror says the file is not a regular one."""
+    fd = os.open(path, os.O_RDONLY | _NONBLOCK | getattr(os, "O_BINARY", 0))
     try:
-        return _read(fd, os.fstat(fd).st_size)
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise OSError(errno.EINVAL, "not a regular file (a pipe, socket or device?)", path)
+        return _read(fd, info.st_size)
     finally:
         os.close(fd)
 
@@ -33,10 +43,6 @@ def read_regular(path: str | os.PathLike[str]) -> bytes | None:
         return _read(fd, info.st_size)
     finally:
         os.close(fd)
-
-
-# Never follow a link; never block on a FIFO someone left in the way.
-_READ_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
 
 
 def _read(fd: int, size: int) -> bytes:

@@ -15,6 +15,7 @@ import yaml
 
 from .document import Document
 from .errors import ConfcError, did_you_mean, show
+from .files import read_bytes
 from .memo import fingerprint
 from .repository import Repository, builtin_templates
 from .sandbox import Deadline, Timeout, describe, environment, join_bounded, kind
@@ -116,7 +117,7 @@ class Renderer:
         else:
             return None
         try:
-            text = path.read_text(encoding="utf-8")
+            text = read_bytes(str(path)).decode("utf-8")
         except UnicodeDecodeError:
             raise ConfcError("cannot read template: not valid UTF-8; save the file as UTF-8", file=self.filenames[stem]) from None
         except OSError as exc:

@@ -142,7 +142,7 @@ class Repository:
         digests = {}
         for name in self.template_inputs.values():
             try:
-                digests[name] = hashlib.sha256(self.template_path(name).read_bytes()).hexdigest()
+                digests[name] = hashlib.sha256(read_bytes(str(self.template_path(name)))).hexdigest()
             except OSError:
                 digests[name] = "unreadable"  # never matches a recorded digest; rendering reports why
         return digests

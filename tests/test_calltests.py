@@ -37,6 +37,26 @@ def test_the_example_repository_passes_its_tests(example: Path, cli: Callable[..
 
 
 @pytest.mark.parametrize(
+    ("content", "error"),
+    [
+        (b'version: "1.0.0"\n\xff\n', "build/prod/standup.swml.yaml: the committed artifact is not valid UTF-8;"),
+        (b"a: [\n", "build/prod/standup.swml.yaml:2: the committed artifact is not valid YAML (did not find expected"),
+        (b"a: 1\n", "build/prod/standup.swml.yaml: the committed artifact is not a SWML document: the document must start"),
+    ],
+)
+def test_a_committed_artifact_that_is_not_a_document_is_named_with_how_to_mend_it(
+    example: Path, cli: Callable[..., Run], content: bytes, error: str
+) -> None:
+    assert cli("build", "configs", "--all-envs").code == 0
+    (example.parent / "build/prod/standup.swml.yaml").write_bytes(content)
+    run = cli("test", "configs", "--artifacts", "build")
+    assert run.code == 1, run
+    assert run.err.startswith(error), run.err
+    assert run.err.rstrip().endswith("run confc build to write it again"), run.err
+    assert "Traceback" not in run.err + run.out
+
+
+@pytest.mark.parametrize(
     ("file", "old", "new", "failing"),
     [
         ("profiles/all-hands.toml", 'pin = "908172"', 'pin = "908173"', {"the host starts the meeting unmuted"}),

@@ -199,3 +199,23 @@ def test_a_link_that_loops_or_leads_nowhere_is_an_error_at_its_path(make_repo: C
             "configs/profiles/sub: symbolic link loop: it leads back to itself; not read",
             "configs/templates/conference.j2: symbolic link loop: it leads back to itself; not read",
         ]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
+def test_a_named_pipe_where_a_file_belongs_is_an_error_not_a_wait(make_repo: Callable[..., Path], cli: Callable) -> None:
+    # Opening a pipe to read waits for a writer: a run must report it instead of hanging.
+    repo = make_repo({"profiles/a.toml": '[conference]\nname = "a"\n'})
+    os.mkfifo(repo / "profiles/pipe.toml")
+    (repo / "templates").mkdir(exist_ok=True)
+    os.mkfifo(repo / "templates/conference.j2")
+    not_regular = "not a regular file (a pipe, socket or device?)"
+    for command in (("validate", "configs"), ("build", "configs", "--all-envs")):
+        run = cli(*command)
+        assert (run.code, run.err.splitlines()) == (
+            1,
+            [
+                f"configs/profiles/pipe.toml: cannot read file: {not_regular}",
+                f"configs/templates/conference.j2: cannot read template: {not_regular} (profile a, envs dev, prod)",
+            ],
+        )
+    assert not (repo.parent / "build").exists()

@@ -10,13 +10,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from .. import secrets
 from ..calls import Call, simulate
-from ..document import require
+from ..document import model, require
 from ..errors import ConfcError, did_you_mean, did_you_mean_name, did_you_mean_profile, show
+from ..files import read_regular
 from ..pipeline import Compiler
 from ..repository import SourceFile, read_source
-from ..yamlload import parse_document
+from ..yamlload import parse_document, parse_yaml
 from . import format as test_format
 from .expect import Difference, difference
 from .format import Case
@@ -112,12 +115,39 @@ def document_data(compiler: Compiler, profile: str, env: str, artifacts: Path | 
 
 def _committed(artifacts: Path, env: str, profile: str) -> object:
     for suffix in ("yaml", "json"):
-        path = artifacts / env / f"{profile}.swml.{suffix}"
-        if path.is_file():
-            text = path.read_text(encoding="utf-8")
-            return json.loads(text) if suffix == "json" else parse_document(text)
+        shown = os.path.join(str(artifacts), env, f"{profile}.swml.{suffix}")
+        try:
+            raw = read_regular(shown)
+        except OSError as exc:
+            raise ConfcError(f"cannot read the committed artifact: {exc.strerror or exc}", file=shown) from None
+        if raw is not None:
+            return _parsed(raw, suffix, shown)
     shown = os.path.join(str(artifacts), env, f"{profile}.swml.yaml")
     raise ConfcError("no committed artifact: run confc build and commit it, then test", file=shown, profile=profile, env=env)
+
+
+def _parsed(raw: bytes, suffix: str, shown: str) -> object:
+    """A committed artifact as data; one that is not a document confc writes is named, with how to mend it."""
+    mend = "run confc build to write it again"
+    line = None
+    try:
+        text = raw.decode("utf-8")
+        data = json.loads(text) if suffix == "json" else parse_yaml(text)
+    except UnicodeDecodeError:
+        reason = "is not valid UTF-8"
+    except json.JSONDecodeError as exc:
+        reason, line = f"is not valid JSON ({exc.msg})", exc.lineno
+    except yaml.MarkedYAMLError as exc:
+        reason = f"is not valid YAML ({exc.problem})"
+        line = exc.problem_mark.line + 1 if exc.problem_mark else None
+    except (yaml.YAMLError, RecursionError):
+        reason = "is not valid YAML"
+    else:
+        problems = model(data)[1]
+        if not problems:
+            return data
+        reason = "is not a SWML document: " + "; ".join(message for _, message in problems)
+    raise ConfcError(f"the committed artifact {reason}; {mend}", file=shown, line=line)
 
 
 def run_cases(compiler: Compiler, found: Sequence[Case], envs: Sequence[str], artifacts: Path | None = None) -> list[Outcome]:
