@@ -326,7 +326,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(module.run(args))
     except ConfcError as error:
         if error.exit_code == 2:
-            print(f"confc: error: {error}", file=sys.stderr)
+            for problem in error.diagnostics:  # several usage errors at once (--set): each one a line of its own
+                print(f"confc: error: {problem}", file=sys.stderr)
         else:
             reporter(args).error(error)
         return error.exit_code

@@ -17,7 +17,9 @@ def parse_override(text: str) -> tuple[KeyPath, Any]:
     path = tuple(key.strip().split("."))
     if not sep or not key.strip():
         raise UsageError(f"--set {text}: expected KEY=VALUE, such as conference.max_participants=50")
-    if not fmt.is_known_path(path) or path == ("vars",):
+    if path == ("vars",):
+        raise UsageError(f"--set {text}: vars is a table of variables: set one of them, such as vars.team=ops")
+    if not fmt.is_known_path(path):
         hint = did_you_mean(key.strip(), fmt.KNOWN_PATHS)
         raise UsageError(f"--set {text}: {show(key.strip())} is not a key of the profile format{hint}")
     try:

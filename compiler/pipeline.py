@@ -48,7 +48,8 @@ class Compiler:
         self.format = fmt
         self.scope = scope
         self._checked: dict[str, Checked] = {}
-        self.resolver = Resolver(repo, self.data, layer_of_overrides(overrides))
+        self._file_checks = shapes.FileChecks(tuple(repo.environments))
+        self.resolver = Resolver(repo, self.data, shapes.overrides(layer_of_overrides(overrides), self._file_checks))
         self.interpolator = Interpolator()
         self.renderer = render.Renderer(repo)
         self.warnings: list[ConfcError] = []
@@ -57,7 +58,6 @@ class Compiler:
         self._rules: dict[str, list[validation.Rule]] = {}
         self._env_scopes: dict[str, Scope] = {}
         # The run's checks, each built once and remembering what it checked: gone with the run.
-        self._file_checks = shapes.FileChecks(tuple(repo.environments))
         self._resolved_checks = validation.ResolvedChecks()
         self._method_checks = swml.MethodChecks()
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import profile_format as fmt
-from .errors import ConfcError, did_you_mean, raise_all
+from .errors import ConfcError, UsageError, did_you_mean, raise_all, show
 from .layering import MISSING, KeyPath, Layer, lookup, touches
 from .pipeline import Compiler
 from .validation import emitted
@@ -71,6 +71,8 @@ def leaves(value: Any, path: KeyPath) -> Iterator[tuple[KeyPath, Any]]:
 def explain(compiler: Compiler, profile: str, env: str, key: str) -> Explanation:
     """What every layer of `profile` in `env` did to `key`; an error if none touched it."""
     path = tuple(key.split("."))
+    if not all(path):
+        raise UsageError(f"KEY {show(key)} has an empty part: name a dotted key path such as conference.name")
     # A problem with another key does not change what the layers did to this one: it is shown, not raised.
     resolution, values, problems = compiler.values_despite_problems(profile, env)
     raise_all([p for p in problems if p.key is None or _overlaps(_profile_key(p.key), path)])

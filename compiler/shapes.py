@@ -15,7 +15,8 @@ from typing import Any
 
 from . import profile_format as fmt
 from . import schema
-from .errors import ConfcError, did_you_mean, did_you_mean_profile, show
+from .errors import ConfcError, UsageError, did_you_mean, did_you_mean_profile, raise_all, show
+from .layering import Layer
 from .problems import KeyPath, Problem, problems
 from .repository import PROFILE_ID, Repository, SourceFile
 from .swml import validator
@@ -68,6 +69,14 @@ def check_profile(source: SourceFile, checks: FileChecks, profiles: Collection[s
             hint = did_you_mean_profile(parent, profiles) or ' (like "base" or "teams/sales")'
             found.append(Problem(path, f"{show(parent)} is not a profile id{hint}"))
     return _checked(source, data, found)
+
+
+def overrides(layer: Layer | None, checks: FileChecks) -> Layer | None:
+    """The --set layer, if it is shaped as a profile file must be: a value of the wrong shape is a usage error."""
+    if layer is not None:
+        found = checks.profile.problems(layer.data)
+        raise_all([UsageError(f"--set {'.'.join(problem.path)}: {problem.message}") for problem in found])
+    return layer
 
 
 def check_environment(source: SourceFile, checks: FileChecks) -> Checked:

@@ -99,6 +99,10 @@ def test_explain_a_key_no_layer_sets_says_so_and_a_typo_is_an_error(make_repo: C
     assert (run.code, run.out, run.err) == (0, "conference.coach for profile leaf, env dev: not set by any layer\n", "")
     run = cli("explain", "configs", "leaf", "vars.hook", "--env", "dev")
     assert (run.code, run.out) == (0, 'vars.hook for profile leaf, env dev: not set by any layer (did you mean "vars.hooks"?)\n')
+    for key in ("", "conference..max_participants", "conference."):
+        run = cli("explain", "configs", "leaf", key, "--env", "dev")
+        assert (run.code, run.out) == (2, "")
+        assert run.err == f'confc: error: KEY "{key}" has an empty part: name a dotted key path such as conference.name\n'
     as_json = json.loads(cli("explain", "configs", "leaf", "conference.coach", "--env", "dev", "--format", "json").out)
     assert as_json == {
         "key": "conference.coach",

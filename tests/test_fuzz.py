@@ -24,6 +24,7 @@ from hypothesis import HealthCheck, Phase, given, note, settings
 from hypothesis import strategies as st
 
 import compiler.sandbox
+from compiler import profile_format as fmt
 from compiler.cli import main
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "configs"
@@ -99,6 +100,21 @@ VALUES = st.recursive(
     ),
     max_leaves=6,
 )
+
+# --set reaches the resolved profile above every file: any known key, with a value of any shape.
+SET_KEYS = sorted(
+    {
+        *fmt.KNOWN_PATHS,
+        "roles.host",
+        "roles.host.pin",
+        "roles.host.callers",
+        "roles.host.conference",
+        "roles.host.conference.muted",
+        "roles.host.greeting.say",
+        "access.callers",
+    }
+)
+SET_VALUES = ["1", "x", "[1]", "[[1]]", "{a=1}", "{}", "[]", "true", "1e400", '"1234"', '["1234", 1]', '{secret="PIN_A"}']
 
 
 def read_repo(root: Path) -> dict[str, Any]:
@@ -241,7 +257,12 @@ def test_no_mutated_repository_crashes_confc(
         st.sampled_from(["conference", "conference.name", "conference.stream.url", "vars.team", "greeting.say", "nope", "", "."]),
         label="key",
     )
-    setting = data.draw(st.sampled_from(HOSTILE_TEXT).map(lambda v: f"conference.name={v}") | st.text(max_size=30), label="--set")
+    setting = data.draw(
+        st.sampled_from(HOSTILE_TEXT).map(lambda v: f"conference.name={v}")
+        | st.text(max_size=30)
+        | st.builds("{}={}".format, st.sampled_from(SET_KEYS), st.sampled_from(SET_VALUES)),
+        label="--set",
+    )
 
     out = str(root / "out")
     if commands == "compiling":
@@ -255,3 +276,13 @@ def test_no_mutated_repository_crashes_confc(
         assert_answers("show", str(repo), profile, "--env", "dev", "--swml")
         assert_answers("explain", str(repo), profile, key, "--env", "staging")
     shutil.rmtree(root)
+
+
+@pytest.mark.parametrize(
+    "key", [key for key in SET_KEYS if key.split(".")[0] in ("roles", "access", "greeting") or key.count(".") == 0]
+)
+def test_a_set_value_of_any_shape_is_answered_for_a_profile_with_roles_and_without(key: str) -> None:
+    # --set is checked after the files are: it must meet the same shape checks before anything trusts its value.
+    for value in SET_VALUES:
+        for profile in ("all-hands", "standup"):
+            assert_answers("show", str(EXAMPLE), profile, "--env", "dev", "--set", f"{key}={value}")

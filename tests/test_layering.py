@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -190,3 +191,20 @@ def test_set_of_an_unknown_key_is_a_usage_error() -> None:
         str(caught.value)
         == '--set conference.nmae=x: "conference.nmae" is not a key of the profile format (did you mean "conference.name"?)'
     )
+
+
+def test_set_of_a_value_of_the_wrong_shape_is_a_usage_error_naming_every_one(
+    make_repo: Callable[..., Path], cli: Callable[..., Any]
+) -> None:
+    # Files are shape-checked before anything trusts them; --set values must be too, or a role's checks meet an int.
+    make_repo({"profiles/a.toml": '[conference]\nname = "a"\n'})
+    run = cli("show", "configs", "a", "--env", "dev", "--set", "roles.host.pin=1234", "--set", "greeting=1", "--set", "vars=1")
+    assert (run.code, run.out) == (2, "")
+    assert run.err == "confc: error: --set vars=1: vars is a table of variables: set one of them, such as vars.team=ops\n"
+    run = cli("build", "configs", "--all-envs", "--set", "roles.host.pin=1234", "--set", "greeting=1")
+    assert (run.code, run.out) == (2, "")
+    assert run.err.splitlines() == [
+        "confc: error: --set greeting: must be a table, got 1",
+        "confc: error: --set roles.host.pin: must be a string or an array or a table, got 1234",
+    ]
+    assert not Path("build").exists()  # cli runs where the repository is
