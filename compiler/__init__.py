@@ -228,7 +228,7 @@ def simulate(
     from .calls import WITHHELD
     from .calls import simulate as run
     from .document import require
-    from .errors import UsageError
+    from .errors import UsageError, did_you_mean, raise_all
     from .routes import caller_number
     from .secrets import with_test_values
     from .yamlload import parse_document
@@ -237,7 +237,15 @@ def simulate(
     profile, env = project.check_profile(built.repo, profile), project.check_env(built.repo, env)
     if built.abstract(profile):
         raise UsageError(f"{profile} is abstract: it has no SWML document; simulate a profile that extends it")
-    data = parse_document(built.document(built.compile(profile, env)))
+    compiled = built.compile(profile, env)
+    named = compiled.resolution.secret_names
+    # A test value for a secret the document does not have would be tried nowhere, and the run would look fine.
+    unknown = [
+        UsageError(f"--secret {name}=...: {profile} has no secret {name} in {env}{did_you_mean(name, named)}")
+        for name in sorted(set(secrets or {}) - named)
+    ]
+    raise_all(unknown)
+    data = parse_document(built.document(compiled))
     number = WITHHELD if caller is None else caller_number(caller) or caller  # "anonymous" or a SIP address as given
     return run(require(with_test_values(data, secrets or {}), profile=profile, env=env), digits, result, number)
 

@@ -7,7 +7,7 @@ a problem shared by several environments (or profiles) once, naming them all.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -160,7 +160,7 @@ class ErrorGroup(ConfcError):
         return list(self._errors)
 
 
-def raise_all(errors: list[ConfcError]) -> None:
+def raise_all(errors: Sequence[ConfcError]) -> None:
     """Raise every collected error at once, or nothing when the list is empty."""
     if len(errors) == 1:
         raise errors[0]

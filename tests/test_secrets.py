@@ -108,6 +108,13 @@ def test_simulate_names_a_secret_where_its_test_value_would_be_printed(repo: Pat
     for wrong, said in [(f"ALLHANDS_PIN={ATTENDEE_PIN}x", "--secret ALLHANDS_PIN=..."), (ATTENDEE_PIN, "--secret (entry 1)")]:
         refused = cli("simulate", "configs", "all-hands", "--env", "prod", "--secret", wrong)
         assert refused.code == 2 and said in refused.err and ATTENDEE_PIN not in refused.err
+    # A test value for a secret the document does not have would be tried nowhere: the run would look fine.
+    typo = cli("simulate", "configs", "all-hands", "--env", "prod", "--secret", f"ALLHANDS_PN={ATTENDEE_PIN}", *given)
+    assert (typo.code, typo.out) == (2, "")
+    assert (
+        typo.err
+        == 'confc: error: --secret ALLHANDS_PN=...: all-hands has no secret ALLHANDS_PN in prod (did you mean "ALLHANDS_PIN"?)\n'
+    )
 
 
 def test_apply_sends_the_values_and_plan_sees_a_changed_one_without_showing_it(
@@ -325,3 +332,17 @@ def test_a_secret_inside_a_url_reaches_only_the_space(
     for run in runs:
         assert "s3cr3t-hook-key" not in run.out + run.err and "rotated-hook-key" not in run.out + run.err
     assert json.loads(runs[2].out)["scripts"][0]["secret_only"] is True  # a rotated secret: a change, with nothing to show
+
+
+def test_a_case_giving_a_value_to_a_secret_the_document_lacks_is_an_error_at_its_line(
+    repo: Path, cli: Callable[..., Run]
+) -> None:
+    assert cli("test", "configs", "--env", "prod").out.splitlines()[-1] == "2 passed, 0 failed"
+    cases = repo / "tests/calls.toml"
+    cases.write_text(cases.read_text().replace("secrets = { ALLHANDS_PIN", "secrets = { ALLHANDS_PN"))
+    run = cli("test", "configs", "--env", "prod")
+    assert (run.code, run.out) == (1, "")
+    assert run.err == (
+        "configs/tests/calls.toml:12: case.secrets.ALLHANDS_PN: all-hands has no secret ALLHANDS_PN in prod: "
+        "its document never asks for it\n"
+    )

@@ -15,7 +15,7 @@ import yaml
 from .. import secrets
 from ..calls import Call, simulate
 from ..document import model, require
-from ..errors import ConfcError, did_you_mean, did_you_mean_name, did_you_mean_profile, show
+from ..errors import ConfcError, did_you_mean, did_you_mean_name, did_you_mean_profile, raise_all, show
 from ..files import read_regular
 from ..pipeline import Compiler
 from ..repository import SourceFile, read_source
@@ -153,6 +153,7 @@ def _parsed(raw: bytes, suffix: str, shown: str) -> object:
 def run_cases(compiler: Compiler, found: Sequence[Case], envs: Sequence[str], artifacts: Path | None = None) -> list[Outcome]:
     """Every case in each of `envs` it covers; a document that cannot be had raises, naming the profile."""
     outcomes = []
+    unknown: list[ConfcError] = []
     rendered: dict[tuple[str, str], Any] = {}  # cases share documents: each is compiled (or read) once
     for case in found:
         for env in envs:
@@ -161,7 +162,23 @@ def run_cases(compiler: Compiler, found: Sequence[Case], envs: Sequence[str], ar
             key = (case.profile, env)
             if key not in rendered:
                 rendered[key] = document_data(compiler, case.profile, env, artifacts)
+            unknown += _unknown_secrets(case, env, rendered[key])
             document = require(secrets.with_test_values(rendered[key], case.secrets), profile=case.profile, env=env)
             call = simulate(document, case.digits, case.result, case.caller)
             outcomes.append(Outcome(case, env, call, difference(case, call)))
+    raise_all(unknown)
     return outcomes
+
+
+def _unknown_secrets(case: Case, env: str, document: Any) -> list[ConfcError]:
+    """A test value for a secret the document does not have is tried nowhere: the case would prove nothing."""
+    known = secrets.used([document], case.secrets)
+    return [
+        ConfcError(
+            f"{case.profile} has no secret {name} in {env}: its document never asks for it",
+            file=case.source.display,
+            line=case.source.lines[("case", str(case.index), "secrets", name)],
+            key=f"case.secrets.{name}",
+        )
+        for name in sorted(set(case.secrets) - set(known))
+    ]
