@@ -160,8 +160,9 @@ def _signatures(graph: Flow) -> dict[str, tuple[object, ...]]:
 def mermaid(graph: Flow, marked: set[str] | None = None) -> str:
     """A flowchart, one subgraph a section; `marked` nodes (what a change made) drawn apart."""
     lines = ["flowchart TD"]
-    for section in dict.fromkeys(section for section, _ in graph.nodes.values()):
-        lines.append(f'  subgraph s_{section}["section {_mermaid_text(section)}"]')
+    for index, section in enumerate(dict.fromkeys(section for section, _ in graph.nodes.values())):
+        # A template may name a section anything ("a--b", "x y"): only its label shows the name.
+        lines.append(f'  subgraph s{index}["section {_mermaid_text(section)}"]')
         lines += [f'    {node}["{_mermaid_text(label)}"]' for node, (owner, label) in graph.nodes.items() if owner == section]
         lines.append("  end")
     for source, target, label in graph.edges:

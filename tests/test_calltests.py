@@ -358,3 +358,16 @@ def test_a_mermaid_label_is_drawn_as_the_text_it_stands_for(text: str) -> None:
     label = flowgraph._mermaid_text(text)
     assert not set('"|<>') & set(label)  # nothing that ends a label or starts markup
     assert _as_mermaid_draws(label) == text
+
+
+def test_a_section_of_any_name_is_a_mermaid_subgraph_of_a_plain_id() -> None:
+    # A template names its sections: "a--b" or "x y" as an id would be an edge, or two words, to Mermaid.
+    flow = flowgraph.Flow(nodes={"n1": ("main", "answer"), "n2": ('night desk--"b"', "hangup")}, edges=[("n1", "n2", "")])
+    assert flowgraph.mermaid(flow).splitlines()[1:7] == [
+        '  subgraph s0["section main"]',
+        '    n1["answer"]',
+        "  end",
+        '  subgraph s1["section night desk--#quot;b#quot;"]',
+        '    n2["hangup"]',
+        "  end",
+    ]
