@@ -68,6 +68,8 @@ def model(
     if not isinstance(sections, Mapping) or "main" not in sections:
         return None, [*problems, (("sections",), "must be a table of sections, with main among them")]
     for name, items in sections.items():
+        if not isinstance(name, str):  # `on:` or `1:` reads as true or 1 here, and as a string elsewhere
+            problems.append((("sections", str(name)), f'a section\'s name must be a string; quote it: "{name}"'))
         problems += [(("sections", str(name), *path), message) for path, message in checks.methods(items, trusted)]
     if problems:
         return None, problems

@@ -278,7 +278,7 @@ class Compiler:
         if model is None:
             raise ErrorGroup(
                 ConfcError(
-                    f"the rendered document is not valid SWML: {'.'.join(path)}: {message}",
+                    f"the rendered document is not valid SWML: {'.'.join(path) + ': ' if path else ''}{message}",
                     line=self.renderer.line_of(values["template"], _written(data, path)),
                     **where,
                 )

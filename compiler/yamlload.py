@@ -36,7 +36,7 @@ class Remembered:
 
 
 class _Loader(_SafeLoader):  # type: ignore[misc,valid-type]
-    """PyYAML's safe loader with anchors and aliases refused, and dates and nan refused."""
+    """PyYAML's safe loader with anchors and aliases, a key written twice, and dates and nan refused."""
 
     def __init__(self, stream: str, remembered: Remembered) -> None:
         super().__init__(stream)
@@ -72,6 +72,14 @@ class _Loader(_SafeLoader):  # type: ignore[misc,valid-type]
                     raise ConstructorError(
                         "while constructing a mapping", node.start_mark, "found unhashable key", key_node.start_mark
                     )
+                if key in table:
+                    # YAML requires unique keys; readers differ on which of two they keep, so none is guessed at.
+                    why = (
+                        "is written twice in one table"
+                        if isinstance(key, str)
+                        else "is not text, and equals an earlier key of its table; quote keys meant as text"
+                    )
+                    raise ConstructorError(None, None, f"the key {key_node.value} {why}", key_node.start_mark)
                 table[key] = self.construct_object(value_node)
             return table
         return super().construct_object(node, deep)

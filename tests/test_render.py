@@ -16,7 +16,7 @@ from compiler import render
 from compiler.document import model as document_model
 from compiler.errors import ConfcError
 from compiler.render import document_problems, to_yaml
-from compiler.yamlload import parse_yaml
+from compiler.yamlload import parse_document, parse_yaml
 
 TRICKY = [
     "",
@@ -103,6 +103,22 @@ def test_the_checking_loader_refuses_what_swml_cannot_hold(scalar: str) -> None:
     assert parse_yaml(f'a: "{scalar}"\nb: 1.5\n') == {"a": scalar, "b": 1.5}
 
 
+@pytest.mark.parametrize(
+    ("text", "error"),
+    [
+        ("a: 1\nb: 2\na: 3\n", "the key a is written twice in one table"),
+        ('x:\n  main: []\n  "main": []\n', "the key main is written twice in one table"),
+        ("1: a\non: b\n", "the key on is not text, and equals an earlier key of its table; quote keys meant as text"),
+    ],
+)
+def test_the_checking_loader_refuses_a_key_written_twice(text: str, error: str) -> None:
+    # Readers differ on which of two keys they keep: the self-check must not pick one for SignalWire.
+    with pytest.raises(yaml.YAMLError, match=error):
+        parse_yaml(text)
+    with pytest.raises(ValueError, match=f"at line {text.count(chr(10))} of its output: {error}"):
+        parse_document(text)
+
+
 # Any string a TOML basic string can hold (TOML forbids most control characters).
 toml_text = st.text(
     st.characters(blacklist_categories=("Cs",), blacklist_characters="\x7f", min_codepoint=0x20) | st.sampled_from("\n\t"),
@@ -140,6 +156,8 @@ def test_document_check_finds_lost_and_injected_values() -> None:
     assert document_problems(document_model(injected)[0], conference) == [
         "sections.main[0].join_conference differs from the resolved conference table"
     ]
+    numbered = {"version": "1.0.0", "sections": {"main": [{"join_conference": {"name": "n"}}], 1: []}}
+    assert document_model(numbered) == (None, [(("sections", "1"), 'a section\'s name must be a string; quote it: "1"')])
     bogus = {"version": "1.0.0", "sections": {"main": [{"dance": {}}]}}
     assert document_model(bogus) == (None, [(("sections", "main", "0"), 'unknown SWML method "dance"')])
     silent = {"version": "1.0.0", "sections": {"main": [{"hangup": {}}]}}

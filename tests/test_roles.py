@@ -191,7 +191,7 @@ def test_a_template_that_ignores_the_greeting_is_refused(make_repo: Callable[...
 
 
 def test_a_misspelled_method_or_parameter_in_a_template_is_found_on_its_line(
-    make_repo: Callable[..., Path], cli: Callable
+    make_repo: Callable[..., Path], cli: Callable, tmp_path: Path
 ) -> None:
     make_repo(
         {
@@ -209,6 +209,13 @@ def test_a_misspelled_method_or_parameter_in_a_template_is_found_on_its_line(
         "say_voice, speech_end_timeout, speech_engine, speech_hints, speech_language, speech_timeout, status_url, terminators, volume (profile p, env dev)\n"
         'configs/templates/conference.j2:9: the rendered document is not valid SWML: sections.main.2: unknown SWML method "hangpu" '
         '(did you mean "hangup"?) (profile p, env dev)\n'
+    )
+    # A problem of the whole document has no key path to name.
+    (tmp_path / "configs/templates/conference.j2").write_text("[]\n")
+    run = cli("validate", "configs", "--env", "dev")
+    assert run.err == (
+        "configs/templates/conference.j2: the rendered document is not valid SWML: the document must start with "
+        'version: "1.0.0" (profile p, env dev)\n'
     )
 
 
