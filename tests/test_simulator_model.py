@@ -10,7 +10,10 @@ from typing import Any
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from compiler import flowgraph
 from compiler.calls import MAX_TRANSFERS, simulate
 from compiler.document import Document, model
 
@@ -277,3 +280,56 @@ def test_record_takes_a_message_and_sets_what_the_reference_says() -> None:
     assert _played(call) == ["say:Leave a message after the tone.", "say:Thank you."]
     assert call.end == "hangup"
     assert [step.method for step in call.steps] == ["play", "record", "cond", "play", "hangup"]
+
+
+# Random documents of the methods the simulator runs: sections that jump, branch, loop and join anywhere.
+_SECTIONS = ["main", "a", "b"]
+_leaf = st.one_of(
+    st.just({"answer": {}}),
+    st.just({"hangup": {}}),
+    st.just({"return": {}}),
+    st.builds(lambda text: {"play": {"url": f"say:{text}"}}, st.text(max_size=5)),
+    st.builds(lambda n: {"prompt": {"play": "say:PIN?", "max_digits": n, "terminators": "#"}}, st.integers(1, 5)),
+    st.builds(lambda name: {"join_conference": {"name": name}}, st.sampled_from(["c1", "c2"])),
+    st.builds(lambda dest: {"transfer": {"dest": dest}}, st.sampled_from([*_SECTIONS, "nowhere", "https://e.com/x"])),
+    st.builds(lambda dest: {"execute": {"dest": dest}}, st.sampled_from([*_SECTIONS, "nowhere"])),
+    st.builds(lambda label: {"label": label}, st.sampled_from(["l1", "l2"])),
+    st.builds(lambda label, n: {"goto": {"label": label, "max": n}}, st.sampled_from(["l1", "l2", "l3"]), st.integers(1, 3)),
+    st.builds(lambda value: {"set": {"x": value}}, st.sampled_from(["1", "${prompt_value}", "%{x}"])),
+    st.just({"unset": "x"}),
+)
+
+
+def _branching(inner: st.SearchStrategy[list[Any]]) -> st.SearchStrategy[dict[str, Any]]:
+    switch = st.builds(
+        lambda cases, default: {
+            "switch": {"variable": "prompt_value", "case": cases, **({"default": default} if default else {})}
+        },
+        st.dictionaries(st.sampled_from(["1", "2", "11"]), inner, max_size=2),
+        inner,
+    )
+    cond = st.builds(
+        lambda then, other: {"cond": [{"when": "prompt_value == '1' || x != '2'", "then": then}, {"else": other}]}, inner, inner
+    )
+    return switch | cond
+
+
+_methods = st.recursive(st.lists(_leaf, max_size=4), lambda inner: st.lists(_leaf | _branching(inner), max_size=4), max_leaves=12)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    sections=st.fixed_dictionaries({"main": _methods}, optional={"a": _methods, "b": _methods}),
+    digits=st.lists(st.sampled_from(["1", "2", "11#", "", "#"]), max_size=3),
+    result=st.sampled_from([None, "completed", "failed"]),
+)
+def test_any_document_of_these_methods_is_run_and_drawn_to_an_end(
+    sections: dict[str, list[Any]], digits: list[str], result: str | None
+) -> None:
+    found, problems = model({"version": "1.0.0", "sections": sections})
+    assert found is not None, problems
+    call = simulate(found, digits, result)
+    assert call.end is not None and len(call.steps) <= 10_000
+    json.dumps(call.as_json())  # what simulate --format json prints
+    graph = flowgraph.flow(found)
+    assert flowgraph.mermaid(graph).startswith("flowchart TD\n") and flowgraph.dot(graph).endswith("}\n")
