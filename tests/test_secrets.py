@@ -343,6 +343,6 @@ def test_a_case_giving_a_value_to_a_secret_the_document_lacks_is_an_error_at_its
     run = cli("test", "configs", "--env", "prod")
     assert (run.code, run.out) == (1, "")
     assert run.err == (
-        "configs/tests/calls.toml:12: case.secrets.ALLHANDS_PN: all-hands has no secret ALLHANDS_PN in prod: "
-        "its document never asks for it\n"
+        "configs/tests/calls.toml:12: case.secrets.ALLHANDS_PN: all-hands has no secret ALLHANDS_PN in prod, so its "
+        "value would be tried nowhere (env or envs limits a case to the environments it is meant for)\n"
     )

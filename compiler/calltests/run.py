@@ -175,7 +175,8 @@ def _unknown_secrets(case: Case, env: str, document: Any) -> list[ConfcError]:
     known = secrets.used([document], case.secrets)
     return [
         ConfcError(
-            f"{case.profile} has no secret {name} in {env}: its document never asks for it",
+            f"{case.profile} has no secret {name} in {env}, so its value would be tried nowhere "
+            "(env or envs limits a case to the environments it is meant for)",
             file=case.source.display,
             line=case.source.lines[("case", str(case.index), "secrets", name)],
             key=f"case.secrets.{name}",
