@@ -14,6 +14,8 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from .memo import fingerprint
+
 NAME = re.compile(r"[A-Z_][A-Z0-9_]{0,63}")
 VALUE = re.compile(r"[0-9]{1,16}")
 PLACEHOLDER_DIGITS = 16  # the longest PIN: the prompt then collects any real PIN, ended by #
@@ -91,7 +93,30 @@ def replaced(document: Any, by: Mapping[str, str], *, within: bool = False) -> A
 
 def with_test_values(document: Any, values: Mapping[str, str]) -> Any:
     """`document` with the placeholder of each secret NAME in `values` as its test value, for a simulated call."""
-    return replaced(document, {placeholder(name): value for name, value in values.items()}) if values else document
+    return replaced(document, by_placeholder(values), within=True) if values else document
+
+
+def by_placeholder(values: Mapping[str, str]) -> dict[str, str]:
+    """Placeholder -> value for each secret NAME -> value of `values`."""
+    return {placeholder(name): value for name, value in values.items()}
+
+
+def merged(document: Any, by: Mapping[str, str]) -> list[list[str]]:
+    """Each set of keys of one table (sorted) that `by` would make one key with different values beneath it:
+    a secret's value that is another role's PIN, which would leave one of the two roles unreachable."""
+    found: list[list[str]] = []
+    stack = [document]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, Mapping):
+            groups: dict[Any, list[Any]] = {}
+            for key in value:
+                groups.setdefault(by.get(key, key) if isinstance(key, str) else key, []).append(key)
+            found += [sorted(keys) for keys in groups.values() if len({fingerprint(value[k]) for k in keys}) > 1]
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+    return sorted(found)
 
 
 def used(documents: Iterable[Any], names: Iterable[str]) -> list[str]:

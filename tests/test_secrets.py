@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from signalwire_fake import Server
 
-from compiler.secrets import placeholder
+from compiler.secrets import by_placeholder, merged, placeholder
 
 HOST_PIN, ATTENDEE_PIN = "908172", "4455"
 FILES = {
@@ -346,3 +346,62 @@ def test_a_case_giving_a_value_to_a_secret_the_document_lacks_is_an_error_at_its
         "configs/tests/calls.toml:12: case.secrets.ALLHANDS_PN: all-hands has no secret ALLHANDS_PN in prod, so its "
         "value would be tried nowhere (env or envs limits a case to the environments it is meant for)\n"
     )
+
+
+def test_a_secret_whose_value_is_another_roles_pin_is_refused_before_anything_is_sent(
+    repo: Path, cli: Callable[..., Run], signalwire: Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Both PINs would be one key of the PIN switch: one role could never be reached, and a guest might be let in as host.
+    signalwire.space.add_number("+15551230002")
+    monkeypatch.setenv("ALLHANDS_HOST_PIN", ATTENDEE_PIN)
+    monkeypatch.setenv("ALLHANDS_PIN", ATTENDEE_PIN)
+    for command in ("plan", "apply"):
+        run = cli(command, "configs", "--env", "prod", *(["--yes"] if command == "apply" else []))
+        assert (run.code, run.out) == (2, "")
+        assert run.err == (
+            "confc: error: build/prod/all-hands.swml.yaml: secret ALLHANDS_PIN and secret ALLHANDS_HOST_PIN are the same "
+            "PIN, so one of their roles could never be reached: give each role PINs of its own (the values are not "
+            "shown); nothing was sent\n"
+        )
+    assert signalwire.space.names() == []
+    # simulate and confc test refuse such a test value too: the call they prove would not be the one deployed.
+    run = cli(
+        "simulate",
+        "configs",
+        "all-hands",
+        "--env",
+        "prod",
+        "--secret",
+        f"ALLHANDS_HOST_PIN={HOST_PIN}",
+        "--secret",
+        f"ALLHANDS_PIN={HOST_PIN}",
+    )
+    assert (run.code, run.out) == (2, "")
+    assert run.err == (
+        "confc: error: --secret ALLHANDS_PIN=... and --secret ALLHANDS_HOST_PIN=...: a test value that is also another "
+        "role's PIN leaves one of them out of reach\n"
+    )
+    assert HOST_PIN not in run.err
+    cases = repo / "tests/calls.toml"
+    cases.write_text(cases.read_text().replace('digits = ["1212"]', f'digits = ["{HOST}"]').replace('"1212" }', f'"{HOST}" }}'))
+    run = cli("test", "configs", "--env", "prod")
+    assert (run.code, run.err) == (
+        1,
+        "configs/tests/calls.toml:12: case.secrets.ALLHANDS_PIN: the test value of ALLHANDS_PIN is also another role's "
+        "PIN in prod, which leaves one of them out of reach\n",
+    )
+
+
+@given(
+    pins=st.dictionaries(st.sampled_from(["A", "B", "C"]), st.sampled_from(["1111", "2222", "3333"]), min_size=1),
+    literal=st.sampled_from(["1111", "4444"]),
+)
+def test_merged_finds_exactly_the_values_that_make_two_roles_one_key(pins: dict[str, str], literal: str) -> None:
+    # A PIN switch as the built-in flow writes it: one case per PIN, each to its own role's section.
+    case = {placeholder(name): [{"transfer": {"dest": name}}] for name in pins}
+    case[literal] = [{"transfer": {"dest": "literal"}}]
+    found = merged({"switch": {"case": case}}, by_placeholder(pins))
+    values = [*pins.values(), literal]
+    assert bool(found) == (len(set(values)) < len(values))
+    for keys in found:
+        assert len({by_placeholder(pins).get(key, key) for key in keys}) == 1

@@ -162,7 +162,7 @@ def run_cases(compiler: Compiler, found: Sequence[Case], envs: Sequence[str], ar
             key = (case.profile, env)
             if key not in rendered:
                 rendered[key] = document_data(compiler, case.profile, env, artifacts)
-            unknown += _unknown_secrets(case, env, rendered[key])
+            unknown += _secret_problems(case, env, rendered[key])
             document = require(secrets.with_test_values(rendered[key], case.secrets), profile=case.profile, env=env)
             call = simulate(document, case.digits, case.result, case.caller)
             outcomes.append(Outcome(case, env, call, difference(case, call)))
@@ -170,16 +170,33 @@ def run_cases(compiler: Compiler, found: Sequence[Case], envs: Sequence[str], ar
     return outcomes
 
 
-def _unknown_secrets(case: Case, env: str, document: Any) -> list[ConfcError]:
-    """A test value for a secret the document does not have is tried nowhere: the case would prove nothing."""
+def _secret_problems(case: Case, env: str, document: Any) -> list[ConfcError]:
+    """A test value for a secret the document does not have is tried nowhere, and one that is another role's
+    PIN leaves a role out of reach: either way the case would prove nothing."""
     known = secrets.used([document], case.secrets)
+    named_by = {secrets.placeholder(name): name for name in case.secrets}
+    clashing = [
+        named_by[key]
+        for keys in secrets.merged(document, secrets.by_placeholder(case.secrets))
+        for key in keys
+        if key in named_by
+    ]
+
+    def at(name: str, message: str) -> ConfcError:
+        line = case.source.lines[("case", str(case.index), "secrets", name)]
+        return ConfcError(message, file=case.source.display, line=line, key=f"case.secrets.{name}")
+
     return [
-        ConfcError(
-            f"{case.profile} has no secret {name} in {env}, so its value would be tried nowhere "
-            "(env or envs limits a case to the environments it is meant for)",
-            file=case.source.display,
-            line=case.source.lines[("case", str(case.index), "secrets", name)],
-            key=f"case.secrets.{name}",
-        )
-        for name in sorted(set(case.secrets) - set(known))
+        *(
+            at(
+                name,
+                f"{case.profile} has no secret {name} in {env}, so its value would be tried nowhere "
+                "(env or envs limits a case to the environments it is meant for)",
+            )
+            for name in sorted(set(case.secrets) - set(known))
+        ),
+        *(
+            at(name, f"the test value of {name} is also another role's PIN in {env}, which leaves one of them out of reach")
+            for name in sorted(set(clashing))
+        ),
     ]

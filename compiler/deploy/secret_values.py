@@ -78,3 +78,21 @@ def resolve(
     if problems:
         raise UsageError("; ".join(problems))
     return found
+
+
+def clashes(document: Any, values: Mapping[str, str], names: Collection[str], shown: str) -> list[UsageError]:
+    """Where the value of a secret of `names` (`values`: placeholder -> value) is another role's PIN in `document`:
+    one of the two roles could never be reached. No value is shown: the other may be a PIN written in a profile."""
+    name_of = {secrets.placeholder(name): name for name in names}
+    found = []
+    for keys in secrets.merged(document, values):
+        said = [f"secret {name_of[key]}" for key in keys if key in name_of]
+        said += ["a PIN written in the profile"] * (len(keys) - len(said))
+        found.append(
+            UsageError(
+                f"{' and '.join(said)} are the same PIN, so one of their roles could never be reached: "
+                "give each role PINs of its own (the values are not shown); nothing was sent",
+                file=shown,
+            )
+        )
+    return found

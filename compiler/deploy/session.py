@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 
 from .. import incremental, project, secrets
-from ..errors import ConfcError, ErrorGroup
+from ..errors import ConfcError, ErrorGroup, raise_all
 from ..incremental import CheckResult
 from ..repository import load
 from ..yamlload import parse_document
@@ -46,6 +46,7 @@ def read_plan(
     needed = secrets.used((local.document for local in committed), names)
     given = secret_values.read_file(secrets_file) if secrets_file else {}
     values = secret_values.resolve(needed, environ, given, pin_names)
+    raise_all([clash for local in committed for clash in secret_values.clashes(local.document, values, needed, local.shown)])
     committed = [
         replace(local, sent=secrets.replaced(local.document, values, within=True)) if values else local for local in committed
     ]
