@@ -48,6 +48,8 @@ def to_yaml(value: Any, indent: int = 0, *, entries: dict[tuple[str, str, int], 
 
     `entries` remembers each distinct value and entry of a mapping written, for a renderer that writes many.
     """
+    if not isinstance(indent, int) or isinstance(indent, bool) or indent < 0:
+        raise TypeError(f"the yaml filter's indent is a number of spaces, such as yaml(8), not {show(indent)}")
     if isinstance(value, Mapping) and value:
         # A block mapping is its entries one after another: dump each distinct entry once.
         return ("\n" + " " * indent).join(_remembered(key, item, indent, entries) for key, item in value.items())

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -218,3 +219,11 @@ def test_unknown_template_suggests_a_close_one(make_repo: Callable[..., Path]) -
         str(caught.value)
         == f'{repo}/profiles/p.toml:1: template: no template named "conferense" (did you mean "conference"?) (profile p, env dev)'
     )
+
+
+@pytest.mark.parametrize(("indent", "shown"), [("8", '"8"'), (-3, "-3"), (True, "true"), (2.5, "2.5")])
+def test_the_yaml_filter_names_an_indent_that_is_not_a_number_of_spaces(indent: object, shown: str) -> None:
+    with pytest.raises(
+        TypeError, match=rf"^the yaml filter's indent is a number of spaces, such as yaml\(8\), not {re.escape(shown)}$"
+    ):
+        to_yaml({"name": "n"}, indent)  # type: ignore[arg-type]
