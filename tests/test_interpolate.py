@@ -118,6 +118,10 @@ def test_vars_see_only_env_and_profile(make_repo: Callable[..., Path]) -> None:
             "{{ 1 + 'a' }}",
             "in {{ }}: these values cannot be combined this way: unsupported operand type(s) for +: a number and a string",
         ),
+        ("{{ 'a' + 1 }}", "in {{ }}: these values cannot be combined this way: a number cannot be added to a string"),
+        ("{{ 'a' | replace }}", "in {{ }}: replace needs 2 more arguments: 'old' and 'new'"),
+        ("{{ 'a' | replace('a') }}", "in {{ }}: replace needs 1 more argument: 'new'"),
+        ("{{ 4 is divisibleby }}", "in {{ }}: divisibleby needs 1 more argument: 'num'"),
         ("{{ unclosed", "in {{ }}: invalid syntax: unexpected end of template, expected 'end of print statement'."),
     ],
 )
