@@ -197,9 +197,15 @@ def did_you_mean_name(word: str, names: Iterable[str]) -> str:
 
 
 def show(value: object) -> str:
-    """A value as a user would write it in TOML: "text", true, 42, ["a", "b"]."""
+    """A value as a user would write it in TOML: "text", true, 42, ["a", "b"], nan, 1979-05-27."""
+    import datetime
     import json
+    import math
 
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)  # nan, inf, -inf: as TOML writes them, where JSON would write NaN
+    if isinstance(value, (datetime.date, datetime.time)):
+        return value.isoformat()  # a TOML date or time is written bare, not quoted like a string
     try:
         return json.dumps(value, ensure_ascii=False, default=str)
     except (ValueError, RecursionError):  # nested deeper than any reader could follow

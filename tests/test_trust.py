@@ -106,7 +106,7 @@ def test_a_new_environment_without_a_variable_is_named_once(make_repo: Callable[
     assert '"envs": ["qa"]' in run.out and "vars.hooks is not defined in this environment" in run.out
 
 
-def test_show_json_names_values_json_cannot_hold(make_repo: Callable[..., Path], cli: Callable) -> None:
+def test_show_and_explain_json_name_values_json_cannot_hold(make_repo: Callable[..., Path], cli: Callable) -> None:
     make_repo({"profiles/p.toml": '[vars]\nday = 1979-05-27\nratio = nan\n[conference]\nname = "p"\n'})
     run = cli("show", "configs", "p", "--env", "dev", "--format", "json")
     assert (run.code, run.out) == (1, "")
@@ -115,6 +115,14 @@ def test_show_json_names_values_json_cannot_hold(make_repo: Callable[..., Path],
         "vars.ratio: nan has no JSON form; show it with --format toml or yaml (profile p, env dev)\n"
     )
     assert "day = 1979-05-27\nratio = nan\n" in cli("show", "configs", "p", "--env", "dev").out
+    # explain's JSON printed NaN (which no JSON reader takes) and a date as a string: both are named instead.
+    run = cli("explain", "configs", "p", "vars", "--env", "dev", "--format", "json")
+    assert (run.code, run.out) == (1, "")
+    assert run.err == (
+        "vars.day: a TOML date or time (1979-05-27) has no JSON form; explain it without --format json (profile p, env dev)\n"
+        "vars.ratio: nan has no JSON form; explain it without --format json (profile p, env dev)\n"
+    )
+    assert cli("explain", "configs", "p", "vars.ratio", "--env", "dev").out.splitlines()[-1] == "final: nan"
 
 
 @pytest.mark.parametrize("jobs", ["1", "2"])

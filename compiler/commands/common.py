@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import json
+import math
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from datetime import date, time
+from typing import Any
 
-from ..errors import ConfcError, UsageError
+from ..errors import ConfcError, UsageError, raise_all
 from ..report import Reporter
 
 
@@ -46,3 +50,23 @@ def progress() -> Callable[[int, int], None] | None:
             print(f"\rconfc: compiled {done}/{total}{end}", end="", file=sys.stderr, flush=True)
 
     return report
+
+
+def as_json(value: Any, instead: str) -> str:
+    """`value` as indented JSON; each part JSON has no form for is an error at its key, saying `instead`."""
+    raise_all([ConfcError(f"{problem}; {instead}", key=".".join(path)) for path, problem in no_json_form(value, ())])
+    return json.dumps(value, indent=2, ensure_ascii=False)
+
+
+def no_json_form(value: Any, path: tuple[str, ...]) -> Iterator[tuple[tuple[str, ...], str]]:
+    """Where a value holds what JSON cannot: TOML dates and times, nan and inf."""
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            yield from no_json_form(item, (*path, str(key)))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from no_json_form(item, (*path, str(index)))
+    elif isinstance(value, (date, time)):
+        yield path, f"a TOML date or time ({value.isoformat()}) has no JSON form"
+    elif isinstance(value, float) and not math.isfinite(value):
+        yield path, f"{value} has no JSON form"

@@ -8,9 +8,10 @@ import sys
 
 import compiler
 
-from ..errors import ErrorGroup, show
-from ..provenance import as_json, final_is_missing, leaves
-from .common import overrides
+from ..errors import ConfcError, ErrorGroup, raise_all, show
+from ..provenance import as_json as explanation_json
+from ..provenance import final_is_missing, leaves
+from .common import no_json_form, overrides
 
 
 def run(args: argparse.Namespace) -> int:
@@ -21,7 +22,18 @@ def run(args: argparse.Namespace) -> int:
         for problem in ErrorGroup(list(result.elsewhere)).diagnostics:
             print(f"  {problem}", file=sys.stderr)
     if args.format == "json":
-        print(json.dumps(as_json(result), indent=2, ensure_ascii=False, default=str))
+        # Named by the profile's key, not by where the value stands in the output.
+        values = [(step.key, step.value) for step in result.steps] + (
+            [] if final_is_missing(result) else [(result.key, result.final)]
+        )
+        found = dict.fromkeys(problem for key, value in values for problem in no_json_form(value, key))
+        raise_all(
+            [
+                ConfcError(f"{why}; explain it without --format json", key=".".join(path), profile=result.profile, env=result.env)
+                for path, why in found
+            ]
+        )
+        print(json.dumps(explanation_json(result), indent=2, ensure_ascii=False))
         return 0
     if not result.steps:  # a key of the format that no layer sets: SignalWire's default, or nothing
         print(f"{args.key} for profile {result.profile}, env {result.env}: not set by any layer{result.hint}")

@@ -3,22 +3,19 @@
 from __future__ import annotations
 
 import argparse
-import json
-import math
 import sys
-from collections.abc import Iterator, Mapping
-from datetime import date, time
+from collections.abc import Mapping
 from typing import Any
 
 import tomli_w
 
 import compiler
 
-from ..errors import ConfcError, ErrorGroup, UsageError, raise_all
+from ..errors import ConfcError, ErrorGroup, UsageError
 from ..profile_format import LAYER_KEYS
 from ..project import check_env, check_profile
 from ..render import to_yaml
-from .common import overrides
+from .common import as_json, overrides
 
 ORDER = LAYER_KEYS
 
@@ -48,27 +45,7 @@ def run(args: argparse.Namespace) -> int:
 def dump(values: Mapping[str, Any], fmt: str) -> str:
     ordered = {key: values[key] for key in ORDER if key in values}
     if fmt == "json":
-        raise_all(
-            [
-                ConfcError(f"{problem}; show it with --format toml or yaml", key=".".join(path))
-                for path, problem in _no_json_form(ordered, ())
-            ]
-        )
-        return json.dumps(ordered, indent=2, ensure_ascii=False) + "\n"
+        return as_json(ordered, "show it with --format toml or yaml") + "\n"
     if fmt == "yaml":
         return to_yaml(ordered) + "\n"
     return tomli_w.dumps(ordered)
-
-
-def _no_json_form(value: Any, path: tuple[str, ...]) -> Iterator[tuple[tuple[str, ...], str]]:
-    """Where a value holds what JSON cannot: TOML dates and times, nan and inf."""
-    if isinstance(value, Mapping):
-        for key, item in value.items():
-            yield from _no_json_form(item, (*path, str(key)))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from _no_json_form(item, (*path, str(index)))
-    elif isinstance(value, (date, time)):
-        yield path, f"a TOML date or time ({value.isoformat()}) has no JSON form"
-    elif isinstance(value, float) and not math.isfinite(value):
-        yield path, f"{value} has no JSON form"
