@@ -345,7 +345,7 @@ def describe(exc: BaseException) -> str:
     missing = re.fullmatch(r"(?:do_|test_)?(\w+)\(\) missing (\d+) required (?:positional |keyword-only )?arguments?: (.*)", text)
     if missing:  # a filter or test called with too few arguments: Jinja names its function do_NAME
         return f"{missing[1]} needs {missing[2]} more argument{'s' if missing[2] != '1' else ''}: {missing[3]}"
-    if "unsupported operand" in text or "not supported between" in text or "can only concatenate" in text:
+    if "unsupported operand" in text or "not supported between" in text:
         return "these values cannot be combined this way: " + re.sub(
             r"'(\w+)'", lambda m: _KINDS.get(m.group(1), m.group(0)), text
         )
