@@ -106,14 +106,23 @@ def parse_yaml(text: str, remembered: Remembered | None = None) -> Any:
         loader.dispose()
 
 
+class NotYaml(ValueError):
+    """Why a text is not YAML confc reads: `problem`, at `line` of the text where known. Its message says it
+    of a template's output."""
+
+    def __init__(self, problem: str, line: int | None = None, message: str | None = None) -> None:
+        at = f" at line {line} of its output" if line else ""
+        super().__init__(message or f"the template did not produce valid YAML{at}: {problem}")
+        self.problem, self.line = problem, line
+
+
 def parse_document(text: str, remembered: Remembered | None = None) -> Any:
-    """A template's output as data; why it is not YAML, in a ValueError, if it is not."""
+    """A template's output as data; why it is not YAML, in a NotYaml, if it is not."""
     try:
         return parse_yaml(text, remembered)
     except yaml.MarkedYAMLError as exc:
-        at = f" at line {exc.problem_mark.line + 1} of its output" if exc.problem_mark else ""
-        raise ValueError(f"the template did not produce valid YAML{at}: {exc.problem}") from None
+        raise NotYaml(str(exc.problem), exc.problem_mark.line + 1 if exc.problem_mark else None) from None
     except yaml.YAMLError as exc:
-        raise ValueError(f"the template did not produce valid YAML: {exc}") from None
+        raise NotYaml(str(exc)) from None
     except RecursionError:
-        raise ValueError("the template's output is nested too deeply") from None
+        raise NotYaml("nested too deeply", message="the template's output is nested too deeply") from None

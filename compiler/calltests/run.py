@@ -10,8 +10,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from .. import secrets
 from ..calls import Call, simulate
 from ..document import model, require
@@ -19,7 +17,7 @@ from ..errors import ConfcError, did_you_mean, did_you_mean_name, did_you_mean_p
 from ..files import read_regular
 from ..pipeline import Compiler
 from ..repository import SourceFile, read_source
-from ..yamlload import parse_document, parse_yaml
+from ..yamlload import NotYaml, parse_document
 from . import format as test_format
 from .expect import Difference, difference
 from .format import Case
@@ -132,16 +130,13 @@ def _parsed(raw: bytes, suffix: str, shown: str) -> object:
     line = None
     try:
         text = raw.decode("utf-8")
-        data = json.loads(text) if suffix == "json" else parse_yaml(text)
+        data = json.loads(text) if suffix == "json" else parse_document(text)
     except UnicodeDecodeError:
         reason = "is not valid UTF-8"
     except json.JSONDecodeError as exc:
         reason, line = f"is not valid JSON ({exc.msg})", exc.lineno
-    except yaml.MarkedYAMLError as exc:
-        reason = f"is not valid YAML ({exc.problem})"
-        line = exc.problem_mark.line + 1 if exc.problem_mark else None
-    except (yaml.YAMLError, RecursionError):
-        reason = "is not valid YAML"
+    except NotYaml as exc:
+        reason, line = f"is not valid YAML ({exc.problem})", exc.line
     else:
         problems = model(data)[1]
         if not problems:
