@@ -230,7 +230,7 @@ def simulate(
     from .document import require
     from .errors import UsageError, did_you_mean, raise_all
     from .routes import caller_number
-    from .secrets import by_placeholder, merged, placeholder, with_test_values
+    from .secrets import clashes, with_test_values
     from .yamlload import parse_document
 
     built = compiler(config_dir, overrides)
@@ -246,10 +246,15 @@ def simulate(
     ]
     raise_all(unknown)
     data = parse_document(built.document(compiled))
-    named_by = {placeholder(name): name for name in secrets or {}}
-    for keys in merged(data, by_placeholder(secrets or {})):  # one role would be out of reach, as apply refuses
-        which = " and ".join(f"--secret {named_by[key]}=..." for key in keys if key in named_by)
-        raise UsageError(f"{which}: a test value that is also another role's PIN leaves one of them out of reach")
+    # One role would be out of reach, as apply refuses.
+    raise_all(
+        [
+            UsageError(
+                f"{' and '.join(f'--secret {name}=...' for name in names)}: a test value that is also another role's PIN leaves one of them out of reach"
+            )
+            for names, _ in clashes(data, secrets or {})
+        ]
+    )
     number = WITHHELD if caller is None else caller_number(caller) or caller  # "anonymous" or a SIP address as given
     return run(require(with_test_values(data, secrets or {}), profile=profile, env=env), digits, result, number)
 

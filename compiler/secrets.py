@@ -93,18 +93,16 @@ def replaced(document: Any, by: Mapping[str, str], *, within: bool = False) -> A
 
 def with_test_values(document: Any, values: Mapping[str, str]) -> Any:
     """`document` with the placeholder of each secret NAME in `values` as its test value, for a simulated call."""
-    return replaced(document, by_placeholder(values), within=True) if values else document
+    return replaced(document, {placeholder(name): value for name, value in values.items()}, within=True) if values else document
 
 
-def by_placeholder(values: Mapping[str, str]) -> dict[str, str]:
-    """Placeholder -> value for each secret NAME -> value of `values`."""
-    return {placeholder(name): value for name, value in values.items()}
-
-
-def merged(document: Any, by: Mapping[str, str]) -> list[list[str]]:
-    """Each set of keys of one table (sorted) that `by` would make one key with different values beneath it:
-    a secret's value that is another role's PIN, which would leave one of the two roles unreachable."""
-    found: list[list[str]] = []
+def clashes(document: Any, values: Mapping[str, str]) -> list[tuple[list[str], int]]:
+    """Each PIN that `values` (secret NAME -> value) would make of several keys of one table with different
+    values beneath: the names of the secrets among those keys, and how many of them are PINs written as they
+    are. Such a value is another role's PIN, and would leave one of the two roles unreachable."""
+    named = {placeholder(name): name for name in values}
+    by = {key: values[name] for key, name in named.items()}
+    found: list[tuple[list[str], int]] = []
     stack = [document]
     while stack:
         value = stack.pop()
@@ -112,7 +110,9 @@ def merged(document: Any, by: Mapping[str, str]) -> list[list[str]]:
             groups: dict[Any, list[Any]] = {}
             for key in value:
                 groups.setdefault(by.get(key, key) if isinstance(key, str) else key, []).append(key)
-            found += [sorted(keys) for keys in groups.values() if len({fingerprint(value[k]) for k in keys}) > 1]
+            for keys in groups.values():
+                if len({fingerprint(value[key]) for key in keys}) > 1:
+                    found.append(([named[key] for key in sorted(keys) if key in named], sum(key not in named for key in keys)))
             stack.extend(value.values())
         elif isinstance(value, list):
             stack.extend(value)

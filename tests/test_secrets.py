@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from signalwire_fake import Server
 
-from compiler.secrets import by_placeholder, merged, placeholder
+from compiler.secrets import clashes, placeholder
 
 HOST_PIN, ATTENDEE_PIN = "908172", "4455"
 FILES = {
@@ -396,12 +396,13 @@ def test_a_secret_whose_value_is_another_roles_pin_is_refused_before_anything_is
     pins=st.dictionaries(st.sampled_from(["A", "B", "C"]), st.sampled_from(["1111", "2222", "3333"]), min_size=1),
     literal=st.sampled_from(["1111", "4444"]),
 )
-def test_merged_finds_exactly_the_values_that_make_two_roles_one_key(pins: dict[str, str], literal: str) -> None:
+def test_clashes_finds_exactly_the_values_that_make_two_roles_one_key(pins: dict[str, str], literal: str) -> None:
     # A PIN switch as the built-in flow writes it: one case per PIN, each to its own role's section.
     case = {placeholder(name): [{"transfer": {"dest": name}}] for name in pins}
     case[literal] = [{"transfer": {"dest": "literal"}}]
-    found = merged({"switch": {"case": case}}, by_placeholder(pins))
+    found = clashes({"switch": {"case": case}}, pins)
     values = [*pins.values(), literal]
     assert bool(found) == (len(set(values)) < len(values))
-    for keys in found:
-        assert len({by_placeholder(pins).get(key, key) for key in keys}) == 1
+    for names, written in found:
+        assert written == (1 if literal in {pins[name] for name in names} else 0)
+        assert len({pins[name] for name in names} | ({literal} if written else set())) == 1

@@ -169,13 +169,7 @@ def _secret_problems(case: Case, env: str, document: Any) -> list[ConfcError]:
     """A test value for a secret the document does not have is tried nowhere, and one that is another role's
     PIN leaves a role out of reach: either way the case would prove nothing."""
     known = secrets.used([document], case.secrets)
-    named_by = {secrets.placeholder(name): name for name in case.secrets}
-    clashing = [
-        named_by[key]
-        for keys in secrets.merged(document, secrets.by_placeholder(case.secrets))
-        for key in keys
-        if key in named_by
-    ]
+    clashing = {name for names, _ in secrets.clashes(document, case.secrets) for name in names}
 
     def at(name: str, message: str) -> ConfcError:
         line = case.source.lines[("case", str(case.index), "secrets", name)]
@@ -192,6 +186,6 @@ def _secret_problems(case: Case, env: str, document: Any) -> list[ConfcError]:
         ),
         *(
             at(name, f"the test value of {name} is also another role's PIN in {env}, which leaves one of them out of reach")
-            for name in sorted(set(clashing))
+            for name in sorted(clashing)
         ),
     ]

@@ -83,11 +83,9 @@ def resolve(
 def clashes(document: Any, values: Mapping[str, str], names: Collection[str], shown: str) -> list[UsageError]:
     """Where the value of a secret of `names` (`values`: placeholder -> value) is another role's PIN in `document`:
     one of the two roles could never be reached. No value is shown: the other may be a PIN written in a profile."""
-    name_of = {secrets.placeholder(name): name for name in names}
     found = []
-    for keys in secrets.merged(document, values):
-        said = [f"secret {name_of[key]}" for key in keys if key in name_of]
-        said += ["a PIN written in the profile"] * (len(keys) - len(said))
+    for clashing, written in secrets.clashes(document, {name: values[secrets.placeholder(name)] for name in names}):
+        said = [f"secret {name}" for name in clashing] + ["a PIN written in the profile"] * written
         found.append(
             UsageError(
                 f"{' and '.join(said)} are the same PIN, so one of their roles could never be reached: "
