@@ -38,6 +38,11 @@ class Remembered:
 class _Loader(_SafeLoader):  # type: ignore[misc,valid-type]
     """PyYAML's safe loader with anchors and aliases, a key written twice, and dates and nan refused."""
 
+    # The safe loader has no path resolvers, so descending and ascending the node tree does nothing. PyYAML's
+    # C composer calls both for every node: builtins that accept the same arguments cost less than a method.
+    descend_resolver = dict[Any, Any]().get
+    ascend_resolver = tuple
+
     def __init__(self, stream: str, remembered: Remembered) -> None:
         super().__init__(stream)
         self._remembered = remembered
@@ -54,24 +59,31 @@ class _Loader(_SafeLoader):  # type: ignore[misc,valid-type]
         return tag
 
     def construct_object(self, node: Node, deep: bool = False) -> Any:
-        kind = node.__class__
-        if kind is ScalarNode:
+        if node.__class__ is ScalarNode:
             return self._scalar(node)
         if node in self._built or node in self.constructed_objects or node in self.recursive_objects:
             # An alias: SWML has no use for one, and nested aliases can expand a short text without bound.
             raise ConstructorError(None, None, "anchors and aliases (&, *) are not allowed in SWML", node.start_mark)
-        if kind is SequenceNode and node.tag == _SEQ:
+        # A document is mostly scalars read before: each child that is one is looked up here, without a call.
+        scalars = self._remembered.scalars
+        if node.__class__ is SequenceNode and node.tag == _SEQ:
             self._built.add(node)
-            return [self.construct_object(item) for item in node.value]
-        if kind is MappingNode and node.tag == _MAP and not any(key.tag in _REWRITTEN_KEYS for key, _ in node.value):
+            items = []
+            for item_node in node.value:
+                item = scalars.get((item_node.tag, item_node.value), _MISSING) if item_node.__class__ is ScalarNode else _MISSING
+                items.append(self.construct_object(item_node) if item is _MISSING else item)
+            return items
+        if node.__class__ is MappingNode and node.tag == _MAP and not any(k.tag in _REWRITTEN_KEYS for k, _ in node.value):
             self._built.add(node)
             table = {}
             for key_node, value_node in node.value:
-                key = self.construct_object(key_node)
-                if not isinstance(key, Hashable):
-                    raise ConstructorError(
-                        "while constructing a mapping", node.start_mark, "found unhashable key", key_node.start_mark
-                    )
+                key = scalars.get((key_node.tag, key_node.value), _MISSING) if key_node.__class__ is ScalarNode else _MISSING
+                if key is _MISSING:  # a scalar found is hashable; a key of any other kind may not be
+                    key = self.construct_object(key_node)
+                    if not isinstance(key, Hashable):
+                        raise ConstructorError(
+                            "while constructing a mapping", node.start_mark, "found unhashable key", key_node.start_mark
+                        )
                 if key in table:
                     # YAML requires unique keys; readers differ on which of two they keep, so none is guessed at.
                     why = (
@@ -80,7 +92,10 @@ class _Loader(_SafeLoader):  # type: ignore[misc,valid-type]
                         else "is not text, and equals an earlier key of its table; quote keys meant as text"
                     )
                     raise ConstructorError(None, None, f"the key {key_node.value} {why}", key_node.start_mark)
-                table[key] = self.construct_object(value_node)
+                value = (
+                    scalars.get((value_node.tag, value_node.value), _MISSING) if value_node.__class__ is ScalarNode else _MISSING
+                )
+                table[key] = self.construct_object(value_node) if value is _MISSING else value
             return table
         return super().construct_object(node, deep)
 
@@ -88,12 +103,13 @@ class _Loader(_SafeLoader):  # type: ignore[misc,valid-type]
         key = (node.tag, node.value)  # the tag is resolved already: together they decide the value
         value = self._remembered.scalars.get(key, _MISSING)
         if value is _MISSING:
-            value = self._remembered.scalars[key] = super().construct_object(node)
-        if node.tag in _NO_SWML_FORM and not (isinstance(value, float) and math.isfinite(value)):
-            # A date or a nan: SWML (which is JSON too) has no such value.
-            raise ConstructorError(
-                None, None, f"{node.value} has no SWML form; quote it to write it as a string", node.start_mark
-            )
+            value = super().construct_object(node)
+            if node.tag in _NO_SWML_FORM and not (isinstance(value, float) and math.isfinite(value)):
+                # A date or a nan: SWML (which is JSON too) has no such value.
+                raise ConstructorError(
+                    None, None, f"{node.value} has no SWML form; quote it to write it as a string", node.start_mark
+                )
+            self._remembered.scalars[key] = value  # only values SWML has: a scalar found here needs no check
         return value
 
 
@@ -101,9 +117,18 @@ def parse_yaml(text: str, remembered: Remembered | None = None) -> Any:
     """`text` as data, read by the safe loader; `remembered` shares what documents read before found."""
     loader = _Loader(text, remembered or Remembered())
     try:
-        return loader.get_single_data()
+        data = loader.get_single_data()
     finally:
         loader.dispose()
+    if "&" in text:  # an anchor nothing refers to a second time, or one on a scalar, leaves no trace in the data
+        _refuse_anchors(text)
+    return data
+
+
+def _refuse_anchors(text: str) -> None:
+    for event in yaml.parse(text, Loader=_SafeLoader):
+        if getattr(event, "anchor", None) is not None:
+            raise ConstructorError(None, None, "anchors and aliases (&, *) are not allowed in SWML", event.start_mark)
 
 
 class NotYaml(ValueError):

@@ -17,7 +17,7 @@ from compiler import render
 from compiler.document import model as document_model
 from compiler.errors import ConfcError
 from compiler.render import document_problems, to_yaml
-from compiler.yamlload import parse_document, parse_yaml
+from compiler.yamlload import Remembered, parse_document, parse_yaml
 
 TRICKY = [
     "",
@@ -95,13 +95,36 @@ def test_the_checking_loader_reads_what_pyyaml_reads(value: object, style: str |
     )
     assert parse_yaml(text) == yaml.safe_load(text)
     assert parse_yaml(text + "c: !!binary aGVsbG8=\n") == yaml.safe_load(text + "c: !!binary aGVsbG8=\n")
+    # A run reads many documents with one memory: the second reading looks its scalars up.
+    remembered = Remembered()
+    assert parse_yaml(text, remembered) == parse_yaml(text, remembered) == yaml.safe_load(text)
 
 
 @pytest.mark.parametrize("scalar", ["2001-12-14", "2001-12-14t21:59:43.10-05:00", ".nan", "-.inf"])
 def test_the_checking_loader_refuses_what_swml_cannot_hold(scalar: str) -> None:
-    with pytest.raises(yaml.YAMLError, match="has no SWML form"):
-        parse_yaml(f"a: {scalar}\n")
-    assert parse_yaml(f'a: "{scalar}"\nb: 1.5\n') == {"a": scalar, "b": 1.5}
+    remembered = Remembered()
+    assert parse_yaml(f'a: "{scalar}"\nb: 1.5\n', remembered) == {"a": scalar, "b": 1.5}
+    # Refused wherever it is written, every time: as a value, a list's item or a key, in any later document.
+    for text in (f"a: {scalar}\n", f"a: [{scalar}]\n", f"a:\n- {scalar}\n", f"{scalar}: a\n", f"a: {scalar}\n"):
+        with pytest.raises(yaml.YAMLError, match="has no SWML form"):
+            parse_yaml(text, remembered)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["a: &x [1]\nb: *x\n", "a: &x {k: 1}\nb: [*x]\n", "- &x [1]\n- *x\n", "&x a: 1\nb: *x\n", "a: &x 1\n", "a: &x [1]\n"],
+)
+def test_the_checking_loader_refuses_anchors_and_aliases(text: str) -> None:
+    with pytest.raises(yaml.YAMLError, match="anchors and aliases"):
+        parse_yaml(text)
+    # An & or * inside a string is text.
+    assert parse_yaml('a: "&x [1]"\nb: x&y *z\n') == {"a": "&x [1]", "b": "x&y *z"}
+
+
+def test_the_checking_loader_refuses_a_key_that_is_a_list_or_table() -> None:
+    for text in ("? [a]\n: 1\n", "? {k: v}\n: 1\n"):
+        with pytest.raises(yaml.YAMLError, match="found unhashable key"):
+            parse_yaml(text)
 
 
 @pytest.mark.parametrize(
