@@ -274,7 +274,8 @@ def _switch(machine: _Machine, frames: list[_Frame], frame: _Frame, method: Meth
     variable = params.get("variable", "return_value")
     value = _variable(machine, variable, method)
     case = params.get("case", {})
-    chosen = next((key for key in case if str(key) == js_text(value)), None)
+    text = js_text(value)
+    chosen = next((key for key in case if str(key) == text), None)
     if chosen is not None:
         branch, did = case[chosen], f"{variable} is {value!r}: case {chosen!r}"
         path = (*method.path, "case", str(chosen))

@@ -230,9 +230,10 @@ def _refusals(document: Document, settings: Mapping[str, Any], stranger: str) ->
         (stranger, f"a caller from {stranger}, which no role lists"),
         (WITHHELD, "a caller who withholds their number"),
     ):
-        should = f"should hear {show(goodbye)} and be hung up on, never asked for a PIN"
-        if problem := _not_refused(simulate(document, caller=caller), where, 0, [goodbye], should):
-            found.append(problem)
+        call = simulate(document, caller=caller)
+        if not _refused(call, 0, [goodbye]):
+            should = f"should hear {show(goodbye)} and be hung up on, never asked for a PIN"
+            found.append(_not_refused(call, where, should))
     return found
 
 
@@ -243,23 +244,27 @@ def _wrong_pin_problems(document: Document, values: Mapping[str, Any], stranger:
     goodbye = (f"say:{settings['goodbye']}",)
     for entry, said in _wrong_entries(values, settings):
         call = simulate(document, [entry] * settings["attempts"], caller=stranger)
-        where = f"a caller who enters only {show(entry) if entry else 'nothing'}"
+        if _refused(call, settings["attempts"], [*said, goodbye]):
+            continue  # most calls are: what they should have done is said only of one that was not
+        where = f"a caller who enters only {show(entry)}" if entry else "a caller who enters nothing"
         told = ", then ".join(" or ".join(map(show, urls)) for urls in [*said, goodbye])
         should = f"should be asked {settings['attempts']} time(s), hearing {told} and be hung up on"
-        if problem := _not_refused(call, where, settings["attempts"], [*said, goodbye], should):
-            found.append(problem)
+        found.append(_not_refused(call, where, should))
     return found
 
 
-def _not_refused(call: Call, where: str, asked: int, heard: Sequence[str | tuple[str, ...]], should: str) -> str | None:
-    """Why a call that `should` be refused (asked `asked` times, hearing each of `heard`, hung up on) was not."""
+def _refused(call: Call, asked: int, heard: Sequence[str | tuple[str, ...]]) -> bool:
+    """Whether `call` was asked `asked` times, heard each of `heard`, joined nothing and was hung up on."""
+    return not call.joins and call.outcome == "hangup" and call.prompts == asked and _hears(call, heard)
+
+
+def _not_refused(call: Call, where: str, should: str) -> str:
+    """Why a call that `should` have been refused was not."""
     if call.outcome == "stopped":
         return f"{where}: the simulation {call.end}"
     if call.joins:
         return f"{where} joins a conference"
-    if call.outcome != "hangup" or call.prompts != asked or not _hears(call, heard):
-        return f"{where} {should}; asked {call.prompts} time(s), ending in {call.end}"
-    return None
+    return f"{where} {should}; asked {call.prompts} time(s), ending in {call.end}"
 
 
 def _hears(call: Call, urls: Sequence[str | tuple[str, ...]]) -> bool:

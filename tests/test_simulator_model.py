@@ -233,7 +233,7 @@ def test_a_template_that_admits_a_silent_caller_is_refused(make_repo: Callable[.
         }
     )
     run = cli("validate", "configs", "--env", "dev")
-    assert run.code == 1 and "a caller who enters only nothing joins a conference" in run.err, run
+    assert run.code == 1 and "a caller who enters nothing joins a conference" in run.err, run
     assert 'a caller who enters only "#" joins a conference' in run.err
 
 
@@ -333,3 +333,63 @@ def test_any_document_of_these_methods_is_run_and_drawn_to_an_end(
     json.dumps(call.as_json())  # what simulate --format json prints
     graph = flowgraph.flow(found)
     assert flowgraph.mermaid(graph).startswith("flowchart TD\n") and flowgraph.dot(graph).endswith("}\n")
+
+
+ONE_ATTEMPT = """\
+version: 1.0.0
+sections:
+  main:
+    - prompt: {play: "say:PIN", max_digits: {{ access.max_digits }}, terminators: "#"}
+    - switch:
+        variable: prompt_value
+        case:
+{%- for role in roles %}{% for pin in role.pins %}
+          {{ pin | yaml }}: [{transfer: {dest: {{ role.name | yaml }}}}]
+{%- endfor %}{% endfor %}
+        default: [{play: {url: {{ ("say:" ~ access.goodbye) | yaml }}}}]
+    - hangup: {}
+{%- for role in roles %}
+  {{ role.name | yaml }}:
+    - join_conference:
+        {{ role.join | yaml(8) }}
+    - hangup: {}
+{%- endfor %}
+"""
+
+
+def test_a_template_that_asks_a_wrong_pin_too_few_times_is_refused(make_repo: Callable[..., Path], cli: Callable) -> None:
+    make_repo({"profiles/all-hands.toml": 'template = "once"\n' + ALL_HANDS, "templates/once.j2": ONE_ATTEMPT})
+    run = cli("validate", "configs", "--env", "dev")
+    assert run.code == 1, run
+    assert "the rendered document does not do what the profile says: a caller who enters only " in run.err
+    assert (
+        'a caller who enters only "000000" should be asked 3 time(s), hearing "say:That PIN was not recognised.", then'
+        ' "say:That PIN was not recognised.", then "say:Goodbye." and be hung up on; asked 1 time(s), ending in hangup;'
+    ) in run.err
+    assert 'a caller who enters nothing should be asked 3 time(s), hearing "say:No PIN was entered." or' in run.err
+
+
+def test_a_listed_line_whose_template_asks_strangers_for_a_pin_is_refused(make_repo: Callable[..., Path], cli: Callable) -> None:
+    bridge = '[conference]\nname = "bridge"\n[access]\ncallers = "listed"\n[roles.oncall]\ncallers = "+15551230001"\n'
+    # Every caller is asked for digits before the caller ID is looked at.
+    asks_first = """\
+version: 1.0.0
+sections:
+  main:
+    - prompt: {play: "say:PIN", max_digits: 4, terminators: "#"}
+    - switch:
+        variable: call.from
+        case:
+          "+15551230001": [{transfer: {dest: oncall}}]
+        default: [{play: {url: {{ ("say:" ~ access.goodbye) | yaml }}}}]
+    - hangup: {}
+  oncall:
+    - join_conference:
+        {{ roles[0].join | yaml(8) }}
+"""
+    make_repo({"profiles/bridge.toml": 'template = "asks"\n' + bridge, "templates/asks.j2": asks_first})
+    run = cli("validate", "configs", "--env", "dev")
+    assert run.code == 1, run
+    for caller in ("a caller from +15550100000, which no role lists", "a caller who withholds their number"):
+        assert f'{caller} should hear "say:Goodbye." and be hung up on, never asked for a PIN;' in run.err
+    assert run.err.count("never asked for a PIN; asked 1 time(s), ending in hangup") == 2
