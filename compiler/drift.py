@@ -42,9 +42,10 @@ def drift(plan: EnvPlan) -> list[Drift]:
         if current is None:
             found.append(Drift(shown, f"missing (profile {artifact.profile}); run confc build", None, artifact.profile, plan.env))
         else:
-            diff = _diff(shown, current, artifact.content)
             state = "has merge conflicts" if artifact.path in plan.resolved else "stale"
-            found.append(Drift(shown, f"{state} (profile {artifact.profile}); run confc build", diff, artifact.profile, plan.env))
+            diff, endings = _compared(shown, current, artifact.content)
+            message = f"{state} (profile {artifact.profile}){endings}; run confc build"
+            found.append(Drift(shown, message, diff, artifact.profile, plan.env))
     wanted = {a.path for a in plan.artifacts}
     for rel in sorted(produced_files(plan.folder) - wanted):
         found.append(Drift(plan.show(rel), _extra(plan, rel), None, None, plan.env))
@@ -56,7 +57,8 @@ def drift(plan: EnvPlan) -> list[Drift]:
                 Drift(shown, "has merge conflicts; run confc build, which resolves them, then commit", None, None, plan.env)
             )
         elif current:
-            found.append(Drift(shown, "stale; run confc build", _diff(shown, current, plan.manifest), None, plan.env))
+            diff, endings = _compared(shown, current, plan.manifest)
+            found.append(Drift(shown, f"stale{endings}; run confc build", diff, None, plan.env))
         else:
             found.append(Drift(shown, "missing; run confc build", None, None, plan.env))
     return found
@@ -73,6 +75,24 @@ def _extra(plan: EnvPlan, rel: str) -> str:
         return "extra: no profile produces it in this environment any more; run confc build, which removes it"
     why = "edited since confc wrote it" if entry is not None else "not written by confc (not in manifest.json)"
     return f"extra: no profile produces it in this environment, and it is {why}, so confc build leaves it alone; delete it"
+
+
+# git converts line endings on checkout under core.autocrlf (the default of git for Windows): a file confc
+# wrote with LF then differs on every line, in a way a diff does not show.
+CRLF = (
+    "CR LF where confc writes LF (git converts them on checkout under core.autocrlf: keep it from converting"
+    " confc's output with build/** text eol=lf in .gitattributes, for OUT build/)"
+)
+
+
+def _compared(name: str, committed: bytes, built: bytes) -> tuple[str | None, str]:
+    """The diff of a stale file, and what to say of its line endings (or "") when they are CR LF."""
+    if b"\r\n" not in committed or b"\r\n" in built:
+        return _diff(name, committed, built), ""
+    as_written = committed.replace(b"\r\n", b"\n")
+    if as_written == built:
+        return None, f": only its line endings differ: {CRLF}"
+    return _diff(name, as_written, built), f", and its line endings are {CRLF}"
 
 
 def _diff(name: str, old: bytes, new: bytes) -> str:

@@ -40,6 +40,12 @@ def _deeper_than(value: Any, limit: int) -> bool:
     return True
 
 
+def source_digest(raw: bytes) -> str:
+    """The sha256 of a source as TOML and Jinja read it, CR LF line endings as LF: a checkout whose git converts
+    line endings (core.autocrlf) compiles the same artifacts, so its manifests record the same digests."""
+    return hashlib.sha256(raw.replace(b"\r\n", b"\n") if b"\r" in raw else raw).hexdigest()
+
+
 @dataclass(frozen=True)
 class SourceFile:
     """One TOML file of the repository: read once, parsed at most once, on first use."""
@@ -50,7 +56,7 @@ class SourceFile:
 
     @functools.cached_property
     def digest(self) -> str:
-        return hashlib.sha256(self.raw).hexdigest()
+        return source_digest(self.raw)
 
     @functools.cached_property
     def text(self) -> str:
@@ -142,7 +148,7 @@ class Repository:
         digests = {}
         for name in self.template_inputs.values():
             try:
-                digests[name] = hashlib.sha256(read_bytes(str(self.template_path(name)))).hexdigest()
+                digests[name] = source_digest(read_bytes(str(self.template_path(name))))
             except OSError:
                 digests[name] = "unreadable"  # never matches a recorded digest; rendering reports why
         return digests

@@ -216,9 +216,10 @@ def test_init_writes_a_starter_that_builds_and_never_overwrites(cli: Callable, t
     run = cli("init", "fresh")
     assert (run.code, run.err.splitlines()[0]) == (  # then a note on the CI's pin, which depends on how confc was installed
         0,
-        "fresh: starter repository written (11 files). Next: confc build fresh/configs --all-envs",
+        "fresh: starter repository written (12 files). Next: confc build fresh/configs --all-envs",
     )
     assert sorted(p.relative_to(tmp_path / "fresh").as_posix() for p in (tmp_path / "fresh").rglob("*") if p.is_file()) == [
+        ".gitattributes",
         ".github/workflows/confc.yml",
         ".pre-commit-config.yaml",
         "README.md",

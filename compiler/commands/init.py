@@ -27,6 +27,7 @@ STARTER = {
             "tests/calls.toml",
         )
     },
+    ".gitattributes": "gitattributes",
     ".pre-commit-config.yaml": "pre-commit-config.yaml",
     ".github/workflows/confc.yml": "workflow.yml",
     "README.md": "README.md",
