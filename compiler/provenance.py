@@ -57,6 +57,8 @@ class Explanation:
     final: Any  # MISSING when the key ends unset
     hint: str = ""  # for a key no layer touched: a close key that one does, as ' (did you mean "..."?)'
     elsewhere: tuple[ConfcError, ...] = ()  # problems of the profile's files with keys other than this one
+    # For roles.R.conference.K that R's own table leaves out: the conference key R's join takes instead, and its value.
+    inherited: tuple[KeyPath, Any] | None = None
 
 
 def leaves(value: Any, path: KeyPath) -> Iterator[tuple[KeyPath, Any]]:
@@ -89,11 +91,32 @@ def explain(compiler: Compiler, profile: str, env: str, key: str) -> Explanation
         if not fmt.is_known_path(path):  # a typo, not a key left to its default
             hint = " and is not a key of the profile format" + did_you_mean(key, written | set(fmt.KNOWN_PATHS))
             raise ConfcError(f"no layer sets or unsets this key{hint}", key=key, profile=profile, env=env)
+        roles = values.get("roles")
+        if path[0] == "roles" and len(path) > 1 and not (isinstance(roles, Mapping) and path[1] in roles):
+            names = sorted(roles) if isinstance(roles, Mapping) else []
+            which = f"roles {', '.join(names)}" if names else "no roles"
+            raise ConfcError(
+                f"the profile has no role {path[1]} in this environment (it has {which}){did_you_mean(path[1], names)}",
+                key=key,
+                profile=profile,
+                env=env,
+            )
         # Compare last segments among siblings: every "conference.*" key looks alike as a whole.
         siblings = {tuple(w.split("."))[-1]: w for w in written if tuple(w.split("."))[:-1] == path[:-1]}
         close = difflib.get_close_matches(path[-1], sorted(siblings), n=1, cutoff=0.6)
         hint = f' (did you mean "{siblings[close[0]]}"?)' if close else ""
-    return Explanation(profile, env, path, tuple(steps), lookup(emitted(values), path), hint, tuple(problems))
+    final = emitted(values)
+    return Explanation(profile, env, path, tuple(steps), lookup(final, path), hint, tuple(problems), _inherited(final, path))
+
+
+def _inherited(values: Mapping[str, Any], path: KeyPath) -> tuple[KeyPath, Any] | None:
+    """What a role's join takes for roles.R.conference.K when R leaves K out: the profile's conference.K."""
+    if len(path) != 4 or path[0] != "roles" or path[2] != "conference" or lookup(values, path[:2]) is MISSING:
+        return None
+    shared = ("conference", path[3])
+    if lookup(values, path) is not MISSING or (value := lookup(values, shared)) is MISSING:
+        return None
+    return shared, value
 
 
 def _profile_key(key: str) -> KeyPath:
@@ -117,7 +140,13 @@ def as_json(explanation: Explanation) -> dict[str, Any]:
         "steps": [step.as_json() for step in explanation.steps],
         "final": None if final_is_missing(explanation) else explanation.final,
         **({"note": f"not set by any layer{explanation.hint}"} if not explanation.steps else {}),
+        **({"joins_with": _joins_with(explanation.inherited)} if explanation.inherited else {}),
     }
+
+
+def _joins_with(inherited: tuple[KeyPath, Any]) -> dict[str, Any]:
+    key, value = inherited
+    return {"key": ".".join(key), "value": value}
 
 
 def final_is_missing(explanation: Explanation) -> bool:

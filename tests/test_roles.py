@@ -337,6 +337,36 @@ def test_show_and_explain_a_role_through_the_command_line(make_repo: Callable[..
         "  1. configs/profiles/all-hands.toml:26 [env.prod]  roles.attendee.conference.beep = false",
         'final: "false"',
     ]
+    # A key the role leaves to the profile's conference: the trace is the role's, and says where its join takes it.
+    explained = cli("explain", "configs", "all-hands", "roles.attendee.conference.muted", "--env", "prod")
+    assert (explained.code, explained.out) == (
+        0,
+        "roles.attendee.conference.muted for profile all-hands, env prod: not set by any layer\n"
+        "role attendee joins with conference.muted = true from the profile's conference"
+        " (confc explain configs all-hands conference.muted --env prod traces it)\n",
+    )
+    as_json = json.loads(
+        cli("explain", "configs", "all-hands", "roles.attendee.conference.beep", "--env", "dev", "--format", "json").out
+    )
+    assert (as_json["steps"], as_json["final"], "joins_with" in as_json) == ([], None, False)  # SignalWire's default
+    as_json = json.loads(
+        cli("explain", "configs", "all-hands", "roles.attendee.conference.start_on_enter", "--env", "dev", "--format", "json").out
+    )
+    assert as_json["joins_with"] == {"key": "conference.start_on_enter", "value": False}
+    assert "joins with" not in cli("explain", "configs", "all-hands", "roles.host.conference.muted", "--env", "prod").out
+    # A role the profile does not have is a mistake, not a key left unset.
+    run = cli("explain", "configs", "all-hands", "roles.atendee.conference.muted", "--env", "prod")
+    assert (run.code, run.err) == (
+        1,
+        "roles.atendee.conference.muted: the profile has no role atendee in this environment (it has roles attendee, host)"
+        ' (did you mean "attendee"?) (profile all-hands, env prod)\n',
+    )
+    make_repo({"profiles/all-hands.toml": ALL_HANDS, "profiles/plain.toml": '[conference]\nname = "plain"\n'})
+    run = cli("explain", "configs", "plain", "roles.host", "--env", "prod")
+    assert (run.code, run.err) == (
+        1,
+        "roles.host: the profile has no role host in this environment (it has no roles) (profile plain, env prod)\n",
+    )
 
 
 def test_a_policy_broken_alike_in_every_role_is_one_message(make_repo: Callable[..., Path], cli: Callable) -> None:

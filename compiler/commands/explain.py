@@ -9,8 +9,8 @@ import sys
 import compiler
 
 from ..errors import ConfcError, ErrorGroup, raise_all, show
+from ..provenance import Explanation, final_is_missing, leaves
 from ..provenance import as_json as explanation_json
-from ..provenance import final_is_missing, leaves
 from .common import no_json_form, overrides
 
 
@@ -37,6 +37,7 @@ def run(args: argparse.Namespace) -> int:
         return 0
     if not result.steps:  # a key of the format that no layer sets: SignalWire's default, or nothing
         print(f"{args.key} for profile {result.profile}, env {result.env}: not set by any layer{result.hint}")
+        _print_inherited(args, result)
         return 0
     print(f"{args.key} for profile {result.profile}, env {result.env}, lowest layer first:")
     width = max(len(step.where) for step in result.steps)
@@ -53,4 +54,14 @@ def run(args: argparse.Namespace) -> int:
             print("final:")
             for leaf, value in final:
                 print(f"  {'.'.join(leaf)} = {show(value)}")
+    _print_inherited(args, result)
     return 0
+
+
+def _print_inherited(args: argparse.Namespace, result: Explanation) -> None:
+    """Where a role's join takes a key its own conference table leaves out: the profile's conference."""
+    if result.inherited:
+        key, value = result.inherited
+        role, shown = result.key[1], ".".join(key)
+        trace = f"confc explain {args.config_dir} {result.profile} {shown} --env {result.env}"
+        print(f"role {role} joins with {shown} = {show(value)} from the profile's conference ({trace} traces it)")
