@@ -7,6 +7,7 @@ a problem shared by several environments (or profiles) once, naming them all.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -194,6 +195,14 @@ def did_you_mean_name(word: str, names: Iterable[str]) -> str:
         return hint
     started = [name for name in known if len(name) >= 3 and (word.startswith(name) or name.startswith(word) and len(word) >= 3)]
     return f' (did you mean "{started[0]}"?)' if len(started) == 1 else ""
+
+
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+\Z")
+
+
+def dotted(path: Iterable[str]) -> str:
+    """A key path as TOML writes it: its parts joined by dots, a part that is no bare key quoted ("a.b", "my key")."""
+    return ".".join(part if _BARE_KEY.match(part) else show(part) for part in path)
 
 
 def show(value: object) -> str:

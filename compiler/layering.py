@@ -10,7 +10,7 @@ from typing import Any
 
 from . import profile_format as fmt
 from . import secrets
-from .errors import ConfcError, did_you_mean_profile, raise_all, show
+from .errors import ConfcError, did_you_mean_profile, dotted, raise_all, show
 from .repository import PROFILE_ID, Repository, SourceFile
 
 KeyPath = tuple[str, ...]
@@ -37,7 +37,7 @@ class Layer:
         return self.source.lines[self.base + path] if self.source else None
 
     def error(self, message: str, path: KeyPath, **where: str | None) -> ConfcError:
-        return ConfcError(message, file=self.file, line=self.line(path), key=".".join(path), **where)
+        return ConfcError(message, file=self.file, line=self.line(path), key=dotted(path), **where)
 
     def unset_line(self, key: KeyPath) -> int | None:
         """The line of `key` in this layer's unset array, which may span several lines."""
@@ -88,7 +88,7 @@ class Resolution:
         line that set the variable, the place to edit, naming the line that uses it second.
         """
         layer = self.setter(path)
-        where = {"profile": self.profile, "env": self.env, "key": ".".join(path)}
+        where = {"profile": self.profile, "env": self.env, "key": dotted(path)}
         if layer is None:
             profile = self.layers[-1]
             return ConfcError(message, file=profile.file, line=profile.line(path), **where)
@@ -101,17 +101,17 @@ class Resolution:
         # Without the rendered value, which differs per profile, the one mistake reads alike everywhere.
         said = _GOT.sub("", message)
         return ConfcError(
-            f"{'.'.join(path)} {said}: it comes from this variable, used in {show(written)} at {use}",
+            f"{dotted(path)} {said}: it comes from this variable, used in {show(written)} at {use}",
             file=origin.file,
             line=origin.line(("vars", name)),
-            key=f"vars.{name}",
+            key=dotted(("vars", name)),
             profile=self.profile,
             env=self.env,
         )
 
     def missing(self, message: str, path: KeyPath) -> ConfcError:
         """An error about a value that ended up unset: at the `unset` that removed it, else in the profile's own file."""
-        where = {"profile": self.profile, "env": self.env, "key": ".".join(path)}
+        where = {"profile": self.profile, "env": self.env, "key": dotted(path)}
         for index in range(len(self.layers) - 1, -1, -1):
             layer = self.layers[index]
             removed = [key for key in layer.unset if path[: len(key)] == key]

@@ -68,6 +68,10 @@ def _message(error: Any, root: Mapping[str, Any]) -> str:
     if error.code == cerberus_errors.UNKNOWN_FIELD.code:
         known = _known_keys(root, error.document_path[:-1])
         name = str(error.document_path[-1])
+        parent, _, inner = name.partition(".")
+        if inner and parent in known:
+            # Written in quotes, as [rules] keys are: in a table of values that is one key, dots and all.
+            return f"unknown key: in quotes it is one key, dots and all (unquoted, {name} is {inner} of the table {parent})"
         return f"unknown key{did_you_mean(name, known)}; accepted: {', '.join(known)}"
     if error.rule == "required":
         return "is required"

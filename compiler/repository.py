@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import ConfcError, UsageError, raise_all
+from .errors import ConfcError, UsageError, dotted, raise_all
 from .files import read_bytes
 from .tomllines import KeyLines, key_lines
 
@@ -100,7 +100,7 @@ class SourceFile:
 
     def error(self, message: str, *path: str, **where: str | None) -> ConfcError:
         """An error located at `path` in this file."""
-        key = ".".join(path) if path else None
+        key = dotted(path) if path else None
         return ConfcError(message, file=self.display, line=self.lines[path], key=key, **where)
 
 

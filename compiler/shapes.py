@@ -15,7 +15,7 @@ from typing import Any
 
 from . import profile_format as fmt
 from . import schema
-from .errors import ConfcError, UsageError, did_you_mean, did_you_mean_profile, raise_all, show
+from .errors import ConfcError, UsageError, did_you_mean, did_you_mean_profile, dotted, raise_all, show
 from .layering import Layer
 from .problems import KeyPath, Problem, problems
 from .repository import PROFILE_ID, Repository, SourceFile
@@ -108,9 +108,7 @@ def settings_errors(repo: Repository) -> list[ConfcError]:
 
 def _checked(source: SourceFile, data: Mapping[str, Any], found: Sequence[Problem]) -> Checked:
     errors = tuple(
-        ConfcError(
-            problem.message, file=source.display, line=source.lines[problem.path], key=".".join(_key_of(data, problem.path))
-        )
+        ConfcError(problem.message, file=source.display, line=source.lines[problem.path], key=dotted(_key_of(data, problem.path)))
         for problem in found
     )
     cuts = tuple(problem.path for problem in found)

@@ -303,17 +303,32 @@ FILE_SHAPES = [
     (
         "environments/dev.toml",
         '[rules]\n"conference.record" = { check_with = "os.system" }\n',
-        "environments/dev.toml:2: rules.conference.record.check_with: unknown key; accepted: allowed, forbidden, max, maxlength, min, minlength, regex, required, secret, type",
+        'environments/dev.toml:2: rules."conference.record".check_with: unknown key; accepted: allowed, forbidden, max, maxlength, min, minlength, regex, required, secret, type',
     ),
     (
         "environments/dev.toml",
         '[rules]\n"conference.recrod" = { required = true }\n',
-        'environments/dev.toml:2: rules.conference.recrod: rule for an unknown key "conference.recrod" (did you mean "conference.record"?)',
+        'environments/dev.toml:2: rules."conference.recrod": rule for an unknown key "conference.recrod" (did you mean "conference.record"?)',
     ),
     (
         "environments/dev.toml",
         '[rules]\n"conference.name" = { regex = "(" }\n',
-        "environments/dev.toml:2: rules.conference.name.regex: not a valid regular expression: missing ), unterminated subpattern at position 0",
+        'environments/dev.toml:2: rules."conference.name".regex: not a valid regular expression: missing ), unterminated subpattern at position 0',
+    ),
+    # A quoted key is one key, dots and all: written as [rules] keys are, it is no key of a table of values.
+    (
+        "profiles/p.toml",
+        '"conference.muted" = true\n',
+        'profiles/p.toml:1: "conference.muted": unknown key: in quotes it is one key, dots and all'
+        " (unquoted, conference.muted is muted of the table conference)",
+    ),
+    (
+        "environments/dev.toml",
+        '[defaults.conference]\n"mut ed" = true\n',
+        'environments/dev.toml:2: defaults.conference."mut ed": unknown key (did you mean "muted"?); accepted: beep, coach,'
+        " end_on_exit, max_participants, muted, name, record, recording_status_callback, recording_status_callback_event,"
+        " recording_status_callback_event_type, recording_status_callback_method, region, result, start_on_enter,"
+        " status_callback, status_callback_event, status_callback_event_type, status_callback_method, stream, trim, wait_url",
     ),
     (
         "profiles/p.toml",
