@@ -231,9 +231,11 @@ RECORDING = {
 }
 
 
-def _values_only(key: Key) -> Key:
-    """`key` without its dependencies on other keys: those hold for the join a table is part of, not for the table alone."""
-    return replace(key, rules={rule: value for rule, value in key.rules.items() if rule != "dependencies"})
+def _values_only(key: Key, dropped: frozenset[str] = frozenset({"dependencies"})) -> Key:
+    """`key` without what holds for the join a table is part of, not the table alone: its dependencies, and within
+    a table (stream) which keys it requires too (a role's stream.name over the profile's stream.url)."""
+    keys = None if key.keys is None else {name: _values_only(sub, dropped | {"required"}) for name, sub in key.keys.items()}
+    return replace(key, rules={rule: v for rule, v in key.rules.items() if rule not in dropped}, keys=keys)
 
 
 # With roles, [conference] is what every role shares and a role's conference only what it changes:

@@ -57,7 +57,7 @@ class Explanation:
     final: Any  # MISSING when the key ends unset
     hint: str = ""  # for a key no layer touched: a close key that one does, as ' (did you mean "..."?)'
     elsewhere: tuple[ConfcError, ...] = ()  # problems of the profile's files with keys other than this one
-    # For roles.R.conference.K that R's own table leaves out: the conference key R's join takes instead, and its value.
+    # For roles.R.conference.K (or .K.X) that R's own table leaves out: the key R's join takes instead, and its value.
     inherited: tuple[KeyPath, Any] | None = None
 
 
@@ -110,10 +110,10 @@ def explain(compiler: Compiler, profile: str, env: str, key: str) -> Explanation
 
 
 def _inherited(values: Mapping[str, Any], path: KeyPath) -> tuple[KeyPath, Any] | None:
-    """What a role's join takes for roles.R.conference.K when R leaves K out: the profile's conference.K."""
-    if len(path) != 4 or path[0] != "roles" or path[2] != "conference" or lookup(values, path[:2]) is MISSING:
+    """What a role's join takes for roles.R.conference.K (or K.X) when R leaves it out: the profile's conference.K."""
+    if len(path) < 4 or path[0] != "roles" or path[2] != "conference" or lookup(values, path[:2]) is MISSING:
         return None
-    shared = ("conference", path[3])
+    shared = ("conference", *path[3:])
     if lookup(values, path) is not MISSING or (value := lookup(values, shared)) is MISSING:
         return None
     return shared, value

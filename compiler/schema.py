@@ -294,11 +294,19 @@ def json_problems(value: Any) -> list[str]:
 CONFERENCE = fmt.resolved_rules(fmt.CONFERENCE)
 CONFERENCE_KEYS = tuple(fmt.CONFERENCE)  # the order SignalWire documents them in; artifacts follow it
 SHARED_CONFERENCE = fmt.resolved_rules(fmt.SHARED_CONFERENCE)  # [conference] of a profile with roles: no join by itself
+
+
+def _join_structure(key: fmt.Key, rules: tuple[str, ...] = ("dependencies",)) -> dict[str, Any]:
+    """Which keys of a join need which (and, within a table such as stream, which it requires)."""
+    structure = {rule: key.rules[rule] for rule in rules if rule in key.rules}
+    if key.keys is not None:
+        nested = {name: _join_structure(sub, ("dependencies", "required")) for name, sub in key.keys.items()}
+        structure.update(type="dict", schema=nested)
+    return structure
+
+
 # Which join_conference keys need which, checked on each join a document makes.
-JOIN_DEPENDENCIES = {
-    name: {"dependencies": key.rules["dependencies"]} if "dependencies" in key.rules else {}
-    for name, key in fmt.CONFERENCE.items()
-}
+JOIN_DEPENDENCIES = {name: _join_structure(key) for name, key in fmt.CONFERENCE.items()}
 STREAM = fmt.resolved_rules(fmt.STREAM)
 GREETING = fmt.resolved_rules(fmt.GREETING)
 ACCESS = fmt.resolved_rules(fmt.ACCESS)

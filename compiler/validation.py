@@ -134,10 +134,19 @@ def resolved_problems(values: Mapping[str, Any], checks: ResolvedChecks) -> list
 
 
 def effective_join(values: Mapping[str, Any], role: Mapping[str, Any]) -> dict[str, Any]:
-    """A role's effective join table: the profile's conference with the role's merged over it, key by key."""
+    """A role's effective join table: the profile's conference with the role's merged over it, as layers merge."""
     shared, own = values.get("conference", {}), role.get("conference", {})
-    merged = {**shared, **(own if isinstance(own, Mapping) else {})}
+    merged = _merged(shared, own if isinstance(own, Mapping) else {})
     return {key: merged[key] for key in schema.CONFERENCE_KEYS if key in merged}
+
+
+def _merged(below: Mapping[str, Any], above: Mapping[str, Any]) -> dict[str, Any]:
+    """`above` over `below`: tables key by key, recursively; every other value replaces (SPEC 3's merging)."""
+    result = dict(below)
+    for key, value in above.items():
+        under = result.get(key)
+        result[key] = _merged(under, value) if isinstance(under, Mapping) and isinstance(value, Mapping) else value
+    return result
 
 
 def _join_problems(shared: Mapping[str, Any], roles: Mapping[str, Any], join: FieldwiseCheck) -> list[Problem]:
@@ -148,9 +157,12 @@ def _join_problems(shared: Mapping[str, Any], roles: Mapping[str, Any], join: Fi
             continue
         own = role.get("conference")
         own = own if isinstance(own, Mapping) else {}
-        for problem in join.problems(dict.fromkeys(effective_join({"conference": shared}, role), True)):
-            key = problem.path[-1]
-            path = ("roles", name, "conference", key) if key in own else ("conference", key)
+        for problem in join.problems(_keys_of(effective_join({"conference": shared}, role))):
+            # At the role's table where it writes the key, or the table an absent key belongs in; else the shared one.
+            written = lookup(own, problem.path) is not MISSING or (
+                problem.absent and len(problem.path) > 1 and lookup(own, problem.path[:-1]) is not MISSING
+            )
+            path = ("roles", name, "conference", *problem.path) if written else ("conference", *problem.path)
             whose.setdefault(problem._replace(path=path), []).append(name)
     found = []
     for problem, names in whose.items():
@@ -158,6 +170,11 @@ def _join_problems(shared: Mapping[str, Any], roles: Mapping[str, Any], join: Fi
             problem = problem._replace(message=f"{problem.message} for role{'s' if len(names) > 1 else ''} {', '.join(names)}")
         found.append(problem)
     return found
+
+
+def _keys_of(join: Mapping[str, Any]) -> dict[str, Any]:
+    """Which keys a join has, a table's (stream's) as a table of its keys: what the join check reads."""
+    return {key: dict.fromkeys(value, True) if isinstance(value, Mapping) else True for key, value in join.items()}
 
 
 def records(join: Mapping[str, Any]) -> bool:

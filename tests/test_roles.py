@@ -8,6 +8,7 @@ import textwrap
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from conftest import one_profile
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -491,3 +492,84 @@ def test_what_a_join_needs_is_reported_where_it_is_missing(make_repo: Callable[.
         # Without roles, [conference] is the join: base, a profile of its own, breaks the same rule by itself.
         "configs/profiles/base.toml:3: conference.status_callback_method: needs status_callback to be set as well (profile base, env prod)",
     ]
+
+
+# A table inside the join (stream) merges key by key, recursively, as every layer does (SPEC 3): a role that
+# names its own stream keeps the url its profile inherits two parents up.
+STREAMED = {
+    "profiles/base.toml": """
+        abstract = true
+        [conference.stream]
+        url = "wss://stream.example.com/{{ env.name }}"
+        status_url = "https://hooks.example.com/stream"
+    """,
+    "profiles/meeting.toml": 'abstract = true\nextends = "base"\n[conference.stream]\nname = "meeting"\n',
+    "profiles/all-hands.toml": """
+        extends = "meeting"
+        [conference]
+        name = "all-hands"
+        [roles.host]
+        pin = "908172"
+        [roles.host.conference.stream]
+        name = "host"
+        status_url_method = "POST"
+        [roles.attendee]
+        pin = "4455"
+        [env.prod.roles.attendee.conference.stream.custom_parameters]
+        seat = "attendee"
+    """,
+}
+
+
+def test_a_roles_stream_merges_over_the_one_it_inherits(make_repo: Callable[..., Path], cli: Callable) -> None:
+    make_repo(STREAMED)
+    assert cli("build", "configs", "--all-envs").code == 0
+
+    def stream(pin: str) -> object:
+        call = json.loads(cli("simulate", "configs", "all-hands", "--env", "prod", "--digits", pin, "--format", "json").out)
+        return call["joins"][0]["conference"]["stream"]
+
+    shared = {"url": "wss://stream.example.com/prod", "status_url": "https://hooks.example.com/stream"}
+    assert stream("908172") == {**shared, "name": "host", "status_url_method": "POST"}
+    assert stream("4455") == {**shared, "name": "meeting", "custom_parameters": {"seat": "attendee"}}
+    explained = cli("explain", "configs", "all-hands", "roles.host.conference.stream.url", "--env", "prod").out
+    assert explained.splitlines()[-1] == (
+        'role host joins with conference.stream.url = "wss://stream.example.com/prod" from the profile\'s conference'
+        " (confc explain configs all-hands conference.stream.url --env prod traces it)"
+    )
+    # A policy on a key of the stream reads every role's effective join.
+    make_repo({**STREAMED, "environments/prod.toml": '[rules]\n"conference.stream.name" = { allowed = ["meeting"] }\n'})
+    run = cli("validate", "configs", "--env", "prod")
+    assert (run.code, run.err) == (
+        1,
+        'configs/profiles/all-hands.toml:7: roles.host.conference.stream.name: "host" is not accepted; use one of "meeting"'
+        " for role host (rule at configs/environments/prod.toml:2) (profile all-hands, env prod)\n",
+    )
+
+
+@pytest.mark.parametrize(
+    ("shared", "host", "message"),
+    [
+        ("", 'name = "x"', "configs/profiles/p.toml:5: roles.host.conference.stream.url: is required"),
+        (
+            'name = "s"',
+            'url = "wss://a.example.com"',
+            "configs/profiles/p.toml:3: conference.stream.url: is required for role guest",
+        ),
+        (
+            'url = "wss://a.example.com"',
+            'status_url_method = "POST"',
+            "configs/profiles/p.toml:8: roles.host.conference.stream.status_url_method: needs status_url to be set as well",
+        ),
+        ('name = "s"', "", "configs/profiles/p.toml:3: conference.stream.url: is required for roles host, guest"),
+    ],
+)
+def test_what_a_stream_requires_holds_for_each_roles_join(
+    make_repo: Callable[..., Path], cli: Callable, shared: str, host: str, message: str
+) -> None:
+    stream = f"[conference.stream]\n{shared}\n" if shared else ""
+    own = f"[roles.host.conference.stream]\n{host}\n" if host else ""
+    profile = f'[conference]\nname = "p"\n{stream}[roles.host]\npin = "1234"\n{own}[roles.guest]\npin = "5678"\n'
+    make_repo({"profiles/p.toml": profile})
+    run = cli("validate", "configs", "--env", "dev")
+    assert (run.code, run.err) == (1, f"{message} (profile p, env dev)\n"), profile
