@@ -142,6 +142,14 @@ CASE = '[[case]]\nname = "n"\nprofile = "all-hands"\n'
             'configs/tests/t.toml:5: case.expect.join.mutd: unknown key (did you mean "muted"?)',
         ),
         (
+            CASE + '[case.expect]\njoin = { stream = { nmae = "x" } }\n',
+            'configs/tests/t.toml:5: case.expect.join.stream.nmae: unknown key (did you mean "name"?)',
+        ),
+        (
+            CASE + '[case.expect]\njoin = { stream = "wss://x.example.com" }\n',
+            'configs/tests/t.toml:5: case.expect.join.stream: must be a table, got "wss://x.example.com"',
+        ),
+        (
             '[[case]]\nname = "n"\nprofile = "base"\n',
             "configs/tests/t.toml:3: profile: base is abstract: it has no document to call; name a profile that extends it",
         ),
@@ -371,3 +379,19 @@ def test_a_section_of_any_name_is_a_mermaid_subgraph_of_a_plain_id() -> None:
         '    n2["hangup"]',
         "  end",
     ]
+
+
+def test_a_join_expectation_names_only_the_keys_of_a_table_it_cares_about(
+    make_repo: Callable[..., Path], cli: Callable[..., Run]
+) -> None:
+    from test_roles import STREAMED
+
+    case = '[[case]]\nname = "host"\nprofile = "all-hands"\nenv = "prod"\ndigits = ["908172"]\n'
+    make_repo({**STREAMED, "tests/t.toml": case + '[case.expect]\njoin = { stream = { name = "host" } }\n'})
+    assert cli("test", "configs").out.splitlines()[-1] == "1 passed, 0 failed"
+    make_repo({**STREAMED, "tests/t.toml": case + '[case.expect.join.stream]\nurl = "wss://stream.example.com/prod"\nname = "hots"\n'})
+    run = cli("test", "configs")
+    assert run.code == 1
+    assert run.out.splitlines()[0] == (
+        'FAIL  configs/tests/t.toml:8  host (all-hands, env prod): expected stream.name = "hots", got "host"'
+    )

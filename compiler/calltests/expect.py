@@ -63,13 +63,11 @@ def difference(case: Case, call: Call) -> Difference | None:
     if "join" in expect:
         if not call.joins:
             return Difference(("expect", "join"), f"expected a join, got {_joined(call)}")
-        wanted = fmt.emitted_table(fmt.CONFERENCE, expect["join"])
-        conference = call.joins[0].conference
-        for key, value in wanted.items():
-            got = conference.get(key, _UNSET)
-            if got != value:
-                said = "not set" if got is _UNSET else show(got)
-                return Difference(("expect", "join", key), f"expected {key} = {show(value)}, got {said}")
+        unlike = _unlike(fmt.emitted_table(fmt.CONFERENCE, expect["join"]), call.joins[0].conference, ())
+        if unlike is not None:
+            path, value, got = unlike
+            said = "not set" if got is _UNSET else show(got)
+            return Difference(("expect", "join", *path), f"expected {'.'.join(path)} = {show(value)}, got {said}")
     if "hears" in expect:
         found = _first_unheard(expect["hears"], heard(call))
         if found is not None:
@@ -88,6 +86,19 @@ def difference(case: Case, call: Call) -> Difference | None:
 
 
 _UNSET: Any = object()
+
+
+def _unlike(wanted: Mapping[str, Any], got: Mapping[str, Any], path: tuple[str, ...]) -> tuple[tuple[str, ...], Any, Any] | None:
+    """The first key of `wanted` that `got` does not have as wanted: a table's keys one by one (a join's stream
+    need only have the keys a case names), any other value as a whole."""
+    for key, value in wanted.items():
+        have = got.get(key, _UNSET)
+        if isinstance(value, Mapping) and isinstance(have, Mapping):
+            if (unlike := _unlike(value, have, (*path, key))) is not None:
+                return unlike
+        elif have != value:
+            return (*path, key), value, have
+    return None
 
 
 def _joined(call: Call) -> str:

@@ -18,9 +18,16 @@ from ..swml import validator
 ENDS = ("joined", "hung up", "in conference", "transferred", "voicemail", "end of document")
 _HEARD = {"type": ["string", "dict"], "schema": {"matches": {"type": "string", "required": True, "compiles": True}}}
 KEYPAD = r"[0-9*#]*"  # all a caller's keypad can send at a prompt
+
+
+def _join_keys(keys: Mapping[str, fmt.Key]) -> dict[str, Any]:
+    """The keys a join expectation may name, a table's (stream's) too; values as the profile writes them."""
+    return {name: {"type": "dict", "schema": _join_keys(key.keys)} if key.keys else {} for name, key in keys.items()}
+
+
 EXPECT = {
     "role": {"type": "string", "nonblank": True},
-    "join": {"type": "dict", "schema": {key: {} for key in fmt.CONFERENCE}},  # values as the profile writes them
+    "join": {"type": "dict", "schema": _join_keys(fmt.CONFERENCE)},
     "hears": {"type": "list", "schema": _HEARD},
     "sections": {"type": "list", "schema": {"type": "string"}},
     "ends": {"type": "string", "allowed": list(ENDS)},
