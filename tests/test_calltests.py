@@ -389,7 +389,9 @@ def test_a_join_expectation_names_only_the_keys_of_a_table_it_cares_about(
     case = '[[case]]\nname = "host"\nprofile = "all-hands"\nenv = "prod"\ndigits = ["908172"]\n'
     make_repo({**STREAMED, "tests/t.toml": case + '[case.expect]\njoin = { stream = { name = "host" } }\n'})
     assert cli("test", "configs").out.splitlines()[-1] == "1 passed, 0 failed"
-    make_repo({**STREAMED, "tests/t.toml": case + '[case.expect.join.stream]\nurl = "wss://stream.example.com/prod"\nname = "hots"\n'})
+    make_repo(
+        {**STREAMED, "tests/t.toml": case + '[case.expect.join.stream]\nurl = "wss://stream.example.com/prod"\nname = "hots"\n'}
+    )
     run = cli("test", "configs")
     assert run.code == 1
     assert run.out.splitlines()[0] == (
