@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import swml
-from .errors import ConfcError
+from .errors import ConfcError, show
 
 Path = tuple[str, ...]
 
@@ -69,7 +69,12 @@ def model(
         return None, [*problems, (("sections",), "must be a table of sections, with main among them")]
     for name, items in sections.items():
         if not isinstance(name, str):  # `on:` or `1:` reads as true or 1 here, and as a string elsewhere
-            problems.append((("sections", str(name)), f'a section\'s name must be a string; quote it: "{name}"'))
+            problems.append(
+                (
+                    ("sections", str(name)),
+                    f"a section's name must be text, and this one reads as {show(name)}: quote it as written",
+                )
+            )
         problems += [(("sections", str(name), *path), message) for path, message in checks.methods(items, trusted)]
     if problems:
         return None, problems

@@ -186,7 +186,8 @@ class MethodChecks:
         if name == "cond":
             return self.cond(params) if isinstance(params, list) else [((), "must be an array of when/then or else tables")]
         if name in PARAMETERS or name == "join_conference":
-            return _checked(self._parameters(name), params, name)
+            found = _checked(self._parameters(name), params, name)
+            return found + _untexted_cases(params) if name == "switch" and isinstance(params, Mapping) else found
         return []
 
     def _parameters(self, name: str) -> Validator:
@@ -214,6 +215,7 @@ class MethodChecks:
         if not isinstance(case, Mapping):
             found.append((("case",), "must be a table of arrays of SWML methods"))
         else:
+            found += _untexted_cases(switch)
             for value, methods in case.items():
                 found += [(("case", str(value), *path), message) for path, message in self.methods(methods)]
         if "default" in switch:
@@ -269,3 +271,13 @@ def _parameter_rules(name: str) -> dict[str, Any]:
         "recording_status_callback_event": {**schema.CONFERENCE["recording_status_callback_event"], "type": "string"},
     }
     return {"type": "dict", "schema": nested}
+
+
+def _untexted_cases(switch: Mapping[str, Any]) -> Found:
+    """A switch's cases that are not text: unquoted, a PIN's 0044 reads as 36 here, as 44 in YAML 1.2, never "0044"."""
+    case = switch.get("case")
+    return [
+        (("case", str(value)), f"a case must be text, and this one reads as {show(value)}: quote it as written")
+        for value in (case if isinstance(case, Mapping) else ())
+        if not isinstance(value, str)
+    ]

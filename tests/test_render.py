@@ -181,7 +181,10 @@ def test_document_check_finds_lost_and_injected_values() -> None:
         "sections.main[0].join_conference differs from the resolved conference table"
     ]
     numbered = {"version": "1.0.0", "sections": {"main": [{"join_conference": {"name": "n"}}], 1: []}}
-    assert document_model(numbered) == (None, [(("sections", "1"), 'a section\'s name must be a string; quote it: "1"')])
+    assert document_model(numbered) == (
+        None,
+        [(("sections", "1"), "a section's name must be text, and this one reads as 1: quote it as written")],
+    )
     bogus = {"version": "1.0.0", "sections": {"main": [{"dance": {}}]}}
     assert document_model(bogus) == (None, [(("sections", "main", "0"), 'unknown SWML method "dance"')])
     silent = {"version": "1.0.0", "sections": {"main": [{"hangup": {}}]}}
@@ -250,3 +253,24 @@ def test_the_yaml_filter_names_an_indent_that_is_not_a_number_of_spaces(indent: 
         TypeError, match=rf"^the yaml filter's indent is a number of spaces, such as yaml\(8\), not {re.escape(shown)}$"
     ):
         to_yaml({"name": "n"}, indent)  # type: ignore[arg-type]
+
+
+def test_a_switch_case_a_yaml_reader_takes_for_a_number_is_refused_at_its_line(
+    make_repo: Callable[..., Path], cli: Callable
+) -> None:
+    # Unquoted, a PIN-like 0044 reads as 36 (YAML 1.1) or 44 (YAML 1.2), never as the text "0044".
+    template = (
+        "version: 1.0.0\nsections:\n  main:\n    - prompt: {play: 'say:PIN', max_digits: 5}\n    - switch:\n"
+        "        variable: prompt_value\n        case:\n          0044: [{hangup: {}}]\n"
+        '          "1": [{hangup: {}}]\n        default: [{hangup: {}}]\n'
+        "    - join_conference:\n        {{ profile.conference | yaml(8) }}\n"
+    )
+    make_repo({"profiles/p.toml": 'template = "own"\n[conference]\nname = "p"\n', "templates/own.j2": template})
+    run = cli("validate", "configs", "--env", "dev")
+    assert (run.code, run.err) == (
+        1,
+        "configs/templates/own.j2:7: the rendered document is not valid SWML: sections.main.1.switch.case.36:"
+        " a case must be text, and this one reads as 36: quote it as written (profile p, env dev)\n",
+    )
+    make_repo({"templates/own.j2": template.replace("0044:", '"0044":')})
+    assert cli("validate", "configs", "--env", "dev").code == 0
