@@ -79,8 +79,17 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(2)
 
 
+def _path(text: str) -> str:
+    """A path argument: an empty one would name the current folder while messages show it as "" or "/"."""
+    if not text:
+        raise argparse.ArgumentTypeError("an empty path names nothing; write . for the current folder")
+    return text
+
+
 def _common(parser: argparse.ArgumentParser, *, many_envs: bool = True) -> None:
-    parser.add_argument("config_dir", metavar="CONFIG_DIR", help="the profile repository (holds profiles/ and environments/)")
+    parser.add_argument(
+        "config_dir", type=_path, metavar="CONFIG_DIR", help="the profile repository (holds profiles/ and environments/)"
+    )
     if many_envs:
         parser.add_argument("--env", action="append", metavar="ENV", help="an environment to use (repeatable)")
 
@@ -88,7 +97,7 @@ def _common(parser: argparse.ArgumentParser, *, many_envs: bool = True) -> None:
 def _output(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--all-envs", action="store_true", help="use every environment")
     parser.add_argument(
-        "--out", metavar="DIR", help="output folder (default: build/ beside CONFIG_DIR, or [build] out in confc.toml)"
+        "--out", type=_path, metavar="DIR", help="output folder (default: build/ beside CONFIG_DIR, or [build] out in confc.toml)"
     )
     parser.add_argument("--format", choices=("yaml", "json"), help="artifact format (default: yaml, or [build] format)")
     _overrides(parser)
@@ -124,13 +133,17 @@ def _deploy(parser: argparse.ArgumentParser) -> None:
     _common(parser, many_envs=False)
     parser.add_argument("--env", required=True, metavar="ENV", help="the environment to deploy; its [deploy] table says where")
     parser.add_argument(
-        "--out", metavar="DIR", help="where the committed artifacts are (default: build/ beside CONFIG_DIR, or [build] out)"
+        "--out",
+        type=_path,
+        metavar="DIR",
+        help="where the committed artifacts are (default: build/ beside CONFIG_DIR, or [build] out)",
     )
     parser.add_argument(
         "--prune", action="store_true", help="delete this prefix's scripts whose profile is gone, unless a number routes to them"
     )
     parser.add_argument(
         "--secrets",
+        type=_path,
         metavar="FILE",
         help='a TOML file of NAME = "VALUE" for the secret PINs (default: the environment variables of those names)',
     )
@@ -298,7 +311,7 @@ def parser() -> argparse.ArgumentParser:
         default="text",
         help="text (default); github: annotations at the case's line; json: one object a case; junit: JUnit XML for CI",
     )
-    test.add_argument("--artifacts", metavar="OUT", help="run the committed artifacts under OUT instead of compiling")
+    test.add_argument("--artifacts", type=_path, metavar="OUT", help="run the committed artifacts under OUT instead of compiling")
     test.add_argument("--update", action="store_true", help="write the observed calls into the cases that say snapshot = true")
     schema = command("schema", "Print the JSON Schema of profile or environment files, for editors such as Taplo.")
     schema.add_argument("kind", choices=("profile", "environment"), help="which file format")
@@ -307,7 +320,10 @@ def parser() -> argparse.ArgumentParser:
         "Write a starter profile repository into DIR: configs/ (base, support, standup, a PIN-gated all-hands; dev, staging, prod), pre-commit hooks, a CI workflow, a README.",
     )
     init.add_argument(
-        "dir", metavar="DIR", help="the repository's root (its CONFIG_DIR is DIR/configs); no existing file is ever overwritten"
+        "dir",
+        type=_path,
+        metavar="DIR",
+        help="the repository's root (its CONFIG_DIR is DIR/configs); no existing file is ever overwritten",
     )
     return root
 

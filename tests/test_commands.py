@@ -449,3 +449,26 @@ def test_list_and_explain_print_json_for_tools(make_repo: Callable[..., Path], c
         json.loads(cli("explain", "configs", "p", "conference.max_participants", "--env", "dev", "--format", "json").out)["final"]
         == 20
     )
+
+
+@pytest.mark.parametrize(
+    ("argv", "name"),
+    [
+        (["init", ""], "DIR"),
+        (["validate", ""], "CONFIG_DIR"),
+        (["build", "configs", "--all-envs", "--out", ""], "--out"),
+        (["check", "configs", "--all-envs", "--out", ""], "--out"),
+        (["test", "configs", "--artifacts", ""], "--artifacts"),
+        (["plan", "configs", "--env", "prod", "--secrets", ""], "--secrets"),
+    ],
+)
+def test_an_empty_path_is_a_usage_error_not_the_current_folder(
+    make_repo: Callable[..., Path], cli: Callable, tmp_path: Path, argv: list[str], name: str
+) -> None:
+    # "" is the current folder to the operating system, while messages would show it as "" or "/".
+    make_repo({"profiles/p.toml": '[conference]\nname = "p"\n'})
+    before = sorted(tmp_path.rglob("*"))
+    run = cli(*argv)
+    assert run.code == 2
+    assert run.err.endswith(f"confc: error: argument {name}: an empty path names nothing; write . for the current folder\n")
+    assert sorted(tmp_path.rglob("*")) == before
