@@ -189,6 +189,18 @@ def test_update_records_a_snapshot_case_and_never_a_hand_written_one(example: Pa
     assert cli("test", "configs", "-k", "n", "--env", "prod").code == 1  # the snapshot holds until updated
 
 
+def test_update_keeps_a_files_crlf_line_endings(example: Path, cli: Callable[..., Run]) -> None:
+    # git for Windows checks a file out with CR LF: what --update writes into it ends its lines so too.
+    text = "# mine\n" + CASE + 'env = "prod"\ndigits = ["4456"]\nsnapshot = true\n\n' + CASE.replace('"n"', '"m"')
+    (example / "tests/snap.toml").write_bytes(text.replace("\n", "\r\n").encode())
+    assert cli("test", "configs", "--update").code == 0
+    recorded = (example / "tests/snap.toml").read_bytes()
+    assert b'\r\n[case.expect]\r\nrole = "attendee"\r\n' in recorded
+    assert recorded.count(b"\n") == recorded.count(b"\r\n")
+    assert recorded.startswith(b"# mine\r\n[[case]]\r\n") and recorded.endswith(b'name = "m"\r\nprofile = "all-hands"\r\n')
+    assert cli("test", "configs").out.splitlines()[-1].endswith(" passed, 0 failed")
+
+
 def test_simulate_can_exit_non_zero_when_the_call_does_not_join(example: Path, cli: Callable[..., Run]) -> None:
     base = ["simulate", "configs", "all-hands", "--env", "prod", "--require-join"]
     assert cli(*base, "--digits", "908172").code == 0

@@ -50,12 +50,14 @@ def update(outcomes: Sequence[Outcome]) -> list[str]:
     written = []
     for display, by_index in chosen.items():
         source = next(iter(by_index.values())).case.source
-        lines = source.text.splitlines(keepends=True)
+        # A file whose every line ends in CR LF (as git for Windows checks files out) gets its new lines so too.
+        crlf = "\r\n" in source.text and source.text.count("\r\n") == source.text.count("\n")
+        lines = (source.text.replace("\r\n", "\n") if crlf else source.text).splitlines(keepends=True)
         # From the last case up, so that the lines of the cases above stay where they are.
         for index in sorted(by_index, reverse=True):
             outcome = by_index[index]
             lines = _replaced(lines, outcome, block(observed(outcome)))
-        text = "".join(lines)
+        text = "".join(lines).replace("\n", "\r\n") if crlf else "".join(lines)
         if text != source.text:
             AtomicWriter().write(Path(source.display), text.encode("utf-8"))
             written.append(display)
