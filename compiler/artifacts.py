@@ -151,13 +151,16 @@ def plan(
     links = _Links(folder)
     errors: list[ConfcError] = []
     wanted = {a.path for a in artifacts}
+    in_the_way: set[str] = set()  # each link once, however many artifacts lie beneath it
     for artifact in artifacts:
         known = artifact.path in reused  # read back as a regular file already: only its folders are left to look at
         link = links.first(artifact.path, itself=not known)
         if link:
-            errors.append(
-                ConfcError(f"{link} is a symbolic link; confc does not write through links", file=result.show(artifact.path))
-            )
+            if link not in in_the_way:
+                in_the_way.add(link)
+                inner = os.path.relpath(link, folder)
+                shown = result.display if inner == "." else result.show(Path(inner).as_posix())
+                errors.append(ConfcError("is a symbolic link, and confc does not write through links; move it away", file=shown))
             continue
         if known:
             continue

@@ -145,8 +145,16 @@ def test_build_does_not_write_through_symlinks(repo: Path, cli: Callable, tmp_pa
     os.symlink(outside, tmp_path / "build/dev/teams")
     run = cli("build", "configs", "--env", "dev")
     assert run.code == 1
-    assert run.err == "build/dev/teams/sales.swml.yaml: build/dev/teams is a symbolic link; confc does not write through links\n"
+    assert run.err == "build/dev/teams: is a symbolic link, and confc does not write through links; move it away\n"
     assert list(outside.iterdir()) == []
+    # Once for a linked folder, however many artifacts lie beneath it; an environment's folder itself too.
+    for name in ("ops", "hr"):
+        (repo / f"profiles/teams/{name}.toml").write_text(f'[conference]\nname = "{name}"\n')
+    assert cli("build", "configs", "--env", "dev").err == run.err
+    os.rename(tmp_path / "build/dev", tmp_path / "elsewhere")
+    os.symlink(tmp_path / "elsewhere", tmp_path / "build/dev")
+    run = cli("build", "configs", "--env", "dev")
+    assert (run.code, run.err) == (1, "build/dev: is a symbolic link, and confc does not write through links; move it away\n")
 
 
 def test_check_reports_stale_missing_and_extra(repo: Path, cli: Callable, tmp_path: Path) -> None:
