@@ -103,25 +103,31 @@ class EnvPlan:
         ]
 
 
-class _Links:
-    """Finds symbolic links on the way to a file; each folder is looked at once per plan."""
+class _Way:
+    """Finds what stands on the way to a file: a symbolic link, or a file where a folder belongs. Each folder is
+    looked at once per plan."""
+
+    LINK = "is a symbolic link, and confc does not write through links; move it away"
+    FILE = "is a file where confc needs a folder for the artifacts beneath it; move it away"
 
     def __init__(self, folder: Path) -> None:
         self._folder = os.fspath(folder)
         self._plain: set[str] = set()
 
-    def first(self, rel: str, *, itself: bool = True) -> str | None:
-        """The first symbolic link on the way from the folder to `rel` (and `rel` itself), if any."""
+    def blocked(self, rel: str, *, itself: bool = True) -> tuple[str, str] | None:
+        """The first link or file on the way from the folder to `rel` (and `rel` itself if a link), and why."""
         *folders, name = rel.split("/")
         current = self._folder
         for part in ("", *folders):
             current = f"{current}/{part}" if part else current
             if current not in self._plain:
                 if os.path.islink(current):
-                    return current
+                    return current, self.LINK
+                if os.path.lexists(current) and not os.path.isdir(current):
+                    return current, self.FILE
                 self._plain.add(current)  # the same answer for every file beneath it
         path = f"{current}/{name}"
-        return path if itself and os.path.islink(path) else None
+        return (path, self.LINK) if itself and os.path.islink(path) else None
 
 
 def plan(
@@ -148,19 +154,19 @@ def plan(
     result = EnvPlan(env, folder, display, list(artifacts), previous.entries, previous.complete, stamp, sources)
     if previous.conflicted:
         result.resolved.append(MANIFEST)
-    links = _Links(folder)
+    way = _Way(folder)
     errors: list[ConfcError] = []
     wanted = {a.path for a in artifacts}
-    in_the_way: set[str] = set()  # each link once, however many artifacts lie beneath it
+    in_the_way: set[str] = set()  # each once, however many artifacts lie beneath it
     for artifact in artifacts:
         known = artifact.path in reused  # read back as a regular file already: only its folders are left to look at
-        link = links.first(artifact.path, itself=not known)
-        if link:
-            if link not in in_the_way:
-                in_the_way.add(link)
-                inner = os.path.relpath(link, folder)
-                shown = result.display if inner == "." else result.show(Path(inner).as_posix())
-                errors.append(ConfcError("is a symbolic link, and confc does not write through links; move it away", file=shown))
+        blocked = way.blocked(artifact.path, itself=not known)
+        if blocked:
+            path, why = blocked
+            if path not in in_the_way:
+                in_the_way.add(path)
+                inner = os.path.relpath(path, folder)
+                errors.append(ConfcError(why, file=result.display if inner == "." else result.show(Path(inner).as_posix())))
             continue
         if known:
             continue
@@ -183,7 +189,7 @@ def plan(
             continue
         result.writes.append(artifact)
     for rel, entry in sorted(result.previous.items()):
-        if rel in wanted or links.first(rel):
+        if rel in wanted or way.blocked(rel):
             continue
         try:
             on_disk = read_regular(folder / rel)
@@ -208,6 +214,8 @@ def read_previous(out: Path | str, display_out: str, env: str) -> Previous:
     display = f"{display_out.rstrip('/')}/{env}/{MANIFEST}"
     try:
         raw = read_regular(Path(out) / env / MANIFEST)
+    except NotADirectoryError:
+        raise ConfcError(_Way.FILE, file=f"{display_out.rstrip('/')}/{env}") from None
     except OSError:
         raw = b"not a file"
     if raw is None:

@@ -157,6 +157,22 @@ def test_build_does_not_write_through_symlinks(repo: Path, cli: Callable, tmp_pa
     assert (run.code, run.err) == (1, "build/dev: is a symbolic link, and confc does not write through links; move it away\n")
 
 
+def test_a_file_where_a_folder_of_artifacts_belongs_is_named_once(repo: Path, cli: Callable, tmp_path: Path) -> None:
+    (tmp_path / "build/dev").mkdir(parents=True)
+    (tmp_path / "build/dev/teams").write_text("notes\n")
+    (repo / "profiles/teams/ops.toml").write_text('[conference]\nname = "ops"\n')
+    expected = "build/dev/teams: is a file where confc needs a folder for the artifacts beneath it; move it away\n"
+    for command in ("build", "check"):
+        run = cli(command, "configs", "--env", "dev")
+        assert (run.code, run.err) == (1, expected), command
+    (tmp_path / "build/dev/teams").unlink()
+    (tmp_path / "build/dev").rmdir()
+    (tmp_path / "build/dev").write_text("notes\n")
+    run = cli("build", "configs", "--env", "dev")
+    assert (run.code, run.err) == (1, expected.replace("build/dev/teams", "build/dev"))
+    assert (tmp_path / "build/dev").read_text() == "notes\n"
+
+
 def test_check_reports_stale_missing_and_extra(repo: Path, cli: Callable, tmp_path: Path) -> None:
     assert cli("build", "configs", "--all-envs").code == 0
     run = cli("check", "configs", "--all-envs")
