@@ -248,8 +248,12 @@ def _entries_of(manifest: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def owned(entry: Mapping[str, Any], on_disk: bytes) -> bool:
-    """Whether a listed file is still as confc wrote it (as either side of a merge wrote it, or conflicted by the merge)."""
-    return sha256(on_disk) in {entry.get("sha256"), *entry.get("also", ())} or ("also" in entry and merges.conflicted(on_disk))
+    """Whether a listed file is still as confc wrote it (as either side of a merge wrote it, or conflicted by the
+    merge), its line endings as git may have converted them on checkout (core.autocrlf) or not."""
+    written = {entry.get("sha256"), *entry.get("also", ())}
+    if sha256(on_disk) in written or (b"\r\n" in on_disk and sha256(on_disk.replace(b"\r\n", b"\n")) in written):
+        return True
+    return "also" in entry and merges.conflicted(on_disk)
 
 
 def _safe_rel(rel: str) -> bool:

@@ -80,3 +80,22 @@ def test_sources_with_crlf_line_endings_build_the_same_bytes(make_repo: Callable
     for built in Path("build").rglob("*"):
         if built.is_file():
             assert (Path("again") / built.relative_to("build")).read_bytes() == built.read_bytes(), built
+
+
+def test_an_artifact_git_converted_is_still_confcs_to_remove(make_repo: Callable[..., Path], cli: Callable) -> None:
+    repo = make_repo({"profiles/a.toml": '[conference]\nname = "a"\n', "profiles/b.toml": '[conference]\nname = "b"\n'})
+    assert cli("build", "configs", "--all-envs").code == 0
+    _crlf(Path("build/dev/b.swml.yaml"))
+    (repo / "profiles/b.toml").unlink()
+    assert "run confc build, which removes it" in cli("check", "configs", "--all-envs").err
+    assert cli("build", "configs", "--all-envs").code == 0
+    assert not Path("build/dev/b.swml.yaml").exists() and not Path("build/prod/b.swml.yaml").exists()
+    # An edit beside the line endings is someone's work: left alone, and said so.
+    assert cli("build", "configs", "--all-envs").code == 0
+    (repo / "profiles/b.toml").write_text('[conference]\nname = "b"\n')
+    assert cli("build", "configs", "--all-envs").code == 0
+    edited = Path("build/dev/b.swml.yaml")
+    edited.write_bytes(edited.read_bytes().replace(b"name: b", b"name: mine").replace(b"\n", b"\r\n"))
+    (repo / "profiles/b.toml").unlink()
+    assert cli("build", "configs", "--all-envs").code == 0
+    assert b"name: mine" in edited.read_bytes()
