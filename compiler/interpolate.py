@@ -13,7 +13,7 @@ from . import profile_format as fmt
 from . import secrets
 from .errors import ConfcError
 from .layering import KeyPath, Resolution
-from .sandbox import Deadline, Overrun, Scope, Timeout, describe, environment, join_bounded
+from .sandbox import AlreadyReported, Deadline, Overrun, Scope, Timeout, describe, environment, failed_value, join_bounded
 
 _INTEGER = re.compile(r"^[+-]?[0-9]+$")
 
@@ -66,10 +66,12 @@ class Interpolator:
         walk = _Walk(self, resolution, errors, failed, complete)
         with walk.deadline:
             variables = walk(merged.get("vars", {}), ("vars",), outer)
+            # A variable that failed is reported once: a value using it fails without saying it is undefined.
+            failed_vars = {name: failed_value(f"vars.{name}") for name in merged.get("vars", {}) if name not in variables}
             # {{ secret.NAME }}: the placeholder that apply replaces with the value, wherever in the text it stands.
             context = {
                 **outer,
-                "vars": Scope(variables, "vars", LACKING),
+                "vars": Scope({**variables, **failed_vars}, "vars", LACKING),
                 "secret": Scope({name: secrets.placeholder(name) for name in resolution.secret_names}, "secret"),
             }
             result = {key: walk(value, (key,), context) for key, value in merged.items() if key != "vars"}
@@ -97,8 +99,8 @@ class _Walk:
             try:
                 return _typed(path, self._render(value, context))
             except Exception as exc:  # noqa: BLE001 - any failure of a user's expression is a user error
-                # A name may be undefined because a malformed value beneath was dropped.
-                if not (isinstance(exc, UndefinedError) and not self.complete):
+                # A name may be undefined because a malformed value beneath was dropped, or use a failed one.
+                if not (isinstance(exc, UndefinedError) and not self.complete or isinstance(exc, AlreadyReported)):
                     self.errors.append(self.resolution.error(f"in {{{{ }}}}: {describe(exc)}", path))
                 self.failed.add(path[:2] if path[0] == "conference" else path[:1])
                 return _FAILED

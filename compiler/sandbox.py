@@ -85,6 +85,15 @@ class _Undefined(jinja2.StrictUndefined):
         return f"{kind(owner)} has no {name!r}"
 
 
+class AlreadyReported(Exception):
+    """A value used an expression's result that failed, and was reported, already."""
+
+
+def failed_value(name: str) -> jinja2.StrictUndefined:
+    """Stands for a value whose own expression failed: using it fails too, with AlreadyReported, not a second report."""
+    return jinja2.StrictUndefined(name=name, exc=AlreadyReported)
+
+
 def kind(value: Any) -> str:
     """What a value is, in the words of the profile format."""
     return _KINDS.get(type(value).__name__, "a " + type(value).__name__)

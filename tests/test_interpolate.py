@@ -79,6 +79,16 @@ def test_vars_see_only_env_and_profile(make_repo: Callable[..., Path]) -> None:
     )
 
 
+def test_a_variable_that_failed_is_reported_once_not_again_where_it_is_used(make_repo: Callable[..., Path]) -> None:
+    # The values using it are not called undefined: the variable is there, and its own line is the one to fix.
+    text = (
+        '[vars]\na = "{{ nope }}"\nb = "ok"\n[conference]\nname = "{{ vars.a }}"\nregion = "{{ vars.a | upper }}-{{ vars.b }}"\n'
+    )
+    assert failure(make_repo, text) == (
+        "profiles/team/p.toml:2: vars.a: in {{ }}: nope is not defined; expressions see env, vars and profile (profile team/p, env prod)"
+    )
+
+
 @pytest.mark.parametrize(
     ("expression", "message"),
     [
