@@ -85,7 +85,7 @@ class _Undefined(jinja2.StrictUndefined):
         return f"{kind(owner)} has no {name!r}"
 
 
-class AlreadyReported(Exception):
+class AlreadyReported(jinja2.TemplateRuntimeError):
     """A value used an expression's result that failed, and was reported, already."""
 
 
