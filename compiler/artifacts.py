@@ -16,7 +16,7 @@ from typing import Any
 
 from . import merges
 from .errors import ConfcError, raise_all
-from .files import read_regular
+from .files import as_lf, read_regular
 from .manifest import Sealer, manifest_json, sha256
 
 MANIFEST = "manifest.json"
@@ -251,7 +251,7 @@ def owned(entry: Mapping[str, Any], on_disk: bytes) -> bool:
     """Whether a listed file is still as confc wrote it (as either side of a merge wrote it, or conflicted by the
     merge), its line endings as git may have converted them on checkout (core.autocrlf) or not."""
     written = {entry.get("sha256"), *entry.get("also", ())}
-    if sha256(on_disk) in written or (b"\r\n" in on_disk and sha256(on_disk.replace(b"\r\n", b"\n")) in written):
+    if sha256(on_disk) in written or (b"\r\n" in on_disk and sha256(as_lf(on_disk)) in written):
         return True
     return "also" in entry and merges.conflicted(on_disk)
 

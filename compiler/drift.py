@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .artifacts import MANIFEST, SUFFIXES, EnvPlan, owned
-from .files import read_regular
+from .files import as_lf, read_regular
 
 
 def produced_files(folder: Path) -> set[str]:
@@ -89,7 +89,7 @@ def _compared(name: str, committed: bytes, built: bytes) -> tuple[str | None, st
     """The diff of a stale file, and what to say of its line endings (or "") when they are CR LF."""
     if b"\r\n" not in committed or b"\r\n" in built:
         return _diff(name, committed, built), ""
-    as_written = committed.replace(b"\r\n", b"\n")
+    as_written = as_lf(committed)
     if as_written == built:
         return None, f": only its line endings differ: {CRLF}"
     return _diff(name, as_written, built), f", and its line endings are {CRLF}"

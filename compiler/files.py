@@ -45,6 +45,12 @@ def read_regular(path: str | os.PathLike[str]) -> bytes | None:
         os.close(fd)
 
 
+def as_lf(data: bytes) -> bytes:
+    """`data` with CR LF line endings as LF: what git's core.autocrlf converts on checkout, TOML and Jinja read
+    alike, and confc writes."""
+    return data.replace(b"\r\n", b"\n") if b"\r" in data else data
+
+
 def _read(fd: int, size: int) -> bytes:
     data = os.read(fd, size + 1)
     if len(data) <= size:

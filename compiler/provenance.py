@@ -11,7 +11,7 @@ from . import profile_format as fmt
 from .errors import ConfcError, UsageError, did_you_mean, raise_all, show
 from .layering import MISSING, KeyPath, Layer, lookup, touches
 from .pipeline import Compiler
-from .validation import emitted
+from .validation import effective_join, emitted
 
 
 @dataclass(frozen=True)
@@ -111,12 +111,12 @@ def explain(compiler: Compiler, profile: str, env: str, key: str) -> Explanation
 
 def _inherited(values: Mapping[str, Any], path: KeyPath) -> tuple[KeyPath, Any] | None:
     """What a role's join takes for roles.R.conference.K (or K.X) when R leaves it out: the profile's conference.K."""
-    if len(path) < 4 or path[0] != "roles" or path[2] != "conference" or lookup(values, path[:2]) is MISSING:
+    role = lookup(values, path[:2])
+    if len(path) < 4 or path[0] != "roles" or path[2] != "conference" or not isinstance(role, Mapping):
         return None
-    shared = ("conference", *path[3:])
-    if lookup(values, path) is not MISSING or (value := lookup(values, shared)) is MISSING:
+    if lookup(values, path) is not MISSING or (value := lookup(effective_join(values, role), path[3:])) is MISSING:
         return None
-    return shared, value
+    return ("conference", *path[3:]), value
 
 
 def _profile_key(key: str) -> KeyPath:

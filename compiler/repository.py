@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ConfcError, UsageError, dotted, raise_all
-from .files import read_bytes
+from .files import as_lf, read_bytes
 from .tomllines import KeyLines, key_lines
 
 PROFILE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*(/[a-z0-9][a-z0-9_-]*)*$")
@@ -43,7 +43,7 @@ def _deeper_than(value: Any, limit: int) -> bool:
 def source_digest(raw: bytes) -> str:
     """The sha256 of a source as TOML and Jinja read it, CR LF line endings as LF: a checkout whose git converts
     line endings (core.autocrlf) compiles the same artifacts, so its manifests record the same digests."""
-    return hashlib.sha256(raw.replace(b"\r\n", b"\n") if b"\r" in raw else raw).hexdigest()
+    return hashlib.sha256(as_lf(raw)).hexdigest()
 
 
 @dataclass(frozen=True)
