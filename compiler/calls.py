@@ -156,7 +156,7 @@ def _play(machine: _Machine, frames: list[_Frame], frame: _Frame, method: Method
 def _transfer(machine: _Machine, frames: list[_Frame], frame: _Frame, method: Method) -> Ending | None:
     where = method.params.get("dest")
     handed_on = isinstance(where, str) and where.startswith(("http://", "https://"))
-    dest = str(where) if handed_on else _section(machine, where, "transfer")
+    dest = str(where) if handed_on else _section(machine, where, method)
     if (ended := _count_transfer(machine, frame, method)) is not None:
         return ended
     if handed_on:  # the next document is fetched from there: the call goes on beyond what this one says
@@ -182,7 +182,7 @@ def _count_transfer(machine: _Machine, frame: _Frame, method: Method) -> Ending 
 
 
 def _execute(machine: _Machine, frames: list[_Frame], frame: _Frame, method: Method) -> None:
-    dest = _section(machine, method.params.get("dest"), "execute")
+    dest = _section(machine, method.params.get("dest"), method)
     if "result" in method.params:  # the reference ties it to a peer leg ending, which a section has not
         raise Stop(f"cannot simulate execute's result (at {method.where})")
     _record(machine, frame, method, f"executed section {dest}")
@@ -237,9 +237,9 @@ def _hangup(machine: _Machine, frames: list[_Frame], frame: _Frame, method: Meth
     return Ending("hangup", "hangup")
 
 
-def _section(machine: _Machine, dest: Any, verb: str) -> str:
+def _section(machine: _Machine, dest: Any, method: Method) -> str:
     if not isinstance(dest, str) or dest not in machine.document.sections:
-        raise Stop(f"cannot {verb} to {dest!r}: only sections of this document can be simulated")
+        raise Stop(f"cannot {method.name} to {dest!r}: only sections of this document can be simulated (at {method.where})")
     return dest
 
 

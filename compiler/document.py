@@ -6,12 +6,13 @@ from text or raw dicts: parse once, check the shape once, then trust it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import re
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from . import swml
-from .errors import ConfcError, show
+from .errors import ConfcError, did_you_mean, show
 
 Path = tuple[str, ...]
 
@@ -78,7 +79,86 @@ def model(
         problems += [(("sections", str(name), *path), message) for path, message in checks.methods(items, trusted)]
     if problems:
         return None, problems
-    return Document({str(name): methods(items, ("sections", str(name))) for name, items in sections.items()}), []
+    document = Document({str(name): methods(items, ("sections", str(name))) for name, items in sections.items()})
+    dangling = _dangling(document)
+    return (None, dangling) if dangling else (document, [])
+
+
+def inside(method: Method) -> Iterator[Method]:
+    """The methods of `method`'s branches, at any depth: a switch's cases and default, a cond's branches,
+    an execute's on_return, a join's result."""
+    params, path = method.params, method.path
+    arrays: list[tuple[Any, Path]] = []
+    if method.name == "cond":
+        arrays = _branches(params, path)
+    elif isinstance(params, Mapping):
+        if method.name == "switch":
+            arrays = _cases(params, path)
+        if isinstance(params.get("on_return"), list):
+            arrays.append((params["on_return"], (*path, "on_return")))
+        result = params.get("result")
+        if isinstance(result, Mapping):
+            arrays += _cases(result, (*path, "result"))
+        elif isinstance(result, list):
+            arrays += _branches(result, (*path, "result"))
+    for items, at in arrays:
+        for found in methods(items, at):
+            yield found
+            yield from inside(found)
+
+
+def _cases(switch: Mapping[str, Any], path: Path) -> list[tuple[Any, Path]]:
+    cases = switch.get("case")
+    arrays = [(body, (*path, "case", str(key))) for key, body in cases.items()] if isinstance(cases, Mapping) else []
+    return arrays + ([(switch["default"], (*path, "default"))] if "default" in switch else [])
+
+
+def _branches(conds: Any, path: Path) -> list[tuple[Any, Path]]:
+    return [
+        (cond[key], (*path, str(index), key))
+        for index, cond in enumerate(conds if isinstance(conds, list) else [])
+        if isinstance(cond, Mapping)
+        for key in ("then", "else")
+        if key in cond
+    ]
+
+
+# A destination SignalWire resolves elsewhere: a URL (any scheme: http, https, relay), an inline document, a variable.
+_ELSEWHERE = re.compile(r"^\s*[{\[]|^[A-Za-z][A-Za-z0-9+.-]*:|[$%]\{")
+
+
+def _dangling(document: Document) -> list[tuple[Path, str]]:
+    """Each transfer or execute to a section the document lacks, and each goto to a label its section lacks:
+    SignalWire fails the call there, so no template may write one."""
+    found: list[tuple[Path, str]] = []
+    for section, top in document.sections.items():
+        labels = document.labels(section)
+        for method in (each for outer in top for each in (outer, *inside(outer))):
+            if not isinstance(method.params, Mapping):
+                continue
+            if method.name in ("transfer", "execute"):
+                dest = method.params.get("dest")
+                if isinstance(dest, str) and dest not in document.sections and not _ELSEWHERE.search(dest):
+                    sections = ", ".join(document.sections)
+                    found.append(
+                        (
+                            (*method.path, "dest"),
+                            f"{show(dest)} names no section of this document (its sections: {sections})"
+                            f"{did_you_mean(dest, document.sections)}",
+                        )
+                    )
+            elif method.name == "goto":
+                label = method.params.get("label")
+                if isinstance(label, str) and label not in labels and not _ELSEWHERE.search(label):
+                    known = f"its labels: {', '.join(labels)}" if labels else "it has no label"
+                    found.append(
+                        (
+                            (*method.path, "label"),
+                            f"{show(label)} names no label of section {section}, where a goto jumps ({known})"
+                            f"{did_you_mean(label, labels)}",
+                        )
+                    )
+    return found
 
 
 def require(data: Any, *, profile: str, env: str) -> Document:

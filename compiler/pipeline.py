@@ -284,11 +284,7 @@ class Compiler:
                 )
                 for path, message in shape
             )
-        problems = (
-            roles.flow_problems(model, values)
-            if values.get("roles")
-            else render.document_problems(model, values["conference"], roles.opening(values))
-        )
+        problems = roles.flow_problems(model, values) if values.get("roles") else roles.plain_problems(model, values)
         if problems:
             raise ConfcError("the rendered document does not do what the profile says: " + "; ".join(problems), **where)
         if self.format == "json":

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from . import profile_format as fmt
-from . import recording, routes, schema, secrets
+from . import recording, render, routes, schema, secrets
 from .calls import WITHHELD, Call, simulate
 from .document import Document
 from .errors import show
-from .render import spoken
 from .sandbox import Scope
 from .validation import effective_join, is_recorded, recorded_roles, records
 
@@ -172,15 +172,32 @@ def opening(values: Mapping[str, Any]) -> list[tuple[str, str]]:
     return [*greeting, *([("the recording notice", told)] if told else [])]
 
 
+def plain_problems(document: Document, values: Mapping[str, Any]) -> list[str]:
+    """Why a document without roles does not do what its profile says: it must join with the conference table
+    after the greeting and the notice (render.document_problems), and a call must reach that join."""
+    found = render.document_problems(document, values["conference"], opening(values))
+    if found:
+        return found
+    call = simulate(document)
+    if call.outcome == "stopped" or (call.prompts and not call.joins):
+        return []  # a method the simulator cannot run, or what the caller enters, decides; the shape above holds
+    if not call.joins:
+        return [f"a caller never reaches the join_conference: the call ends in {call.end}{_last(call)}"]
+    if dict(call.joins[0].conference) != values["conference"]:
+        return [f"a caller joins in section {call.joins[0].section} with other values than the resolved conference table"]
+    return []
+
+
 def flow_problems(document: Document, values: Mapping[str, Any]) -> list[str]:
     """Why `document` does not do what the profile's roles say: for every listed number, every PIN, wrong PINs,
     and callers whose number no role lists."""
-    found = []
+    found: list[str | _Ended] = []
     settings = access(values)
     listed = settings["callers"] == "listed"
     numbers = _numbers(values)
     stranger = unlisted_number(numbers) if numbers else WITHHELD  # a profile without numbers never reads call.from
     greeted = [("the greeting", greeting_url(values["greeting"]))] if "greeting" in values else []
+    simulated = 0
     for name, role in values.get("roles", {}).items():
         expected = effective_join(values, role)
         told = recording.notice_url(values) if records(expected) else None
@@ -202,19 +219,25 @@ def flow_problems(document: Document, values: Mapping[str, Any]) -> list[str]:
                         WITHHELD,
                     )
                 )
+        simulated += len(tries)
         for where, digits, caller in tries:
             call = simulate(document, digits, caller=caller)
             if call.outcome == "stopped":
-                found.append(f"{where}: the simulation {call.end}")
+                found.append(_Ended(where, f"the simulation {call.end}"))
+            elif not call.joins:
+                found.append(_Ended(where, f"joins no conference: the call ends in {call.end}{_last(call)}"))
             elif len(call.joins) != 1:
                 found.append(f"{where} joins {len(call.joins)} conferences, not one")
             elif dict(call.joins[0].conference) != expected:
                 found.append(f"{where} joins with {_differences(dict(call.joins[0].conference), expected)}")
             elif not _hears(call, [url for _, url in heard]):
-                found.append(f"{where} does not hear {spoken(heard)} before joining")
+                found.append(f"{where} does not hear {render.spoken(heard)} before joining")
             elif call.prompts != len(digits):
                 found.append(f"{where} is asked for {call.prompts} entries, not {len(digits)}")
-    return found + (_refusals(document, settings, stranger) if listed else _wrong_pin_problems(document, values, stranger))
+    found += _refusals(document, settings, stranger) if listed else _wrong_pin_problems(document, values, stranger)
+    if not any(isinstance(problem, _Ended) for problem in found):
+        return [problem for problem in found if isinstance(problem, str)]
+    return _once(found, calls=simulated + (2 if listed else len(_wrong_entries(values, settings))))
 
 
 def unlisted_number(numbers: set[str]) -> str:
@@ -222,9 +245,9 @@ def unlisted_number(numbers: set[str]) -> str:
     return next(candidate for n in range(len(numbers) + 1) if (candidate := f"+1555010{n:04d}") not in numbers)
 
 
-def _refusals(document: Document, settings: Mapping[str, Any], stranger: str) -> list[str]:
+def _refusals(document: Document, settings: Mapping[str, Any], stranger: str) -> list[str | _Ended]:
     """Under callers = "listed": an unlisted or withheld number hears the goodbye and is hung up on, never asked a PIN."""
-    found = []
+    found: list[str | _Ended] = []
     goodbye = f"say:{settings['goodbye']}"
     for caller, where in (
         (stranger, f"a caller from {stranger}, which no role lists"),
@@ -233,13 +256,13 @@ def _refusals(document: Document, settings: Mapping[str, Any], stranger: str) ->
         call = simulate(document, caller=caller)
         if not _refused(call, 0, [goodbye]):
             should = f"should hear {show(goodbye)} and be hung up on, never asked for a PIN"
-            found.append(_not_refused(call, where, should))
+            found.append(_not_refused(call, where, should, asked=settings["attempts"]))
     return found
 
 
-def _wrong_pin_problems(document: Document, values: Mapping[str, Any], stranger: str) -> list[str]:
+def _wrong_pin_problems(document: Document, values: Mapping[str, Any], stranger: str) -> list[str | _Ended]:
     """A caller whose number no role lists, entering PINs no role has, is asked each attempt and hung up on."""
-    found = []
+    found: list[str | _Ended] = []
     settings = access(values)
     goodbye = (f"say:{settings['goodbye']}",)
     for entry, said in _wrong_entries(values, settings):
@@ -249,7 +272,7 @@ def _wrong_pin_problems(document: Document, values: Mapping[str, Any], stranger:
         where = f"a caller who enters only {show(entry)}" if entry else "a caller who enters nothing"
         told = ", then ".join(" or ".join(map(show, urls)) for urls in [*said, goodbye])
         should = f"should be asked {settings['attempts']} time(s), hearing {told} and be hung up on"
-        found.append(_not_refused(call, where, should))
+        found.append(_not_refused(call, where, should, asked=settings["attempts"]))
     return found
 
 
@@ -258,13 +281,49 @@ def _refused(call: Call, asked: int, heard: Sequence[str | tuple[str, ...]]) -> 
     return not call.joins and call.outcome == "hangup" and call.prompts == asked and _hears(call, heard)
 
 
-def _not_refused(call: Call, where: str, should: str) -> str:
-    """Why a call that `should` have been refused was not."""
+def _not_refused(call: Call, where: str, should: str, asked: int = 0) -> str | _Ended:
+    """Why a call that `should` have been refused (asked for a PIN `asked` times) was not."""
     if call.outcome == "stopped":
-        return f"{where}: the simulation {call.end}"
+        return _Ended(where, f"the simulation {call.end}")
+    if asked and not call.prompts and not call.joins:
+        return _Ended(where, f"is never asked for a PIN: the call ends in {call.end}{_last(call)}")
     if call.joins:
         return f"{where} joins a conference"
     return f"{where} {should}; asked {call.prompts} time(s), ending in {call.end}"
+
+
+@dataclass(frozen=True)
+class _Ended:
+    """A simulated call that ended before doing what it should, and how (`what`): said once for the calls
+    that ended alike (most often all of them, when a template goes wrong before the roles part)."""
+
+    where: str
+    what: str
+
+
+def _once(found: Sequence[str | _Ended], calls: int) -> list[str]:
+    """The problems, with the calls that ended alike in one problem each."""
+    alike: dict[str, list[str]] = {}
+    for problem in found:
+        if isinstance(problem, _Ended):
+            alike.setdefault(problem.what, []).append(problem.where)
+    said: list[str] = []
+    for problem in found:
+        if not isinstance(problem, _Ended):
+            said.append(problem)
+        elif (wheres := alike.pop(problem.what, None)) is not None:
+            if len(wheres) == calls > 1:
+                said.append(f"every call confc simulated ({calls}): {problem.what}")
+            elif len(wheres) > 3:
+                said.append(f"{wheres[0]} and {len(wheres) - 1} other calls: {problem.what}")
+            else:
+                said.append(f"{' and '.join(wheres)}: {problem.what}")
+    return said
+
+
+def _last(call: Call) -> str:
+    """Where a call ended, as a message says it: ' (last: hung up, in section main)'."""
+    return f" (last: {call.steps[-1].did}, in section {call.steps[-1].section})" if call.steps else ""
 
 
 def _hears(call: Call, urls: Sequence[str | tuple[str, ...]]) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
@@ -15,7 +16,7 @@ from hypothesis import strategies as st
 
 from compiler import flowgraph
 from compiler.calls import MAX_TRANSFERS, simulate
-from compiler.document import Document, model
+from compiler.document import Document, methods, model
 
 ALL_HANDS = """\
 [conference]
@@ -327,7 +328,11 @@ def test_any_document_of_these_methods_is_run_and_drawn_to_an_end(
     sections: dict[str, list[Any]], digits: list[str], result: str | None
 ) -> None:
     found, problems = model({"version": "1.0.0", "sections": sections})
-    assert found is not None, problems
+    if found is None:  # a destination the document lacks, which SignalWire fails the call on: the simulator must too
+        named = [re.match(r'"([^"]*)" names no (section|label)', message) for _, message in problems]
+        assert all(named), problems
+        assert all(match[1] not in sections for match in named if match and match[2] == "section")
+        found = Document({name: methods(items, ("sections", name)) for name, items in sections.items()})
     call = simulate(found, digits, result)
     assert call.end is not None and len(call.steps) <= 10_000
     json.dumps(call.as_json())  # what simulate --format json prints
