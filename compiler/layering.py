@@ -109,6 +109,22 @@ class Resolution:
             env=self.env,
         )
 
+    def clash(self, path: KeyPath, keys: Sequence[str]) -> str:
+        """Why the table at `path` holds `keys` that exclude each other, when layers set them apart: tables merge
+        key by key, so what the lower layer set stays beneath the later one until that one unsets it."""
+        order = {id(layer): index for index, layer in enumerate(self.layers)}
+        found = [(layer, key) for key in keys if (layer := self.setter((*path, key))) is not None]
+        found.sort(key=lambda setter: order[id(setter[0])])
+        if len({id(layer) for layer, _ in found}) < 2:
+            return ""
+        (_, below), (last, _) = found[0], found[-1]
+        where = " and ".join(f"{key} from {layer.file}:{layer.line((*path, key))}" for layer, key in found)
+        told = f": it has {where}, as tables merge key by key"
+        if last.source is None:  # --set has no unset
+            return told
+        table = last.section or f"the top level of {last.file}"
+        return f"{told}; to replace {below}, add unset = [{show(dotted((*path, below)))}] to {table}"
+
     def missing(self, message: str, path: KeyPath) -> ConfcError:
         """An error about a value that ended up unset: at the `unset` that removed it, else in the profile's own file."""
         where = {"profile": self.profile, "env": self.env, "key": dotted(path)}

@@ -210,7 +210,8 @@ class Compiler:
                         else resolution.error(problem.message, problem.path, from_variable=True)
                     )
             else:
-                errors.append(resolution.error(problem.message, problem.path, from_variable=True))
+                message = problem.message + resolution.clash(problem.path, problem.clash)
+                errors.append(resolution.error(message, problem.path, from_variable=True))
             skip.add(problem.path)
         values = validation.emitted(values)
         errors += validation.rule_errors(self.rules(env), resolution, values, self.warnings, unknowable=unknowable, skip=skip)

@@ -17,6 +17,7 @@ class Problem(NamedTuple):
     path: KeyPath
     message: str
     absent: bool = False  # about a value that is missing, which a value dropped as malformed may explain
+    clash: tuple[str, ...] = ()  # keys of the table at `path` that exclude each other, set together
 
 
 _ABSENCE_RULES = frozenset({"required", "dependencies", "exactly_one_of", "admits"})
@@ -58,12 +59,19 @@ def _flatten(errors: Iterable[Any], root: Mapping[str, Any], into: list[Problem]
             path = tuple(map(str, error.document_path))
             if error.code == schema.SWML_RESULT.code:
                 path += error.info[1]
-            into.append(Problem(path, _message(error, root), error.rule in _ABSENCE_RULES))
+            clash = tuple(error.info[1]) if error.code == schema.SEVERAL_OF.code else ()
+            into.append(Problem(path, _message(error, root), error.rule in _ABSENCE_RULES, clash))
 
 
 def _message(error: Any, root: Mapping[str, Any]) -> str:
     value, constraint = error.value, error.constraint
-    if error.code in (cerberus_errors.CUSTOM.code, schema.EXACTLY_ONE_OF.code, schema.NEITHER.code, schema.SWML_RESULT.code):
+    if error.code in (
+        cerberus_errors.CUSTOM.code,
+        schema.EXACTLY_ONE_OF.code,
+        schema.NEITHER.code,
+        schema.SEVERAL_OF.code,
+        schema.SWML_RESULT.code,
+    ):
         return str(error.info[0])
     if error.code == cerberus_errors.UNKNOWN_FIELD.code:
         known = _known_keys(root, error.document_path[:-1])

@@ -104,7 +104,10 @@ class Expression(metaclass=_ExpressionType):
 
 # A rule of ours whose failure is about a missing value (Cerberus's custom errors carry no rule name).
 EXACTLY_ONE_OF = ErrorDefinition(0x7F, "exactly_one_of")
-NEITHER = ErrorDefinition(0x7D, "admits")  # a role with neither a pin nor callers
+NEITHER = ErrorDefinition(0x7D, "admits")
+SEVERAL_OF = ErrorDefinition(
+    0x7C, None
+)  # more than one of keys that exclude each other; its info names them  # a role with neither a pin nor callers
 # A problem inside SWML methods (a `result`, a switch case); its info carries the path below the field.
 SWML_RESULT = ErrorDefinition(0x7E, None)
 
@@ -182,7 +185,7 @@ class ConfcValidator(Validator):  # type: ignore[misc]
             # None of them is a missing value (which a dropped one may explain); several are a mistake as written.
             message = f"must hold exactly one of {' or '.join(constraint)}"
             if any(key in value for key in constraint):
-                self._error(field, message)
+                self._error(field, SEVERAL_OF, message, tuple(key for key in constraint if key in value))
             else:
                 self._error(field, EXACTLY_ONE_OF, message)
 

@@ -55,7 +55,7 @@ class FieldwiseCheck:
         for key, value in document.items():
             nested, each = self._nested.get(key), self._each.get(key)
             if nested is not None and isinstance(value, Mapping):
-                found += [Problem((key, *problem.path), problem.message, problem.absent) for problem in nested.problems(value)]
+                found += [problem._replace(path=(key, *problem.path)) for problem in nested.problems(value)]
             elif each is not None and isinstance(value, Mapping) and all(isinstance(item, Mapping) for item in value.values()):
                 # The table's names and each value's keys (valuesrules without its schema), then each value.
                 shape = {name: dict.fromkeys(item, True) for name, item in value.items()}
@@ -63,7 +63,7 @@ class FieldwiseCheck:
                     ("shape " + key, fingerprint(shape)), functools.partial(self._field_problems, key, shape, True)
                 )
                 for name, item in value.items():
-                    found += [Problem((key, str(name), *p.path), p.message, p.absent) for p in each.problems(item)]
+                    found += [p._replace(path=(key, str(name), *p.path)) for p in each.problems(item)]
             elif key in self._rules:
                 check = functools.partial(self._field_problems, key, value)
                 by_type = self._cached((key, type(value).__name__), check) if key in self._by_type else None

@@ -171,6 +171,50 @@ def test_every_rule_rejects_with_a_located_message(make_repo: Callable[..., Path
     assert conference_error(make_repo, body) == f"profiles/{message} (profile p, env dev)"
 
 
+def test_a_greeting_switched_by_a_later_layer_says_the_tables_merged_and_how_to_replace(
+    make_repo: Callable[..., Path], cli: Callable
+) -> None:
+    # say two parents up; url in the leaf's [env.prod], and in a role's greeting over the shared one.
+    repo = make_repo(
+        {
+            "profiles/base.toml": 'abstract = true\n[greeting]\nsay = "Hello."\n',
+            "profiles/line.toml": 'abstract = true\nextends = "base"\n[conference]\nname = "line"\n',
+            "profiles/p.toml": (
+                'extends = "line"\n[env.prod.greeting]\nurl = "https://e.com/a.mp3"\n'
+                '[roles.host]\npin = "1234"\n[roles.host.greeting]\nsay = "Host."\n'
+                '[env.dev.roles.host.greeting]\nurl = "https://e.com/host.mp3"\n'
+            ),
+        }
+    )
+    run = cli("validate", "configs", "--env", "prod")
+    assert run.code == 1, run
+    assert run.err == (
+        "configs/profiles/p.toml:2: greeting: must hold exactly one of say or url: it has say from "
+        "configs/profiles/base.toml:3 and url from configs/profiles/p.toml:3, as tables merge key by key; to replace "
+        'say, add unset = ["greeting.say"] to [env.prod] (profile p, env prod)\n'
+    )
+    run = cli("validate", "configs", "--env", "dev")
+    assert run.code == 1, run
+    assert run.err.startswith(
+        "configs/profiles/p.toml:8: roles.host.greeting: must hold exactly one of say or url: it has say from "
+        "configs/profiles/p.toml:7 and url from configs/profiles/p.toml:9, as tables merge key by key; to replace say, "
+        'add unset = ["roles.host.greeting.say"] to [env.dev] (profile p, env dev)'
+    )
+    text = (repo / "profiles/p.toml").read_text()
+    (repo / "profiles/p.toml").write_text(
+        text.replace("[env.prod.greeting]", '[env.prod]\nunset = ["greeting.say"]\n[env.prod.greeting]').replace(
+            "[env.dev.roles.host.greeting]", '[env.dev]\nunset = ["roles.host.greeting.say"]\n[env.dev.roles.host.greeting]'
+        )
+    )
+    assert cli("validate", "configs").code == 0
+
+
+def test_a_greeting_written_with_both_in_one_table_names_no_merge(make_repo: Callable[..., Path], cli: Callable) -> None:
+    make_repo({"profiles/p.toml": '[greeting]\nsay = "hi"\nurl = "https://e.com/a.mp3"\n[conference]\nname = "n"\n'})
+    run = cli("validate", "configs", "--env", "dev")
+    assert run.err == "configs/profiles/p.toml:1: greeting: must hold exactly one of say or url (profile p, env dev)\n"
+
+
 def test_name_is_required_for_a_buildable_profile(make_repo: Callable[..., Path]) -> None:
     repo = make_repo({"profiles/p.toml": '[conference]\nregion = "us"\n'})
     with pytest.raises(ConfcError) as caught:
