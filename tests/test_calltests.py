@@ -83,6 +83,15 @@ def test_one_change_fails_exactly_the_cases_that_depend_on_it(
     assert failed["file"].startswith("configs/tests/") and failed["line"] and "expected" in failed["message"]
 
 
+def test_a_pattern_that_selects_no_case_is_a_usage_error(example: Path, cli: Callable[..., Run]) -> None:
+    # A typo in CI's -k would otherwise pass on no test at all.
+    run = cli("test", "configs", "-k", "atendee joins")
+    assert run.code == 2, run
+    assert run.err.startswith("confc: error: -k atendee joins: matches no case name (as text in it, in any case, or as a glob)")
+    assert '"an attendee joins muted and waits for the host"' in run.err and not run.out
+    assert cli("test", "configs", "-k", "an *ee joins*").code == 0
+
+
 def test_a_failure_names_the_file_line_and_shows_expected_against_got(example: Path, cli: Callable[..., Run]) -> None:
     path = example / "profiles/all-hands.toml"
     path.write_text(path.read_text().replace("muted = true\n", "muted = false\n", 1))

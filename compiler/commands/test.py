@@ -13,7 +13,7 @@ from .. import project
 from ..calltests import report, snapshot
 from ..calltests.expect import Difference
 from ..calltests.run import Outcome, cases, run_cases
-from ..errors import raise_all
+from ..errors import UsageError, did_you_mean, raise_all, show
 
 
 def run(args: argparse.Namespace) -> int:
@@ -22,8 +22,14 @@ def run(args: argparse.Namespace) -> int:
     found, errors = cases(built, args.k)
     raise_all(errors)
     if not found:
-        chosen = f" match {args.k!r}" if args.k else ""
-        print(f"{args.config_dir}: no test cases{chosen}: write them in tests/*.toml", file=sys.stderr)
+        every = cases(built)[0] if args.k else []
+        if every:  # a pattern that selects nothing is a mistake that would make CI pass on no test at all
+            names = [case.name for case in every]
+            raise UsageError(
+                f"-k {args.k}: matches no case name (as text in it, in any case, or as a glob){did_you_mean(args.k, names)};"
+                f" the cases: {', '.join(map(show, names[:5]))}{', ...' if len(names) > 5 else ''}"
+            )
+        print(f"{args.config_dir}: no test cases: write them in tests/*.toml", file=sys.stderr)
         return 0
     outcomes = run_cases(built, found, envs, Path(args.artifacts) if args.artifacts else None)
     if args.update:
