@@ -70,6 +70,16 @@ def test_an_unlisted_or_withheld_number_goes_on_to_the_pins(make_repo: Callable[
         assert [j["muted"] for j in joined(run.out)] == [True]
 
 
+@pytest.mark.parametrize("empty", ["", "  "])
+def test_an_empty_from_is_a_usage_error_not_a_number(make_repo: Callable[..., Path], cli: Callable, empty: str) -> None:
+    make_repo(ALL_HANDS)
+    run = cli("simulate", "configs", "all-hands", "--env", "dev", "--from", empty, "--digits", "4455")
+    assert run.code == 2 and not run.out, run
+    assert run.err == (
+        "confc: error: --from: give the caller's number, such as +15551230001; leave --from out for a withheld number\n"
+    )
+
+
 def test_numbers_are_written_normalised_and_each_leads_to_its_role(
     make_repo: Callable[..., Path], cli: Callable, tmp_path: Path
 ) -> None:

@@ -51,6 +51,13 @@ def entries(given: list[str]) -> list[str]:
     return given
 
 
+def caller(given: str | None) -> str | None:
+    """--from, which must say something: an empty number is no number SignalWire sends."""
+    if given is not None and not given.strip():
+        raise UsageError("--from: give the caller's number, such as +15551230001; leave --from out for a withheld number")
+    return given
+
+
 def run(args: argparse.Namespace) -> int:
     values = test_values(args.secret or [])
     call = compiler.simulate(
@@ -61,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
         args.result,
         overrides(args),
         values,
-        caller=args.caller,
+        caller=caller(args.caller),
     )
     status = 1 if args.require_join and not call.joins else 0
     shown = masked(call.as_json(), values)
