@@ -80,8 +80,42 @@ def model(
     if problems:
         return None, problems
     document = Document({str(name): methods(items, ("sections", str(name))) for name, items in sections.items()})
-    dangling = _dangling(document)
-    return (None, dangling) if dangling else (document, [])
+    if any(_goes_nowhere(items, sections, document.labels(str(name))) for name, items in sections.items()):
+        return None, _dangling(document)  # the two agree, as a property test over random documents proves
+    return document, []
+
+
+def _goes_nowhere(items: Sequence[Any], sections: Mapping[str, Any], labels: Mapping[str, int]) -> bool:
+    """Whether any method of `items`, at any depth, names a section or label that is not there: a quick look
+    over the parsed data (plain dicts and lists, its shape checked), sparing most documents the walk that
+    says where (_dangling)."""
+    arrays = [items]
+    while arrays:
+        for item in arrays.pop():
+            for name, params in item.items():
+                if name == "cond":
+                    arrays += [branch[key] for branch in params for key in ("then", "else") if key in branch]
+                    continue
+                if type(params) is not dict:
+                    continue
+                if name == "transfer" or name == "execute":
+                    target, known = params.get("dest"), sections
+                elif name == "goto":
+                    target, known = params.get("label"), labels
+                else:
+                    target = None
+                if type(target) is str and target not in known and not _ELSEWHERE.search(target):
+                    return True
+                for switch in (params, params.get("result")) if name == "switch" else (params.get("result"),):
+                    if type(switch) is dict:
+                        arrays += switch.get("case", {}).values()
+                        if "default" in switch:
+                            arrays.append(switch["default"])
+                    elif type(switch) is list:
+                        arrays += [branch[key] for branch in switch for key in ("then", "else") if key in branch]
+                if "on_return" in params:
+                    arrays.append(params["on_return"])
+    return False
 
 
 def inside(method: Method) -> Iterator[Method]:

@@ -312,7 +312,17 @@ def _branching(inner: st.SearchStrategy[list[Any]]) -> st.SearchStrategy[dict[st
     cond = st.builds(
         lambda then, other: {"cond": [{"when": "prompt_value == '1' || x != '2'", "then": then}, {"else": other}]}, inner, inner
     )
-    return switch | cond
+    returning = st.builds(
+        lambda dest, after: {"execute": {"dest": dest, "on_return": after}}, st.sampled_from([*_SECTIONS, "nowhere"]), inner
+    )
+    result = st.builds(
+        lambda cases, branches: {
+            "join_conference": {"name": "c1", "result": {"variable": "return_value", "case": cases} if cases else branches}
+        },
+        st.dictionaries(st.sampled_from(["completed", "failed"]), inner, max_size=2),
+        st.lists(st.builds(lambda then: {"when": "return_value == 'failed'", "then": then}, inner), max_size=2),
+    )
+    return switch | cond | returning | result
 
 
 _methods = st.recursive(st.lists(_leaf, max_size=4), lambda inner: st.lists(_leaf | _branching(inner), max_size=4), max_leaves=12)
@@ -330,7 +340,7 @@ def test_any_document_of_these_methods_is_run_and_drawn_to_an_end(
     found, problems = model({"version": "1.0.0", "sections": sections})
     if found is None:  # a destination the document lacks, which SignalWire fails the call on: the simulator must too
         named = [re.match(r'"([^"]*)" names no (section|label)', message) for _, message in problems]
-        assert all(named), problems
+        assert named and all(named), problems
         assert all(match[1] not in sections for match in named if match and match[2] == "section")
         found = Document({name: methods(items, ("sections", name)) for name, items in sections.items()})
     call = simulate(found, digits, result)
