@@ -11,8 +11,9 @@ from typing import Any
 from . import document, recording, render, roles, secrets, shapes, swml, validation
 from .artifacts import Artifact
 from .errors import ConfcError, ErrorGroup, raise_all
+from .inheritance import Unreadable, parents_of
 from .interpolate import Interpolator, env_scope
-from .layering import MISSING, KeyPath, Resolution, Resolver, Unreadable, lookup, parents_of
+from .layering import MISSING, KeyPath, Resolution, Resolver, lookup
 from .overrides import layer as layer_of_overrides
 from .parallel import long_lived, workers
 from .repository import Repository, SourceFile
@@ -207,7 +208,9 @@ class Compiler:
                     errors.append(
                         resolution.missing(problem.message, problem.path)
                         if lookup(values, problem.path) is MISSING
-                        else resolution.error(problem.message, problem.path, from_variable=True)
+                        else resolution.error(
+                            problem.message + resolution.unset_note(problem.path, problem.needs), problem.path, from_variable=True
+                        )
                     )
             else:
                 message = problem.message + resolution.clash(problem.path, problem.clash)

@@ -18,6 +18,7 @@ class Problem(NamedTuple):
     message: str
     absent: bool = False  # about a value that is missing, which a value dropped as malformed may explain
     clash: tuple[str, ...] = ()  # keys of the table at `path` that exclude each other, set together
+    needs: tuple[str, ...] = ()  # keys beside `path` it needs, which are not there
 
 
 _ABSENCE_RULES = frozenset({"required", "dependencies", "exactly_one_of", "admits"})
@@ -60,7 +61,13 @@ def _flatten(errors: Iterable[Any], root: Mapping[str, Any], into: list[Problem]
             if error.code == schema.SWML_RESULT.code:
                 path += error.info[1]
             clash = tuple(error.info[1]) if error.code == schema.SEVERAL_OF.code else ()
-            into.append(Problem(path, _message(error, root), error.rule in _ABSENCE_RULES, clash))
+            needs = _needed(error.constraint) if error.rule == "dependencies" else ()
+            into.append(Problem(path, _message(error, root), error.rule in _ABSENCE_RULES, clash, needs))
+
+
+def _needed(constraint: Any) -> tuple[str, ...]:
+    """The keys a dependencies rule names (a key, a list of them, or a table of them with allowed values)."""
+    return (constraint,) if isinstance(constraint, str) else tuple(map(str, constraint))
 
 
 def _message(error: Any, root: Mapping[str, Any]) -> str:

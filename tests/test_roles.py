@@ -494,6 +494,31 @@ def test_what_a_join_needs_is_reported_where_it_is_missing(make_repo: Callable[.
     ]
 
 
+def test_a_key_a_join_needs_that_an_environment_unsets_names_the_unset(
+    make_repo: Callable[..., Path], cli: Callable, tmp_path: Path
+) -> None:
+    # The callback two parents up, unset in dev by the parent between; the attendee sets its own events.
+    make_repo(
+        {
+            "profiles/base.toml": 'abstract = true\n[conference]\nstatus_callback = "https://h.example.com"\n',
+            "profiles/quiet.toml": (
+                'abstract = true\nextends = "base"\n\n[env.dev]\nunset = [\n    "conference.status_callback",\n]\n'
+            ),
+            "profiles/all-hands.toml": (
+                'extends = "quiet"\n[conference]\nname = "all-hands"\n[roles.host]\npin = "1234"\n'
+                '[roles.attendee]\npin = "5678"\n[roles.attendee.conference]\nstatus_callback_event = ["join"]\n'
+            ),
+        }
+    )
+    assert cli("validate", "configs", "--env", "prod").code == 0
+    run = cli("validate", "configs", "--env", "dev")
+    assert run.code == 1
+    assert run.err.splitlines() == [
+        "configs/profiles/all-hands.toml:9: roles.attendee.conference.status_callback_event: needs status_callback to be set"
+        " as well (configs/profiles/quiet.toml:6 unsets conference.status_callback in [env.dev]) (profile all-hands, env dev)"
+    ]
+
+
 # A table inside the join (stream) merges key by key, recursively, as every layer does (SPEC 3): a role that
 # names its own stream keeps the url its profile inherits two parents up.
 STREAMED = {

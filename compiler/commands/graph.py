@@ -10,7 +10,7 @@ import compiler
 from .. import flowgraph, project
 from ..document import require
 from ..errors import UsageError, raise_all
-from ..layering import parents_of
+from ..inheritance import parents_of
 from ..yamlload import parse_document
 
 

@@ -9,7 +9,7 @@ from typing import Any
 import compiler
 
 from ..errors import ConfcError, raise_all
-from ..layering import parents_of
+from ..inheritance import parents_of
 from ..pipeline import Compiler
 
 
