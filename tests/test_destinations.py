@@ -139,34 +139,39 @@ def test_a_document_without_roles_whose_join_may_be_reached_passes(
     assert run.code == 0, run
 
 
-def test_calls_of_a_roles_document_that_end_alike_are_said_once(make_repo: Callable[..., Path], cli: Callable) -> None:
-    # The template hangs up before anything of the PIN dialogue: every PIN, and every wrong one, ends there.
-    template = "version: 1.0.0\nsections:\n  main:\n    - hangup: {}\n" + "".join(
-        f"  {role}:\n    - join_conference: {{name: all-hands}}\n" for role in ("host", "attendee")
-    )
-    make_repo({"profiles/all-hands.toml": 'template = "mine"\n' + ROLES, "templates/mine.j2": template})
+def _roles_first(step: str) -> str:
+    """A template for the roles host and attendee whose main runs only `step`."""
+    roles = "".join(f"  {role}:\n    - join_conference: {{name: all-hands}}\n" for role in ("host", "attendee"))
+    return f"version: 1.0.0\nsections:\n  main:\n    - {step}\n{roles}"
+
+
+@pytest.mark.parametrize(
+    ("step", "said"),
+    [
+        # Every PIN, and every wrong one, ends at the hangup before anything of the PIN dialogue.
+        (
+            "hangup: {}",
+            'a caller with PIN "908172" (role host) and a caller with PIN "4455" (role attendee): joins no conference: '
+            "the call ends in hangup (last: hung up, in section main); "
+            'a caller who enters only "000000" and 4 other calls: is never asked for a PIN: '
+            "the call ends in hangup (last: hung up, in section main)",
+        ),
+        (
+            "execute: {dest: 'https://example.com/intro'}",
+            "every call confc simulated (7): the simulation stopped: cannot execute to 'https://example.com/intro': "
+            "only sections of this document can be simulated (at sections.main.0.execute)",
+        ),
+    ],
+)
+def test_calls_of_a_roles_document_that_end_alike_are_said_once(
+    make_repo: Callable[..., Path], cli: Callable, step: str, said: str
+) -> None:
+    make_repo({"profiles/all-hands.toml": 'template = "mine"\n' + ROLES, "templates/mine.j2": _roles_first(step)})
     run = cli("validate", "configs", "--env", "dev")
     assert run.code == 1, run
     assert run.err == (
-        "configs/templates/mine.j2: the rendered document does not do what the profile says: "
-        'a caller with PIN "908172" (role host) and a caller with PIN "4455" (role attendee): joins no conference: '
-        "the call ends in hangup (last: hung up, in section main); "
-        'a caller who enters only "000000" and 4 other calls: is never asked for a PIN: '
-        "the call ends in hangup (last: hung up, in section main) (profile all-hands, env dev)\n"
-    )
-
-
-def test_calls_that_all_stop_for_one_reason_are_one_problem(make_repo: Callable[..., Path], cli: Callable) -> None:
-    template = "version: 1.0.0\nsections:\n  main:\n    - execute: {dest: 'https://example.com/intro'}\n" + "".join(
-        f"  {role}:\n    - join_conference: {{name: all-hands}}\n" for role in ("host", "attendee")
-    )
-    make_repo({"profiles/all-hands.toml": 'template = "mine"\n' + ROLES, "templates/mine.j2": template})
-    run = cli("validate", "configs", "--env", "dev")
-    assert run.code == 1, run
-    assert run.err == (
-        "configs/templates/mine.j2: the rendered document does not do what the profile says: every call confc "
-        "simulated (7): the simulation stopped: cannot execute to 'https://example.com/intro': only sections of this "
-        "document can be simulated (at sections.main.0.execute) (profile all-hands, env dev)\n"
+        f"configs/templates/mine.j2: the rendered document does not do what the profile says: {said} "
+        "(profile all-hands, env dev)\n"
     )
 
 
