@@ -23,6 +23,8 @@ class Problem(NamedTuple):
 
 _ABSENCE_RULES = frozenset({"required", "dependencies", "exactly_one_of", "admits"})
 
+_DIGIT_KEYS = frozenset({"pin", "callers", "digits", "from"})  # keys whose strings are digits
+
 _TYPE_NAMES = {
     "boolean": "a boolean (true or false)",
     "integer": "an integer",
@@ -94,7 +96,12 @@ def _message(error: Any, root: Mapping[str, Any]) -> str:
         return f"needs {constraint} to be set as well"
     if error.rule == "type":
         wanted = [constraint] if isinstance(constraint, str) else constraint
-        return f"must be {' or '.join(_TYPE_NAMES.get(t, t) for t in wanted)}, got {show(value)}"
+        # A PIN or a number written without quotes: TOML reads digits as an integer, which would also lose a leading 0.
+        digits = isinstance(value, int) and not isinstance(value, bool) and "string" in wanted
+        named = _DIGIT_KEYS & set(map(str, error.document_path[-2:]))
+        number = bool(named & {"callers", "from"})  # E.164, which starts with its +
+        hint = f" (in quotes, {show(('+' if number else '') + str(value))}, it is a string)" if digits and named else ""
+        return f"must be {' or '.join(_TYPE_NAMES.get(t, t) for t in wanted)}, got {show(value)}{hint}"
     if error.rule == "allowed":
         choices = ", ".join(show(c) for c in constraint)
         hint = did_you_mean(value, [c for c in constraint if isinstance(c, str)]) if isinstance(value, str) else ""

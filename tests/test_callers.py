@@ -134,7 +134,11 @@ callers = "+15551230001"
         ),
         (
             "[roles.host]\ncallers = 15551230001\n",
-            "p.toml:4: roles.host.callers: must be a string or an array, got 15551230001",
+            'p.toml:4: roles.host.callers: must be a string or an array, got 15551230001 (in quotes, "+15551230001", it is a string)',
+        ),
+        (
+            "[roles.host]\npin = 908172\n",
+            'p.toml:4: roles.host.pin: must be a string or an array or a table, got 908172 (in quotes, "908172", it is a string)',
         ),
         (
             '[roles.host]\ncallers = ["+1 555 123 0001", "+15551230001"]\npin = "1"\n',

@@ -178,7 +178,7 @@ def test_a_malformed_case_does_not_hide_the_problems_of_the_others(example: Path
     run = cli("test", "configs")
     assert (run.code, run.out) == (1, "")
     assert run.err.splitlines() == [
-        "configs/tests/t.toml:4: case.digits: must be a string, got 1234",
+        'configs/tests/t.toml:4: case.digits: must be a string, got 1234 (in quotes, "1234", it is a string)',
         'configs/tests/t.toml:8: env: unknown environment "qa"; known: dev, prod, staging',
     ]
 
