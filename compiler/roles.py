@@ -173,18 +173,22 @@ def opening(values: Mapping[str, Any]) -> list[tuple[str, str]]:
 
 
 def plain_problems(document: Document, values: Mapping[str, Any]) -> list[str]:
-    """Why a document without roles does not do what its profile says: it must join with the conference table
-    after the greeting and the notice (render.document_problems), and a call must reach that join."""
-    found = render.document_problems(document, values["conference"], opening(values))
-    if found:
-        return found
+    """Why a document without roles does not do what its profile says: `main` must join with the conference
+    table (render.document_problems), and a call must reach that join after the greeting and the notice."""
+    conference, heard = values["conference"], opening(values)
     call = simulate(document)
     if call.outcome == "stopped" or (call.prompts and not call.joins):
-        return []  # a method the simulator cannot run, or what the caller enters, decides; the shape above holds
+        # A method the simulator cannot run, or what the caller enters, decides: the document's shape is the proof.
+        return render.document_problems(document, conference, heard)
+    found = render.document_problems(document, conference)
+    if found:
+        return found
     if not call.joins:
         return [f"a caller never reaches the join_conference: the call ends in {call.end}{_last(call)}"]
-    if dict(call.joins[0].conference) != values["conference"]:
+    if dict(call.joins[0].conference) != conference:
         return [f"a caller joins in section {call.joins[0].section} with other values than the resolved conference table"]
+    if not _hears(call, [url for _, url in heard]):  # played in main, or in a section it executes: as the call goes
+        return [f"a caller does not hear {render.spoken(heard)} before joining"]
     return []
 
 

@@ -139,6 +139,18 @@ def test_a_document_without_roles_whose_join_may_be_reached_passes(
     assert run.code == 0, run
 
 
+@pytest.mark.parametrize(("intro", "heard"), [(GREETING, True), ("", False)])
+def test_a_greeting_played_in_a_section_main_executes_is_heard(
+    make_repo: Callable[..., Path], cli: Callable, intro: str, heard: bool
+) -> None:
+    # The call is what is proven: the greeting need not stand in main itself, but the call must play it.
+    template = _template("    - execute: {dest: intro}\n", greeted=False) + "  intro:\n" + intro + "    - return: {}\n"
+    make_repo({"profiles/daily.toml": 'template = "mine"\n' + PLAIN, "templates/mine.j2": template})
+    run = cli("validate", "configs", "--env", "dev")
+    assert run.code == (0 if heard else 1), run
+    assert heard or 'a caller does not hear the greeting ("say:Hello.") before joining' in run.err
+
+
 def _roles_first(step: str) -> str:
     """A template for the roles host and attendee whose main runs only `step`."""
     roles = "".join(f"  {role}:\n    - join_conference: {{name: all-hands}}\n" for role in ("host", "attendee"))

@@ -134,6 +134,6 @@ def test_a_template_that_drops_the_notice_is_refused(make_repo: Callable[..., Pa
     run = cli("validate", "configs", "--env", "dev")
     assert run.code == 1
     assert (
-        'sections.main does not play the greeting ("say:Welcome."), then the recording notice'
-        ' ("say:This call is recorded.") before it joins'
+        'a caller does not hear the greeting ("say:Welcome."), then the recording notice'
+        ' ("say:This call is recorded.") before joining'
     ) in run.err

@@ -187,7 +187,7 @@ def test_a_template_that_ignores_the_greeting_is_refused(make_repo: Callable[...
     run = cli("validate", "configs", "--env", "dev")
     assert run.err == (
         "configs/templates/conference.j2: the rendered document does not do what the profile says: "
-        'sections.main does not play the greeting ("say:Hello") before it joins (profile p, env dev)\n'
+        'a caller does not hear the greeting ("say:Hello") before joining (profile p, env dev)\n'
     )
 
 
