@@ -64,6 +64,7 @@ def build(
     progress: Progress | None = None,
     cache: bool = True,
     strict: bool = False,
+    waiting: Callable[[], None] | None = None,
 ) -> BuildResult:
     """Compile `envs` (default: every environment) into OUT/ENV; nothing is written unless all succeed.
 
@@ -71,9 +72,10 @@ def build(
     format, else yaml. Artifacts whose inputs are unchanged since the last build are reused,
     unless `cache` is False. Under `strict` (or [build] strict) a warning is an error, and
     nothing is written. `jobs`: processes to compile in (default: every core, when the work
-    pays for it); the bytes and the errors are the same whatever it is.
+    pays for it); the bytes and the errors are the same whatever it is. One build at a time writes
+    into one OUT: another waits for it (from its reading of OUT's manifests on), calling `waiting` first.
     """
-    from . import artifacts, incremental, project
+    from . import artifacts, incremental, outlock, project
     from .repository import load
 
     repo = load(config_dir, partial=True)  # files are parsed only when what they feed must be rebuilt
@@ -82,13 +84,14 @@ def build(
     fmt = project.output_format(repo, fmt)
     strict_envs = project.strict_envs(repo, chosen, strict)
     reuse = incremental.may_reuse(repo, cache, strict)
-    plans, warnings = incremental.plans(
-        repo, chosen, folder, shown, fmt=fmt, overrides=overrides, incremental=reuse, progress=progress, jobs=jobs
-    )
-    warnings = [*warnings, *(kept for plan in plans for kept in plan.kept_warnings())]
-    project.refuse_warnings(warnings, strict_envs)
-    for plan in plans:
-        artifacts.apply(plan)
+    with outlock.exclusive(folder, waiting):
+        plans, warnings = incremental.plans(
+            repo, chosen, folder, shown, fmt=fmt, overrides=overrides, incremental=reuse, progress=progress, jobs=jobs
+        )
+        warnings = [*warnings, *(kept for plan in plans for kept in plan.kept_warnings())]
+        project.refuse_warnings(warnings, strict_envs)
+        for plan in plans:
+            artifacts.apply(plan)
     return incremental.BuildResult(plans, warnings)
 
 

@@ -27,7 +27,7 @@ STAGES: list[tuple[str, set[str]]] = [
     ("proving", {"expressions", "calls", "roles"}),
     (
         "compiling and writing",
-        {"pipeline", "manifest", "artifacts", "drift", "incremental", "provenance", "report", "editor_schema"},
+        {"pipeline", "manifest", "artifacts", "outlock", "drift", "incremental", "provenance", "report", "editor_schema"},
     ),
     ("readers of compiled documents", {"calltests.*", "deploy.*"}),
     ("library interface", {""}),

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from compiler import outlock
 from compiler.artifacts import sha256
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,6 +36,24 @@ def manifest_is_honest(folder: Path) -> None:
     for path in on_disk:
         text = (folder / path).read_text()
         assert text.endswith("\n") and "join_conference:" in text, f"truncated artifact {path}"
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="builds take turns only where advisory locks exist")
+def test_a_build_into_an_output_folder_another_build_holds_waits_its_turn(make_repo: Callable[..., Path], tmp_path: Path) -> None:
+    repo = make_repo(many_profiles(3))
+    out = tmp_path / "out"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    command = [sys.executable, "-m", "compiler", "build", str(repo), "--env", "dev", "--out", str(out)]
+    with outlock.exclusive(out):  # as a build in another process holds it
+        process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        assert process.stderr is not None
+        said = process.stderr.readline()  # returns once the build says it waits: it cannot go on while the lock is held
+        assert said == "confc: another build is writing into the same output folder: waiting for it to finish\n"
+        assert process.poll() is None and not out.exists()
+    rest = process.communicate()[1]
+    assert process.returncode == 0, rest
+    assert "dev: 3 written, 0 unchanged, 0 removed" in rest
+    manifest_is_honest(out / "dev")
 
 
 @pytest.mark.parametrize("offset", [0.0, 0.01, 0.04])

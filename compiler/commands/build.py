@@ -21,6 +21,7 @@ def run(args: argparse.Namespace) -> int:
         progress=progress(),
         cache=not args.no_cache,
         strict=args.strict,
+        waiting=_waiting,
     )
     warn(args, result.warnings)
     for plan in result.plans:
@@ -32,3 +33,7 @@ def run(args: argparse.Namespace) -> int:
         unchanged = len(plan.artifacts) - len(plan.writes)
         print(f"{plan.display}: {len(plan.writes)} written, {unchanged} unchanged, {len(plan.removals)} removed", file=sys.stderr)
     return 0
+
+
+def _waiting() -> None:
+    print("confc: another build is writing into the same output folder: waiting for it to finish", file=sys.stderr, flush=True)
