@@ -260,7 +260,7 @@ def _refusals(document: Document, settings: Mapping[str, Any], stranger: str) ->
         call = simulate(document, caller=caller)
         if not _refused(call, 0, [goodbye]):
             should = f"should hear {show(goodbye)} and be hung up on, never asked for a PIN"
-            found.append(_not_refused(call, where, should, asked=settings["attempts"]))
+            found.append(_not_refused(call, where, should))
     return found
 
 

@@ -408,3 +408,28 @@ sections:
     for caller in ("a caller from +15550100000, which no role lists", "a caller who withholds their number"):
         assert f'{caller} should hear "say:Goodbye." and be hung up on, never asked for a PIN;' in run.err
     assert run.err.count("never asked for a PIN; asked 1 time(s), ending in hangup") == 2
+
+
+def test_a_listed_line_that_hangs_up_on_strangers_without_the_goodbye_is_told_so(
+    make_repo: Callable[..., Path], cli: Callable
+) -> None:
+    bridge = '[conference]\nname = "bridge"\n[access]\ncallers = "listed"\n[roles.oncall]\ncallers = "+15551230001"\n'
+    silent = """\
+version: 1.0.0
+sections:
+  main:
+    - switch:
+        variable: call.from
+        case:
+          "+15551230001": [{transfer: {dest: oncall}}]
+        default: [{hangup: {}}]
+  oncall:
+    - join_conference:
+        {{ roles[0].join | yaml(8) }}
+"""
+    make_repo({"profiles/bridge.toml": 'template = "silent"\n' + bridge, "templates/silent.j2": silent})
+    run = cli("validate", "configs", "--env", "dev")
+    assert run.code == 1, run
+    # Never being asked is right on a listed line: what is wrong is the goodbye it does not hear.
+    assert "never asked for a PIN; asked 0 time(s), ending in hangup" in run.err
+    assert "is never asked for a PIN:" not in run.err
