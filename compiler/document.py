@@ -106,7 +106,9 @@ def _goes_nowhere(items: Sequence[Any], sections: Mapping[str, Any], labels: Map
                     target = None
                 if type(target) is str and target not in known and not _ELSEWHERE.search(target):
                     return True
-                for switch in (params, params.get("result")) if name == "switch" else (params.get("result"),):
+                if name not in _BRANCHING:  # a method confc does not check: its parameters are not SWML to follow
+                    continue
+                for switch in (params,) if name == "switch" else (params.get("result"),):
                     if type(switch) is dict:
                         arrays += switch.get("case", {}).values()
                         if "default" in switch:
@@ -118,6 +120,11 @@ def _goes_nowhere(items: Sequence[Any], sections: Mapping[str, Any], labels: Map
     return False
 
 
+# The methods whose parameters hold methods, checked as such (swml.PARAMETERS, the join's result): the
+# branches SignalWire runs. Another method's `result` or `on_return` is not known to be SWML.
+_BRANCHING = frozenset({"switch", "execute", "join_conference"})
+
+
 def inside(method: Method) -> Iterator[Method]:
     """The methods of `method`'s branches, at any depth: a switch's cases and default, a cond's branches,
     an execute's on_return, a join's result."""
@@ -125,7 +132,7 @@ def inside(method: Method) -> Iterator[Method]:
     arrays: list[tuple[Any, Path]] = []
     if method.name == "cond":
         arrays = _branches(params, path)
-    elif isinstance(params, Mapping):
+    elif isinstance(params, Mapping) and method.name in _BRANCHING:
         if method.name == "switch":
             arrays = _cases(params, path)
         if isinstance(params.get("on_return"), list):

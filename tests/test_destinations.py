@@ -192,3 +192,9 @@ def test_the_built_in_template_names_only_sections_it_has(make_repo: Callable[..
     assert cli("build", "configs", "--env", "dev").code == 0
     for artifact in sorted(Path("build/dev").glob("*.swml.yaml")):
         assert _problems(yaml.safe_load(artifact.read_text())["sections"]) == []
+
+
+@pytest.mark.parametrize("params", [{"on_return": {"a": 1}}, {"result": {"case": 7}}, {"result": [1, {"then": 5}]}])
+def test_parameters_of_a_method_confc_does_not_check_are_not_followed(params: dict[str, object]) -> None:
+    # ai, denoise and the rest pass unchecked: what their parameters hold is not SWML to look into.
+    assert _problems({"main": [{"ai": {"prompt": {"text": "hi"}, **params}}, {"denoise": params}]}) == []
