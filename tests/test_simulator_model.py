@@ -298,6 +298,15 @@ _leaf = st.one_of(
     st.builds(lambda label, n: {"goto": {"label": label, "max": n}}, st.sampled_from(["l1", "l2", "l3"]), st.integers(1, 3)),
     st.builds(lambda value: {"set": {"x": value}}, st.sampled_from(["1", "${prompt_value}", "%{x}"])),
     st.just({"unset": "x"}),
+    # A method confc does not check, holding anything: nothing may look into it as SWML.
+    st.builds(
+        lambda value: {"denoise": {"result": value, "on_return": value}},
+        st.recursive(
+            st.none() | st.integers() | st.text(max_size=3),
+            lambda inner: st.lists(inner) | st.dictionaries(st.text(max_size=4), inner),
+            max_leaves=5,
+        ),
+    ),
 )
 
 
