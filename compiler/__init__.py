@@ -84,7 +84,7 @@ def build(
     fmt = project.output_format(repo, fmt)
     strict_envs = project.strict_envs(repo, chosen, strict)
     reuse = incremental.may_reuse(repo, cache, strict)
-    with outlock.exclusive(folder, waiting):
+    with outlock.turn(folder, waiting):
         plans, warnings = incremental.plans(
             repo, chosen, folder, shown, fmt=fmt, overrides=overrides, incremental=reuse, progress=progress, jobs=jobs
         )
@@ -106,12 +106,14 @@ def check(
     strict: bool = False,
     jobs: int | None = None,
     cache: bool = True,
+    waiting: Callable[[], None] | None = None,
 ) -> CheckResult:
     """Compare OUT/ENV with what a build would write now, changing nothing.
 
     An artifact the manifest vouches for (sealed over inputs that still have their digests, and
     unchanged on disk) is trusted as build reuses it; `cache=False` compiles every profile. Under
     `strict` (or [build] strict) a warning is an error, raised like any other. `jobs` as for build.
+    While a build writes into OUT, check waits for it, calling `waiting` first.
     """
     from . import incremental
     from .repository import load
@@ -126,6 +128,7 @@ def check(
         strict=strict,
         jobs=jobs,
         cache=cache,
+        waiting=waiting,
     )
 
 

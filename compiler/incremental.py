@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import project
+from . import outlock, project
 from .artifacts import Artifact, EnvPlan, Previous, plan, read_previous
 from .drift import Drift
 from .drift import drift as drift_of
@@ -210,6 +210,7 @@ def check(
     strict: bool = False,
     jobs: int | None = None,
     cache: bool = True,
+    waiting: Callable[[], None] | None = None,
 ) -> CheckResult:
     """Compare OUT/ENV with what a build would write now, changing nothing (compiler.check)."""
     chosen = project.environments(repo, envs)
@@ -217,8 +218,19 @@ def check(
     fmt = project.output_format(repo, fmt)
     # An artifact whose manifest entry is sealed over its unchanged inputs is what a build would write again.
     trust = may_reuse(repo, cache, strict)
-    found, warnings = plans(
-        repo, chosen, folder, shown, fmt=fmt, overrides=overrides, incremental=trust, guard=False, progress=progress, jobs=jobs
-    )
+    with outlock.turn(folder, waiting, reading=True):
+        found, warnings = plans(
+            repo,
+            chosen,
+            folder,
+            shown,
+            fmt=fmt,
+            overrides=overrides,
+            incremental=trust,
+            guard=False,
+            progress=progress,
+            jobs=jobs,
+        )
+        drift = [problem for plan in found for problem in drift_of(plan)]
     project.refuse_warnings(warnings, project.strict_envs(repo, chosen, strict))
-    return CheckResult(found, [problem for plan in found for problem in drift_of(plan)], warnings, shown)
+    return CheckResult(found, drift, warnings, shown)

@@ -1,4 +1,5 @@
-"""One build at a time into one output folder: a second one waits rather than undo the first one's writes.
+"""One build at a time into one output folder: a second one waits rather than undo the first one's writes,
+and a check waits for a build rather than read its half-written output.
 
 Two builds at once (a save hook and a terminal, say) would each plan against the same manifests, and
 the second would clear the first one's temporary files as an interrupted build's leftovers. The lock is
@@ -15,8 +16,9 @@ from pathlib import Path
 
 
 @contextlib.contextmanager
-def exclusive(out: Path, waiting: Callable[[], None] | None = None) -> Iterator[None]:
-    """Hold the build lock of `out` for the block; `waiting` is called once if another build holds it."""
+def turn(out: Path, waiting: Callable[[], None] | None = None, *, reading: bool = False) -> Iterator[None]:
+    """Hold the lock of `out` for the block: alone, or `reading` beside other readers (check) while no build
+    holds it; `waiting` is called once if the block must wait."""
     try:
         import fcntl
     except ImportError:
@@ -26,6 +28,7 @@ def exclusive(out: Path, waiting: Callable[[], None] | None = None) -> Iterator[
     holder = Path(os.path.realpath(out)).parent
     while not holder.is_dir() and holder != holder.parent:
         holder = holder.parent
+    kind = fcntl.LOCK_SH if reading else fcntl.LOCK_EX
     try:
         fd = os.open(holder, os.O_RDONLY)
     except OSError:  # a folder that cannot be opened for reading: build as without locks
@@ -33,11 +36,11 @@ def exclusive(out: Path, waiting: Callable[[], None] | None = None) -> Iterator[
         return
     try:
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(fd, kind | fcntl.LOCK_NB)
         except BlockingIOError:
             if waiting is not None:
                 waiting()
-            fcntl.flock(fd, fcntl.LOCK_EX)
+            fcntl.flock(fd, kind)
         yield
     finally:
         os.close(fd)  # closing releases the lock

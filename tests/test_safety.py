@@ -39,20 +39,29 @@ def manifest_is_honest(folder: Path) -> None:
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="builds take turns only where advisory locks exist")
-def test_a_build_into_an_output_folder_another_build_holds_waits_its_turn(make_repo: Callable[..., Path], tmp_path: Path) -> None:
+@pytest.mark.parametrize("command", ["build", "check"])
+def test_a_build_or_check_of_an_output_folder_a_build_holds_waits_its_turn(
+    make_repo: Callable[..., Path], tmp_path: Path, command: str
+) -> None:
     repo = make_repo(many_profiles(3))
     out = tmp_path / "out"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    command = [sys.executable, "-m", "compiler", "build", str(repo), "--env", "dev", "--out", str(out)]
-    with outlock.exclusive(out):  # as a build in another process holds it
-        process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    run = [sys.executable, "-m", "compiler", command, str(repo), "--env", "dev", "--out", str(out)]
+    if command == "check":
+        subprocess.run([*run[:3], "build", *run[4:]], check=True, env=env, capture_output=True)
+        with outlock.turn(out, reading=True):  # checks read side by side
+            # A check that waited here would never finish: the timeout turns that hang into a failure.
+            assert subprocess.run(run, env=env, capture_output=True, timeout=120).returncode == 0
+    before = sorted(out.rglob("*")) if out.exists() else []
+    with outlock.turn(out):  # as a build in another process holds it
+        process = subprocess.Popen(run, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         assert process.stderr is not None
-        said = process.stderr.readline()  # returns once the build says it waits: it cannot go on while the lock is held
+        said = process.stderr.readline()  # returns once it says it waits: it cannot go on while the lock is held
         assert said == "confc: another build is writing into the same output folder: waiting for it to finish\n"
-        assert process.poll() is None and not out.exists()
+        assert process.poll() is None and (sorted(out.rglob("*")) if out.exists() else []) == before
     rest = process.communicate()[1]
     assert process.returncode == 0, rest
-    assert "dev: 3 written, 0 unchanged, 0 removed" in rest
+    assert ("dev: 3 written, 0 unchanged, 0 removed" if command == "build" else "are up to date") in rest
     manifest_is_honest(out / "dev")
 
 

@@ -7,7 +7,7 @@ import sys
 
 import compiler
 
-from .common import chosen_envs, overrides, progress, warn
+from .common import chosen_envs, overrides, progress, waiting, warn
 
 
 def run(args: argparse.Namespace) -> int:
@@ -21,7 +21,7 @@ def run(args: argparse.Namespace) -> int:
         progress=progress(),
         cache=not args.no_cache,
         strict=args.strict,
-        waiting=_waiting,
+        waiting=waiting,
     )
     warn(args, result.warnings)
     for plan in result.plans:
@@ -33,7 +33,3 @@ def run(args: argparse.Namespace) -> int:
         unchanged = len(plan.artifacts) - len(plan.writes)
         print(f"{plan.display}: {len(plan.writes)} written, {unchanged} unchanged, {len(plan.removals)} removed", file=sys.stderr)
     return 0
-
-
-def _waiting() -> None:
-    print("confc: another build is writing into the same output folder: waiting for it to finish", file=sys.stderr, flush=True)

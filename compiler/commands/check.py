@@ -7,7 +7,7 @@ import sys
 
 import compiler
 
-from .common import chosen_envs, overrides, progress, reporter
+from .common import chosen_envs, overrides, progress, reporter, waiting
 
 
 def run(args: argparse.Namespace) -> int:
@@ -21,6 +21,7 @@ def run(args: argparse.Namespace) -> int:
         strict=args.strict,
         jobs=args.jobs,
         cache=not args.no_cache,
+        waiting=waiting,
     )
     report = reporter(args)
     report.warnings(result.warnings)

@@ -70,3 +70,8 @@ def no_json_form(value: Any, path: tuple[str, ...]) -> Iterator[tuple[tuple[str,
         yield path, f"a TOML date or time ({value.isoformat()}) has no JSON form"
     elif isinstance(value, float) and not math.isfinite(value):
         yield path, f"{value} has no JSON form"
+
+
+def waiting() -> None:
+    """Said when a build or check waits for another build writing into the same output folder."""
+    print("confc: another build is writing into the same output folder: waiting for it to finish", file=sys.stderr, flush=True)
