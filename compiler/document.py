@@ -98,13 +98,7 @@ def _goes_nowhere(items: Sequence[Any], sections: Mapping[str, Any], labels: Map
                     continue
                 if type(params) is not dict:
                     continue
-                if name == "transfer" or name == "execute":
-                    target, known = params.get("dest"), sections
-                elif name == "goto":
-                    target, known = params.get("label"), labels
-                else:
-                    target = None
-                if type(target) is str and target not in known and not _ELSEWHERE.search(target):
+                if _unknown_target(name, params, sections, labels):
                     return True
                 if name not in _BRANCHING:  # a method confc does not check: its parameters are not SWML to follow
                     continue
@@ -168,6 +162,18 @@ def _branches(conds: Any, path: Path) -> list[tuple[Any, Path]]:
 _ELSEWHERE = re.compile(r"^\s*[{\[]|^[A-Za-z][A-Za-z0-9+.-]*:|[$%]\{")
 
 
+def _unknown_target(name: str, params: Mapping[str, Any], sections: Mapping[str, Any], labels: Mapping[str, int]) -> str | None:
+    """The key ("dest" or "label") of a transfer, execute or goto that names a section or label not there."""
+    if name == "transfer" or name == "execute":
+        key, known = "dest", sections
+    elif name == "goto":
+        key, known = "label", labels
+    else:
+        return None
+    target = params.get(key)
+    return key if type(target) is str and target not in known and not _ELSEWHERE.search(target) else None
+
+
 def _dangling(document: Document) -> list[tuple[Path, str]]:
     """Each transfer or execute to a section the document lacks, and each goto to a label its section lacks:
     SignalWire fails the call there, so no template may write one."""
@@ -175,30 +181,20 @@ def _dangling(document: Document) -> list[tuple[Path, str]]:
     for section, top in document.sections.items():
         labels = document.labels(section)
         for method in (each for outer in top for each in (outer, *inside(outer))):
-            if not isinstance(method.params, Mapping):
+            key = (
+                _unknown_target(method.name, method.params, document.sections, labels)
+                if isinstance(method.params, Mapping)
+                else None
+            )
+            if key == "dest":
+                target, sections = method.params[key], ", ".join(document.sections)
+                said = f"names no section of this document (its sections: {sections}){did_you_mean(target, document.sections)}"
+            elif key == "label":
+                target, known = method.params[key], f"its labels: {', '.join(labels)}" if labels else "it has no label"
+                said = f"names no label of section {section}, where a goto jumps ({known}){did_you_mean(target, labels)}"
+            else:
                 continue
-            if method.name in ("transfer", "execute"):
-                dest = method.params.get("dest")
-                if isinstance(dest, str) and dest not in document.sections and not _ELSEWHERE.search(dest):
-                    sections = ", ".join(document.sections)
-                    found.append(
-                        (
-                            (*method.path, "dest"),
-                            f"{show(dest)} names no section of this document (its sections: {sections})"
-                            f"{did_you_mean(dest, document.sections)}",
-                        )
-                    )
-            elif method.name == "goto":
-                label = method.params.get("label")
-                if isinstance(label, str) and label not in labels and not _ELSEWHERE.search(label):
-                    known = f"its labels: {', '.join(labels)}" if labels else "it has no label"
-                    found.append(
-                        (
-                            (*method.path, "label"),
-                            f"{show(label)} names no label of section {section}, where a goto jumps ({known})"
-                            f"{did_you_mean(label, labels)}",
-                        )
-                    )
+            found.append(((*method.path, key), f"{show(target)} {said}"))
     return found
 
 
