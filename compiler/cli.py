@@ -209,6 +209,7 @@ def parser() -> argparse.ArgumentParser:
             "validate", "Resolve, validate and render every profile (every environment by default); write nothing."
         )
     )
+    validate.add_argument("--all-envs", action="store_true", help="every environment (the default without --env)")
     _jobs(validate)
     _strict(validate)
     _error_format(validate)

@@ -109,6 +109,12 @@ class Resolution:
             env=self.env,
         )
 
+    def written_at(self, path: KeyPath) -> str:
+        """' (at FILE:LINE)' of the layer that set `path`, to name a second place in a message; '' where unknown."""
+        layer = self.setter(path)
+        line = layer.line(path) if layer else None
+        return f" (at {layer.file}:{line})" if layer and line else ""
+
     def clash(self, path: KeyPath, keys: Sequence[str]) -> str:
         """Why the table at `path` holds `keys` that exclude each other, when layers set them apart: tables merge
         key by key, so what the lower layer set stays beneath the later one until that one unsets it."""

@@ -37,22 +37,33 @@ def access(values: Mapping[str, Any]) -> dict[str, Any]:
     return {**fmt.ACCESS_DEFAULTS, **values.get("access", {})}
 
 
-def problems(values: Mapping[str, Any]) -> list[tuple[Path, str]]:
-    """What no single role can show: a PIN or a number that two roles share, and callers no role lets in."""
+def problems(values: Mapping[str, Any], written_at: Callable[[Path], str] = lambda path: "") -> list[tuple[Path, str]]:
+    """What no single role can show: a PIN or a number that two roles share, and callers no role lets in.
+
+    `written_at` says where a key was written (" (at FILE:LINE)"), to name the other role's claim: inherited or
+    set in an environment, it is often in another file than the one the problem is reported at.
+    """
     return [
-        *_claimed_twice(values, "pin", _shown_pins, "PIN {} is also a PIN of role {}: a PIN must say who the caller is"),
+        *_claimed_twice(
+            values, "pin", _shown_pins, "PIN {} is also a PIN of role {}: a PIN must say who the caller is", written_at
+        ),
         *_claimed_twice(
             values,
             "callers",
             lambda role: {number: show(number) for number in callers(role)},
             "caller {} is also a caller of role {}: a number must say who the caller is",
+            written_at,
         ),
         *_caller_problems(values),
     ]
 
 
 def _claimed_twice(
-    values: Mapping[str, Any], key: str, claims: Callable[[Mapping[str, Any]], dict[str, str]], message: str
+    values: Mapping[str, Any],
+    key: str,
+    claims: Callable[[Mapping[str, Any]], dict[str, str]],
+    message: str,
+    written_at: Callable[[Path], str],
 ) -> list[tuple[Path, str]]:
     """Each PIN or number of a role's `key` (`claims`: each as a message shows it) that an earlier role claims already;
     `message` says so of the claim and that role."""
@@ -61,7 +72,8 @@ def _claimed_twice(
     for name, role in values.get("roles", {}).items():
         for claim, shown in claims(role).items():  # one claimed twice in one role is that role's own problem
             if claim in owner:
-                found.append((("roles", name, key), message.format(shown, owner[claim])))
+                other = owner[claim]
+                found.append((("roles", name, key), message.format(shown, other + written_at(("roles", other, key)))))
             else:
                 owner[claim] = name
     return found

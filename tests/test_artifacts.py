@@ -225,10 +225,17 @@ def test_json_format_and_settings_file(repo: Path, cli: Callable, tmp_path: Path
     assert (tmp_path / "elsewhere/dev/support.swml.yaml").is_file()
 
 
+BOTH_ENV_OPTIONS = "--all-envs and --env each say which environments to use: give one of them"
+
+
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
         (("build", "configs"), "confc: error: name the environments to build with --env ENV (repeatable) or use --all-envs\n"),
+        *(
+            ((command, "configs", "--all-envs", "--env", "dev"), f"confc: error: {BOTH_ENV_OPTIONS}\n")
+            for command in ("build", "check", "validate", "test")
+        ),
         (
             ("build", "configs", "--env", "prdo"),
             'confc: error: unknown environment "prdo" (did you mean "prod"?); known: dev, prod\n',

@@ -146,7 +146,7 @@ callers = "+15551230001"
         ),
         (
             '[roles.host]\ncallers = "+15551230001"\n[roles.guest]\npin = "1"\ncallers = "+1-555-123-0001"\n',
-            'p.toml:7: roles.guest.callers: caller "+15551230001" is also a caller of role host: a number must say who the caller is',
+            'p.toml:7: roles.guest.callers: caller "+15551230001" is also a caller of role host (at configs/profiles/p.toml:4): a number must say who the caller is',
         ),
         (
             '[roles.host]\ncallers = "+15551230001"\n',

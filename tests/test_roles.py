@@ -519,6 +519,25 @@ def test_a_key_a_join_needs_that_an_environment_unsets_names_the_unset(
     ]
 
 
+def test_a_pin_two_roles_share_names_where_the_other_role_got_it(make_repo: Callable[..., Path], cli: Callable) -> None:
+    # The host's PIN is a variable two files away: set in the staging environment, used in a parent's role.
+    make_repo(
+        {
+            "environments/dev.toml": '[vars]\nhost_pin = "11"\n',
+            "environments/staging.toml": '[vars]\nhost_pin = "22"\n',
+            "profiles/common.toml": 'abstract = true\n[conference]\nname = "line"\n\n[roles.host]\npin = "{{ env.vars.host_pin }}"\n',
+            "profiles/sales.toml": 'extends = "common"\n\n[roles.guest]\npin = "22"\n',
+        },
+        envs=False,
+    )
+    run = cli("validate", "configs")
+    assert run.code == 1
+    assert run.err.splitlines() == [
+        'configs/profiles/sales.toml:4: roles.guest.pin: PIN "22" is also a PIN of role host (at configs/profiles/common.toml:6):'
+        " a PIN must say who the caller is (profile sales, env staging)"
+    ]
+
+
 # A table inside the join (stream) merges key by key, recursively, as every layer does (SPEC 3): a role that
 # names its own stream keeps the url its profile inherits two parents up.
 STREAMED = {

@@ -18,9 +18,13 @@ def overrides(args: argparse.Namespace) -> list[str]:
     return getattr(args, "set", None) or []
 
 
-def chosen_envs(args: argparse.Namespace) -> list[str] | None:
-    """--env ENV... or --all-envs (None: every environment); build and check insist on one of them."""
-    if args.all_envs:
+def chosen_envs(args: argparse.Namespace, *, required: bool = True) -> list[str] | None:
+    """--env ENV... or --all-envs (None: every environment); build and check insist on one of them, validate and
+    test take every environment without either."""
+    if args.all_envs and args.env:
+        # Which one was meant is not ours to guess: a build of every environment is not a build of one.
+        raise UsageError("--all-envs and --env each say which environments to use: give one of them")
+    if args.all_envs or not (args.env or required):
         return None
     if not args.env:
         raise UsageError("name the environments to build with --env ENV (repeatable) or use --all-envs")

@@ -14,11 +14,12 @@ from ..calltests import report, snapshot
 from ..calltests.expect import Difference
 from ..calltests.run import Outcome, cases, run_cases
 from ..errors import UsageError, did_you_mean, raise_all, show
+from .common import chosen_envs
 
 
 def run(args: argparse.Namespace) -> int:
     built = compiler.compiler(args.config_dir)
-    envs = project.environments(built.repo, None if args.all_envs or not args.env else args.env)
+    envs = project.environments(built.repo, chosen_envs(args, required=False))
     found, errors = cases(built, args.k)
     raise_all(errors)
     if not found:

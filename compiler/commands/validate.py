@@ -7,12 +7,17 @@ import sys
 
 import compiler
 
-from .common import overrides, progress, reporter
+from .common import chosen_envs, overrides, progress, reporter
 
 
 def run(args: argparse.Namespace) -> int:
     found = compiler.validate(
-        args.config_dir, args.env or None, overrides(args), progress=progress(), strict=args.strict, jobs=args.jobs
+        args.config_dir,
+        chosen_envs(args, required=False),
+        overrides(args),
+        progress=progress(),
+        strict=args.strict,
+        jobs=args.jobs,
     )
     reporter(args).diagnostics(found.diagnostics)
     if not found.ok:
