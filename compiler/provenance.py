@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterator, Mapping
+import re
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from . import profile_format as fmt
 from .errors import ConfcError, UsageError, did_you_mean, raise_all, show
-from .layering import MISSING, KeyPath, Layer, lookup, touches
+from .layering import MISSING, KeyPath, Layer, Resolution, lookup, touches
 from .pipeline import Compiler
 from .validation import effective_join, emitted
 
@@ -59,6 +60,30 @@ class Explanation:
     elsewhere: tuple[ConfcError, ...] = ()  # problems of the profile's files with keys other than this one
     # For roles.R.conference.K (or .K.X) that R's own table leaves out: the key R's join takes instead, and its value.
     inherited: tuple[KeyPath, Any] | None = None
+    uses: tuple[Used, ...] = ()  # the variables the final value's {{ }} names, each where it was set
+
+
+@dataclass(frozen=True)
+class Used:
+    """A variable that a `{{ }}` in the final value names, with its value and the layer that set it."""
+
+    name: str  # "vars.queue" or "env.vars.hooks"
+    value: Any
+    layer: Layer
+
+    @property
+    def where(self) -> str:
+        line = self.layer.line(("vars", self.name.rsplit(".", 1)[1]))
+        location = f"{self.layer.file}:{line}" if line else self.layer.file
+        return f"{location} {self.layer.section}".rstrip()
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "value": self.value,
+            "file": self.layer.file,
+            "line": self.layer.line(("vars", self.name.rsplit(".", 1)[1])),
+        }
 
 
 def leaves(value: Any, path: KeyPath) -> Iterator[tuple[KeyPath, Any]]:
@@ -106,7 +131,44 @@ def explain(compiler: Compiler, profile: str, env: str, key: str) -> Explanation
         close = difflib.get_close_matches(path[-1], sorted(siblings), n=1, cutoff=0.6)
         hint = f' (did you mean "{siblings[close[0]]}"?)' if close else ""
     final = emitted(values)
-    return Explanation(profile, env, path, tuple(steps), lookup(final, path), hint, tuple(problems), _inherited(final, path))
+    uses = tuple(_uses(_in_effect(steps), resolution, values))
+    return Explanation(
+        profile, env, path, tuple(steps), lookup(final, path), hint, tuple(problems), _inherited(final, path), uses
+    )
+
+
+def _in_effect(steps: Iterable[Step]) -> list[Step]:
+    """The steps whose values the key ends with: the last set of each leaf that no later unset removed."""
+    standing: dict[KeyPath, Step] = {}
+    for step in steps:
+        if step.action == "unset":
+            standing = {leaf: kept for leaf, kept in standing.items() if leaf[: len(step.key)] != step.key}
+        else:
+            standing[step.key] = step
+    return list(standing.values())
+
+
+# What explain can name: a variable read as vars.NAME or env.vars.NAME (not one chosen by a computed key).
+_NAMED = re.compile(r"\b(env\.)?vars\.([A-Za-z_][A-Za-z0-9_]*)\b")
+
+
+def _uses(steps: Iterable[Step], resolution: Resolution, values: Mapping[str, Any]) -> Iterator[Used]:
+    """Each variable the expressions of `steps` name, once, with its value and the layer that set it: a profile's
+    vars by the last layer setting it (an environment's [vars] lie beneath), env.vars by the environment's file."""
+    seen: set[str] = set()
+    environment = next(layer for layer in resolution.layers if layer.section == "[vars]")
+    for step in steps:
+        if not isinstance(step.value, str) or "{{" not in step.value:
+            continue
+        for env_prefix, name in _NAMED.findall(step.value):
+            shown = f"{env_prefix}vars.{name}"
+            if shown in seen:
+                continue
+            seen.add(shown)
+            layer = environment if env_prefix else resolution.setter(("vars", name))
+            value = lookup(layer.data, ("vars", name)) if env_prefix and layer else lookup(values, ("vars", name))
+            if layer is not None and value is not MISSING:  # an undefined one is reported as a problem instead
+                yield Used(shown, value, layer)
 
 
 def _inherited(values: Mapping[str, Any], path: KeyPath) -> tuple[KeyPath, Any] | None:
@@ -141,6 +203,7 @@ def as_json(explanation: Explanation) -> dict[str, Any]:
         "final": None if final_is_missing(explanation) else explanation.final,
         **({"note": f"not set by any layer{explanation.hint}"} if not explanation.steps else {}),
         **({"joins_with": _joins_with(explanation.inherited)} if explanation.inherited else {}),
+        **({"uses": [used.as_json() for used in explanation.uses]} if explanation.uses else {}),
     }
 
 

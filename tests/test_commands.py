@@ -65,6 +65,56 @@ def test_explain_shows_every_layer_lowest_first(make_repo: Callable[..., Path], 
     )
 
 
+# A base's value built from variables: one set in the environment, one a parent overrides, one a child's
+# [env.prod] overrides after a later parent unset it, and one the expression reads from env.vars beneath a profile's.
+USES_VARIABLES = {
+    "environments/dev.toml": '[vars]\nhooks = "https://dev.example.com"\nregion = "us"\n',
+    "environments/prod.toml": '[vars]\nhooks = "https://example.com"\nregion = "us"\n',
+    "profiles/base.toml": (
+        'abstract = true\n[vars]\nqueue = "general"\n[conference]\n'
+        'status_callback = "{{ vars.hooks }}/{{ vars.queue }}/{{ vars.queue }}?r={{ env.vars.region }}"\n'
+    ),
+    "profiles/mid.toml": 'abstract = true\nextends = "base"\n[vars]\nqueue = "sales"\nregion = "eu"\n',
+    "profiles/line.toml": (
+        'extends = "mid"\n[conference]\nname = "line"\n[env.prod]\nunset = ["vars.queue"]\n[env.prod.vars]\nqueue = "vip"\n'
+    ),
+}
+
+
+def test_explain_names_where_the_variables_of_an_expression_were_set(make_repo: Callable[..., Path], cli: Callable) -> None:
+    make_repo(USES_VARIABLES, envs=False)
+    run = cli("explain", "configs", "line", "conference.status_callback", "--env", "prod")
+    assert (run.code, run.err) == (0, "")
+    assert run.out.splitlines()[-4:] == [
+        "uses:",
+        '  vars.hooks = "https://example.com"  configs/environments/prod.toml:2 [vars]',
+        '  vars.queue = "vip"                  configs/profiles/line.toml:7 [env.prod]',
+        '  env.vars.region = "us"              configs/environments/prod.toml:3 [vars]',
+    ]
+    explained = json.loads(
+        cli("explain", "configs", "line", "conference.status_callback", "--env", "dev", "--format", "json").out
+    )
+    assert explained["final"] == "https://dev.example.com/sales/sales?r=us"
+    assert explained["uses"] == [
+        {"name": "vars.hooks", "value": "https://dev.example.com", "file": "configs/environments/dev.toml", "line": 2},
+        {"name": "vars.queue", "value": "sales", "file": "configs/profiles/mid.toml", "line": 4},
+        {"name": "env.vars.region", "value": "us", "file": "configs/environments/dev.toml", "line": 3},
+    ]
+    # A value written without a variable, or replaced by one that names none, uses nothing.
+    plain = cli(
+        "explain",
+        "configs",
+        "line",
+        "conference.status_callback",
+        "--env",
+        "dev",
+        "--set",
+        "conference.status_callback=https://x.example.com",
+    )
+    assert "uses:" not in plain.out
+    assert "uses" not in json.loads(cli("explain", "configs", "line", "conference.name", "--env", "dev", "--format", "json").out)
+
+
 def test_explain_a_table_and_an_unset_key(make_repo: Callable[..., Path], cli: Callable) -> None:
     make_repo(EXPLAINED, envs=False)
     run = cli("explain", "configs", "leaf", "conference", "--env", "dev")

@@ -54,8 +54,18 @@ def run(args: argparse.Namespace) -> int:
             print("final:")
             for leaf, value in final:
                 print(f"  {'.'.join(leaf)} = {show(value)}")
+    _print_uses(result)
     _print_inherited(args, result)
     return 0
+
+
+def _print_uses(result: Explanation) -> None:
+    """The variables the final value's {{ }} names: a value set in an environment or another profile shows here."""
+    if result.uses:
+        print("uses:")
+        width = max(len(f"{used.name} = {show(used.value)}") for used in result.uses)
+        for used in result.uses:
+            print(f"  {f'{used.name} = {show(used.value)}':<{width}}  {used.where}")
 
 
 def _print_inherited(args: argparse.Namespace, result: Explanation) -> None:
