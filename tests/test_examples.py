@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import re
+import shlex
+import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -47,6 +51,41 @@ def test_the_example_has_what_the_readme_promises() -> None:
     assert build.compile("incident", "prod").values["conference"]["result"]["variable"] == "return_value"
     hooks = {env: build.compile("standup", env).values["conference"]["status_callback"] for env in ("dev", "staging", "prod")}
     assert len(set(hooks.values())) == 3
+
+
+# The README's sections whose transcripts (`$ confc ...` and what it printed) are of the example as committed;
+# the others show a repository of another shape (a template of one's own, mistakes) or a space to deploy to.
+TRANSCRIBED = ("Commands", "Call-path tests")
+
+
+def readme_transcripts() -> list[tuple[str, list[str]]]:
+    """Each command of TRANSCRIBED's code blocks that runs on the example as it is, with the lines it printed."""
+    sections = re.split(r"^## ", (ROOT / "README.md").read_text(encoding="utf-8"), flags=re.M)
+    found: list[tuple[str, list[str]]] = []
+    for section in sections:
+        if not section.startswith(TRANSCRIBED):
+            continue
+        for block in re.findall(r"^```[a-z]*\n(.*?)^```", section, flags=re.S | re.M):
+            for command, printed in re.findall(r"^\$ (confc [^\n]*)\n((?:(?!\$ )[^\n]*\n)*)", block, flags=re.M):
+                if "#" not in command:  # "# with ... in [env.prod]": a repository changed first
+                    found.append((command, printed.splitlines()))
+    return found
+
+
+@pytest.mark.parametrize(("command", "printed"), readme_transcripts(), ids=lambda value: value if isinstance(value, str) else "")
+def test_the_readme_shows_what_confc_prints_on_the_example(
+    command: str, printed: list[str], cli: Callable, tmp_path: Path
+) -> None:
+    shutil.copytree(CONFIGS, tmp_path / "configs")
+    shutil.copytree(ROOT / "build", tmp_path / "build")
+    run = cli(*shlex.split(command)[1:])
+    assert (run.out + run.err).splitlines() == printed
+
+
+def test_the_readme_transcribes_every_read_only_command() -> None:
+    # Guards the extraction above: a change of the README's layout must not quietly leave transcripts untested.
+    commands = {shlex.split(command)[1] for command, _ in readme_transcripts()}
+    assert commands == {"build", "check", "validate", "show", "explain", "list", "simulate", "test"}
 
 
 def test_the_all_hands_does_what_its_comments_say() -> None:
