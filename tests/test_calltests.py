@@ -115,6 +115,30 @@ def test_a_failure_names_the_file_line_and_shows_expected_against_got(example: P
     ]
 
 
+def test_a_role_an_environment_leaves_out_is_an_error_at_the_case_not_a_failure(example: Path, cli: Callable[..., Run]) -> None:
+    write_repo(
+        example,
+        {
+            "profiles/line.toml": (
+                'extends = "base"\n[conference]\nname = "line"\n[roles.host]\npin = "1"\n[roles.guest]\npin = "2"\n'
+                '[env.dev]\nunset = ["roles.guest"]\n'
+            ),
+            "tests/line.toml": '[[case]]\nname = "a guest joins"\nprofile = "line"\ndigits = ["2"]\n[case.expect]\nrole = "guest"\n',
+        },
+    )
+    assert cli("test", "configs", "--env", "prod", "-k", "guest").code == 0
+    run = cli("test", "configs", "-k", "guest")
+    assert (run.code, run.out) == (1, "")
+    assert run.err == (
+        'configs/tests/line.toml:6: expect.role: profile line has no role "guest" in dev (its roles there: host), so no call'
+        " joins as it there (env or envs limits a case to the environments it is meant for)\n"
+    )
+    (example / "tests/line.toml").write_text(
+        (example / "tests/line.toml").read_text().replace("digits", 'envs = ["prod", "staging"]\ndigits')
+    )
+    assert cli("test", "configs", "-k", "guest").code == 0
+
+
 CASE = '[[case]]\nname = "n"\nprofile = "all-hands"\n'
 
 

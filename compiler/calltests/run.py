@@ -157,12 +157,36 @@ def run_cases(compiler: Compiler, found: Sequence[Case], envs: Sequence[str], ar
             key = (case.profile, env)
             if key not in rendered:
                 rendered[key] = document_data(compiler, case.profile, env, artifacts)
-            unknown += _secret_problems(case, env, rendered[key])
+            unknown += _secret_problems(case, env, rendered[key]) + _absent_role(compiler, case, env)
             document = require(secrets.with_test_values(rendered[key], case.secrets), profile=case.profile, env=env)
             call = simulate(document, case.digits, case.result, case.caller)
             outcomes.append(Outcome(case, env, call, difference(case, call)))
     raise_all(unknown)
     return outcomes
+
+
+def _absent_role(compiler: Compiler, case: Case, env: str) -> list[ConfcError]:
+    """A role the case expects that the profile has in other environments but not in `env` (an [env.NAME] unset
+    it): no call can join as it there, so the case would fail whatever the profile does."""
+    role = case.expect.get("role")
+    if role is None:
+        return []
+    try:
+        _, values = compiler.values(case.profile, env)
+    except ConfcError:
+        return []  # the profile's own problem: compiling its document reports it
+    roles = list(values.get("roles") or {})
+    if role in roles:
+        return []
+    has = f"its roles there: {', '.join(roles)}" if roles else "it has no roles there"
+    return [
+        case.error(
+            f"profile {case.profile} has no role {show(role)} in {env} ({has}), so no call joins as it there "
+            "(env or envs limits a case to the environments it is meant for)",
+            "expect",
+            "role",
+        )
+    ]
 
 
 def _secret_problems(case: Case, env: str, document: Any) -> list[ConfcError]:
