@@ -87,15 +87,24 @@ class EnvPlan:
     entries: Mapping[str, Any] = field(default_factory=dict)  # path -> the manifest entry of each artifact
     manifest: bytes = b""
     manifest_changed: bool = False
+    retired: bool = False  # the folder of an environment the repository no longer has: everything confc wrote goes
 
     def show(self, rel: str) -> str:
         return f"{self.display.rstrip('/')}/{rel}"
+
+    @property
+    def gone(self) -> str:
+        """Why a file listed in the previous manifest is not produced any more."""
+        if self.retired:
+            return f"environment {self.env} no longer exists (no environments/{self.env}.toml)"
+        return "no profile produces it in this environment any more"
 
     def kept_warnings(self) -> list[ConfcError]:
         """A warning for each stale artifact left in place because it was edited by hand."""
         return [
             ConfcError(
-                "no profile produces it any more, but it was edited since confc wrote it; left in place (delete it if it is not needed)",
+                f"{self.gone if self.retired else 'no profile produces it any more'}, but it was edited since confc wrote it;"
+                " left in place (delete it if it is not needed)",
                 file=self.show(rel),
                 env=self.env,
             )
@@ -141,17 +150,19 @@ def plan(
     previous: Previous | None = None,
     reused: Mapping[str, str] | None = None,
     guard: bool = True,
+    retired: bool = False,
 ) -> EnvPlan:
     """Decide every write and removal for OUT/ENV; raise, writing nothing, if any is unsafe.
 
     `reused` names artifacts already known to be on disk as they are, each with its seal,
     verified; with `guard` off (for `check`), a file in the way is merely stale, not an error.
+    A `retired` folder (of an environment no longer there) has no artifacts, and loses its manifest.
     """
     reused = reused or {}
     folder = Path(out) / env
     display = f"{display_out.rstrip('/')}/{env}"
     previous = previous or read_previous(out, display_out, env)
-    result = EnvPlan(env, folder, display, list(artifacts), previous.entries, previous.complete, stamp, sources)
+    result = EnvPlan(env, folder, display, list(artifacts), previous.entries, previous.complete, stamp, sources, retired=retired)
     if previous.conflicted:
         result.resolved.append(MANIFEST)
     way = _Way(folder)
@@ -202,6 +213,9 @@ def plan(
         else:
             result.kept.append(rel)
     raise_all(errors)
+    if retired:
+        result.manifest_changed = True  # removed, with the folder once nothing else is left in it
+        return result
     # The manifest of OUT/ENV: what confc owns there, and every input digest (the incremental cache).
     result.entries = _entries(Sealer(stamp, sources), artifacts, reused)
     result.manifest = manifest_json(stamp, sources, result.entries, complete=True)
@@ -266,6 +280,9 @@ def apply(plan: EnvPlan) -> None:
     """Carry out a plan: interim manifest, artifacts, removals, final manifest."""
     try:
         _clean_temporaries(plan.folder, deep=not plan.previous_complete)
+        if plan.retired:
+            _retire(plan)
+            return
         writer = AtomicWriter()
         if plan.writes or plan.removals:
             # Until the build finishes, the manifest lists old and new files alike and says
@@ -282,6 +299,16 @@ def apply(plan: EnvPlan) -> None:
     except OSError as exc:
         where = exc.filename or plan.folder
         raise ConfcError(f"cannot write the build output: {exc.strerror or exc}", file=str(where)) from None
+
+
+def _retire(plan: EnvPlan) -> None:
+    """Remove what confc wrote for an environment no longer there; the manifest goes last, so an interrupted
+    removal is finished by the next build."""
+    for rel in plan.removals:
+        (plan.folder / rel).unlink()
+        _prune_empty(plan.folder, (plan.folder / rel).parent)
+    (plan.folder / MANIFEST).unlink(missing_ok=True)
+    _prune_empty(plan.folder.parent, plan.folder)
 
 
 class AtomicWriter:

@@ -190,7 +190,40 @@ def plans(
                 guard=guard,
             )
         )
+    for env, left in retired(repo, envs, out, display_out):
+        planned.append(plan(out, display_out, env, {}, {}, [], previous=left, guard=guard, retired=True))
     return planned, warnings
+
+
+def retired(repo: Repository, envs: Sequence[str], out: Path | str, display_out: str) -> list[tuple[str, Previous]]:
+    """The folders of OUT holding what confc built for an environment the repository no longer has (renamed or
+    deleted), each with its manifest. Only a build of every environment looks: one of some leaves the rest alone.
+
+    A folder is taken for one only when its manifest is confc's, says it is of that environment, and was written
+    by a build of this repository (it lists one of today's environments beside its own): another repository
+    building into the same OUT keeps its folders.
+    """
+    if set(envs) != set(repo.environments):
+        return []
+    try:
+        names = sorted(os.listdir(out))
+    except OSError:
+        return []
+    found = []
+    for name in names:
+        folder = os.path.join(out, name)
+        if name in repo.environments or os.path.islink(folder) or not os.path.isdir(folder):
+            continue
+        try:
+            left = read_previous(out, display_out, name)
+        except ConfcError:
+            continue  # not a confc manifest: nothing there is known to be confc's
+        recorded = left.manifest.get("environments")
+        if left.raw is None or left.manifest.get("env") != name or not isinstance(recorded, list):
+            continue
+        if set(map(str, recorded)) & set(repo.environments):
+            found.append((name, left))
+    return found
 
 
 def _compiler(repo: Repository, overrides: Sequence[str], fmt: str, scope: set[str]) -> Compiler:

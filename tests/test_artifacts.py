@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from conftest import write_repo
 
 from compiler import parallel
 from compiler.artifacts import sha256
@@ -105,6 +106,57 @@ def test_artifacts_of_deleted_profiles_are_removed_but_foreign_files_never(repo:
         "build/dev/teams/notes.swml.yaml: extra: no profile produces it in this environment, and it is not written by confc "
         "(not in manifest.json), so confc build leaves it alone; delete it"
     )
+
+
+def test_the_folder_of_an_environment_renamed_away_is_removed_by_a_build_of_every_environment(
+    repo: Path, cli: Callable, tmp_path: Path
+) -> None:
+    assert cli("build", "configs", "--all-envs").code == 0
+    (repo / "environments/prod.toml").rename(repo / "environments/live.toml")
+    (tmp_path / "build/prod/teams/sales.swml.yaml").write_text("edited by hand\n")
+    foreign = tmp_path / "build/prod/notes.txt"
+    foreign.write_text("mine\n")
+    # Building some environments leaves the others' folders alone; checking every one finds the folder left over.
+    assert cli("build", "configs", "--env", "dev").code == 0
+    assert (tmp_path / "build/prod/manifest.json").is_file()
+    run = cli("check", "configs", "--all-envs")
+    gone = "extra: environment prod no longer exists (no environments/prod.toml)"
+    assert run.code == 1
+    assert run.err.splitlines()[-4:] == [
+        f"build/prod/support.swml.yaml: {gone}; run confc build --all-envs, which removes it",
+        f"build/prod/teams/sales.swml.yaml: {gone}, and it is edited since confc wrote it, so confc build leaves it alone; delete it",
+        f"build/prod/manifest.json: {gone}; run confc build --all-envs, which removes what confc wrote there",
+        "5 problem(s): the artifacts are not current; run confc build",
+    ]
+    run = cli("build", "configs", "--all-envs")
+    assert run.code == 0
+    assert run.err.splitlines() == [
+        "warning: build/prod/teams/sales.swml.yaml: environment prod no longer exists (no environments/prod.toml), but it was"
+        " edited since confc wrote it; left in place (delete it if it is not needed) (env prod)",
+        "build/dev: 0 written, 2 unchanged, 0 removed",
+        "build/live: 2 written, 0 unchanged, 0 removed",
+        "build/prod: 0 written, 0 unchanged, 1 removed (environment prod no longer exists)",
+    ]
+    assert sorted(p.name for p in (tmp_path / "build/prod").rglob("*")) == ["notes.txt", "sales.swml.yaml", "teams"]
+    assert foreign.read_text() == "mine\n"
+    (tmp_path / "build/prod/teams/sales.swml.yaml").unlink()
+    foreign.unlink()
+    assert cli("check", "configs", "--all-envs").code == 0
+    assert cli("build", "configs", "--all-envs").err.splitlines()[-1] == "build/live: 0 written, 2 unchanged, 0 removed"
+
+
+def test_a_folder_another_repository_built_into_the_same_out_is_left_alone(
+    repo: Path, make_repo: Callable[..., Path], cli: Callable, tmp_path: Path
+) -> None:
+    other = tmp_path / "other"
+    write_repo(other, {"environments/qa.toml": "", "profiles/p.toml": '[conference]\nname = "p"\n'})
+    assert cli("build", "other", "--all-envs", "--out", "build").code == 0
+    (tmp_path / "build/stray").mkdir()
+    (tmp_path / "build/stray/manifest.json").write_text('{"not": "confc"}\n')
+    assert cli("build", "configs", "--all-envs").code == 0
+    assert cli("check", "configs", "--all-envs").code == 0
+    assert (tmp_path / "build/qa/p.swml.yaml").is_file()
+    assert cli("check", "other", "--all-envs", "--out", "build").code == 0
 
 
 def test_a_hand_edited_stale_artifact_is_kept(repo: Path, cli: Callable, tmp_path: Path) -> None:

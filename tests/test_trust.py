@@ -29,7 +29,7 @@ def test_a_malformed_extends_is_a_located_error_for_every_command(make_repo: Cal
 def test_show_and_explain_work_beside_unrelated_broken_files(make_repo: Callable[..., Path], cli: Callable) -> None:
     make_repo({**GOOD, "profiles/unparsable.toml": "[conference\n", "profiles/odd.toml": "[conference]\nname = 5\n"})
     explained = cli("explain", "configs", "standup", "conference.status_callback", "--env", "prod")
-    assert explained.code == 0 and explained.out.endswith('final: "https://hooks.example.com/c"\n')
+    assert explained.code == 0 and 'final: "https://hooks.example.com/c"\nuses:\n' in explained.out
     assert cli("show", "configs", "standup", "--env", "prod", "--swml").code == 0
     broken = cli("show", "configs", "odd", "--env", "prod")
     assert (broken.code, broken.err) == (1, "configs/profiles/odd.toml:2: conference.name: must be a string, got 5\n")
@@ -51,6 +51,8 @@ def test_explain_traces_a_key_beside_problems_with_other_keys_of_the_same_files(
         "conference.status_callback for profile standup, env prod, lowest layer first:\n"
         '  1. configs/profiles/base.toml:3  conference.status_callback = "{{ vars.hooks }}/c"\n'
         'final: "https://hooks.example.com/c"\n'
+        "uses:\n"
+        '  vars.hooks = "https://hooks.example.com"  configs/environments/prod.toml:3 [vars]\n'
     )
     assert run.err.splitlines() == [
         "note: 2 problem(s) with other keys; the trace leaves them out:",

@@ -31,5 +31,9 @@ def run(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
         unchanged = len(plan.artifacts) - len(plan.writes)
-        print(f"{plan.display}: {len(plan.writes)} written, {unchanged} unchanged, {len(plan.removals)} removed", file=sys.stderr)
+        gone = f" (environment {plan.env} no longer exists)" if plan.retired else ""
+        print(
+            f"{plan.display}: {len(plan.writes)} written, {unchanged} unchanged, {len(plan.removals)} removed{gone}",
+            file=sys.stderr,
+        )
     return 0
