@@ -170,14 +170,20 @@ class Resolution:
 
 
 _GOT = re.compile(r', got ("(?:[^"\\]|\\.)*"|[^ ()]+)')
-_VARIABLE = re.compile(r"\b(?:env\.)?vars\.([A-Za-z_][A-Za-z0-9_]*)\b")
+_VARIABLE = re.compile(r"\b(env\.)?vars\.([A-Za-z_][A-Za-z0-9_]*)\b")
+
+
+def variables_named(text: str) -> list[tuple[str, str]]:
+    """Each variable a `{{ }}` names as vars.NAME or env.vars.NAME, as ("env." or "", NAME), in order; one picked
+    by a computed key is not named."""
+    return _VARIABLE.findall(text)
 
 
 def variable_of(written: Any) -> str | None:
     """The one variable a `{{ }}` string reads (`vars.NAME`), if it reads exactly one."""
     if not isinstance(written, str) or "{{" not in written:
         return None
-    names = set(_VARIABLE.findall(written))
+    names = {name for _, name in variables_named(written)}
     return names.pop() if len(names) == 1 else None
 
 

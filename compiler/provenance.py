@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import difflib
-import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from . import profile_format as fmt
 from .errors import ConfcError, UsageError, did_you_mean, raise_all, show
-from .layering import MISSING, KeyPath, Layer, Resolution, lookup, touches
+from .layering import MISSING, KeyPath, Layer, Resolution, lookup, touches, variables_named
 from .pipeline import Compiler
 from .validation import effective_join, emitted
 
@@ -32,8 +31,7 @@ class Step:
 
     @property
     def where(self) -> str:
-        location = f"{self.layer.file}:{self.line}" if self.line else self.layer.file
-        return f"{location} {self.layer.section}".rstrip()
+        return _where(self.layer, self.line)
 
     def as_json(self) -> dict[str, Any]:
         layer = self.layer.section or ("--set" if self.layer.source is None else "profile")
@@ -72,18 +70,21 @@ class Used:
     layer: Layer
 
     @property
+    def line(self) -> int | None:
+        return self.layer.line(("vars", self.name.rsplit(".", 1)[1]))
+
+    @property
     def where(self) -> str:
-        line = self.layer.line(("vars", self.name.rsplit(".", 1)[1]))
-        location = f"{self.layer.file}:{line}" if line else self.layer.file
-        return f"{location} {self.layer.section}".rstrip()
+        return _where(self.layer, self.line)
 
     def as_json(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "value": self.value,
-            "file": self.layer.file,
-            "line": self.layer.line(("vars", self.name.rsplit(".", 1)[1])),
-        }
+        return {"name": self.name, "value": self.value, "file": self.layer.file, "line": self.line}
+
+
+def _where(layer: Layer, line: int | None) -> str:
+    """FILE:LINE and the part of the file ("[env.prod]"), as explain's columns show a layer's line."""
+    location = f"{layer.file}:{line}" if line else layer.file
+    return f"{location} {layer.section}".rstrip()
 
 
 def leaves(value: Any, path: KeyPath) -> Iterator[tuple[KeyPath, Any]]:
@@ -148,10 +149,6 @@ def _in_effect(steps: Iterable[Step]) -> list[Step]:
     return list(standing.values())
 
 
-# What explain can name: a variable read as vars.NAME or env.vars.NAME (not one chosen by a computed key).
-_NAMED = re.compile(r"\b(env\.)?vars\.([A-Za-z_][A-Za-z0-9_]*)\b")
-
-
 def _uses(steps: Iterable[Step], resolution: Resolution, values: Mapping[str, Any]) -> Iterator[Used]:
     """Each variable the expressions of `steps` name, once, with its value and the layer that set it: a profile's
     vars by the last layer setting it (an environment's [vars] lie beneath), env.vars by the environment's file."""
@@ -160,7 +157,7 @@ def _uses(steps: Iterable[Step], resolution: Resolution, values: Mapping[str, An
     for step in steps:
         if not isinstance(step.value, str) or "{{" not in step.value:
             continue
-        for env_prefix, name in _NAMED.findall(step.value):
+        for env_prefix, name in variables_named(step.value):
             shown = f"{env_prefix}vars.{name}"
             if shown in seen:
                 continue
