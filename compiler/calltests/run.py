@@ -96,12 +96,18 @@ def _roles(compiler: Compiler, case: Case) -> list[str]:
     names: dict[str, None] = {}
     for env in case.envs or tuple(compiler.repo.environments):
         if env in compiler.repo.environments:
-            try:
-                _, values = compiler.values(case.profile, env)
-            except ConfcError:
-                continue  # the profile's own problem; running the case reports it
-            names.update(dict.fromkeys(values.get("roles") or {}))
+            names.update(dict.fromkeys(_roles_in(compiler, case.profile, env) or ()))
     return list(names)
+
+
+def _roles_in(compiler: Compiler, profile: str, env: str) -> list[str] | None:
+    """The roles `profile` has in `env`; None when its values cannot be had (the profile's own problem, which
+    compiling its document reports)."""
+    try:
+        _, values = compiler.values(profile, env)
+    except ConfcError:
+        return None
+    return list(values.get("roles") or {})
 
 
 def document_data(compiler: Compiler, profile: str, env: str, artifacts: Path | None) -> Any:
@@ -150,6 +156,7 @@ def run_cases(compiler: Compiler, found: Sequence[Case], envs: Sequence[str], ar
     outcomes = []
     unknown: list[ConfcError] = []
     rendered: dict[tuple[str, str], Any] = {}  # cases share documents: each is compiled (or read) once
+    roles: dict[tuple[str, str], list[str] | None] = {}
     for case in found:
         for env in envs:
             if case.envs is not None and env not in case.envs:
@@ -157,7 +164,9 @@ def run_cases(compiler: Compiler, found: Sequence[Case], envs: Sequence[str], ar
             key = (case.profile, env)
             if key not in rendered:
                 rendered[key] = document_data(compiler, case.profile, env, artifacts)
-            unknown += _secret_problems(case, env, rendered[key]) + _absent_role(compiler, case, env)
+            if "role" in case.expect and key not in roles:
+                roles[key] = _roles_in(compiler, case.profile, env)
+            unknown += _secret_problems(case, env, rendered[key]) + _absent_role(case, env, roles.get(key))
             document = require(secrets.with_test_values(rendered[key], case.secrets), profile=case.profile, env=env)
             call = simulate(document, case.digits, case.result, case.caller)
             outcomes.append(Outcome(case, env, call, difference(case, call)))
@@ -165,18 +174,11 @@ def run_cases(compiler: Compiler, found: Sequence[Case], envs: Sequence[str], ar
     return outcomes
 
 
-def _absent_role(compiler: Compiler, case: Case, env: str) -> list[ConfcError]:
-    """A role the case expects that the profile has in other environments but not in `env` (an [env.NAME] unset
-    it): no call can join as it there, so the case would fail whatever the profile does."""
+def _absent_role(case: Case, env: str, roles: list[str] | None) -> list[ConfcError]:
+    """A role the case expects that is not among `roles`, the profile's roles in `env` (an [env.NAME] unset it):
+    no call can join as it there, so the case would fail whatever the profile does."""
     role = case.expect.get("role")
-    if role is None:
-        return []
-    try:
-        _, values = compiler.values(case.profile, env)
-    except ConfcError:
-        return []  # the profile's own problem: compiling its document reports it
-    roles = list(values.get("roles") or {})
-    if role in roles:
+    if role is None or roles is None or role in roles:
         return []
     has = f"its roles there: {', '.join(roles)}" if roles else "it has no roles there"
     return [
