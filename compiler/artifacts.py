@@ -93,17 +93,18 @@ class EnvPlan:
         return f"{self.display.rstrip('/')}/{rel}"
 
     @property
-    def gone(self) -> str:
-        """Why a file listed in the previous manifest is not produced any more."""
-        if self.retired:
-            return f"environment {self.env} no longer exists (no environments/{self.env}.toml)"
-        return "no profile produces it in this environment any more"
+    def retired_why(self) -> str:
+        return f"environment {self.env} no longer exists (no environments/{self.env}.toml)"
+
+    def gone(self, otherwise: str) -> str:
+        """Why a file of this folder is not produced: its environment is gone, or else `otherwise` (of its profile)."""
+        return self.retired_why if self.retired else otherwise
 
     def kept_warnings(self) -> list[ConfcError]:
         """A warning for each stale artifact left in place because it was edited by hand."""
         return [
             ConfcError(
-                f"{self.gone if self.retired else 'no profile produces it any more'}, but it was edited since confc wrote it;"
+                f"{self.gone('no profile produces it any more')}, but it was edited since confc wrote it;"
                 " left in place (delete it if it is not needed)",
                 file=self.show(rel),
                 env=self.env,

@@ -38,7 +38,7 @@ def drift(plan: EnvPlan) -> list[Drift]:
     found: list[Drift] = []
     if plan.retired:
         extra = [Drift(plan.show(rel), _extra(plan, rel), None, None, plan.env) for rel in sorted(produced_files(plan.folder))]
-        why = f"extra: {plan.gone}; run confc build --all-envs, which removes what confc wrote there"
+        why = f"extra: {plan.retired_why}; run confc build --all-envs, which removes what confc wrote there"
         return [*extra, Drift(plan.show(MANIFEST), why, None, None, plan.env)]
     for artifact in plan.writes:
         current = read_regular(plan.folder / artifact.path)
@@ -76,10 +76,10 @@ def _extra(plan: EnvPlan, rel: str) -> str:
     except OSError:
         on_disk = None
     if entry is not None and on_disk is not None and owned(entry, on_disk):
-        return f"extra: {plan.gone}; run confc build{' --all-envs' if plan.retired else ''}, which removes it"
+        gone = plan.gone("no profile produces it in this environment any more")
+        return f"extra: {gone}; run confc build{' --all-envs' if plan.retired else ''}, which removes it"
     why = "edited since confc wrote it" if entry is not None else "not written by confc (not in manifest.json)"
-    gone = plan.gone if plan.retired else "no profile produces it in this environment"
-    return f"extra: {gone}, and it is {why}, so confc build leaves it alone; delete it"
+    return f"extra: {plan.gone('no profile produces it in this environment')}, and it is {why}, so confc build leaves it alone; delete it"
 
 
 # git converts line endings on checkout under core.autocrlf (the default of git for Windows): a file confc
