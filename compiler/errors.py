@@ -13,6 +13,9 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 _FIELDS = ("file", "line", "key", "profile", "env")
+# A base's problem breaks every profile built on it: a line naming hundreds of them is read by
+# no one, and the fix is at the base. The count says how far it reaches; --format json names all.
+_PROFILES_SHOWN = 5
 
 
 @dataclass(frozen=True)
@@ -46,10 +49,13 @@ class Diagnostic:
 
     @property
     def context(self) -> str:
-        """` (profile P, envs dev, prod)`, or nothing."""
+        """` (profile P, envs dev, prod)`, or nothing; past a few profiles, how many more."""
         parts = []
         if self.profiles:
-            parts.append(("profile " if len(self.profiles) == 1 else "profiles ") + ", ".join(self.profiles))
+            named = ", ".join(self.profiles)
+            if len(self.profiles) > _PROFILES_SHOWN + 1:  # "and 1 more" would hide no more than it names
+                named = ", ".join(self.profiles[:_PROFILES_SHOWN]) + f" and {len(self.profiles) - _PROFILES_SHOWN} more"
+            parts.append(("profile " if len(self.profiles) == 1 else "profiles ") + named)
         if self.envs:
             parts.append(("env " if len(self.envs) == 1 else "envs ") + ", ".join(self.envs))
         return f" ({', '.join(parts)})" if parts else ""

@@ -19,7 +19,7 @@ from cerberus.errors import ErrorDefinition
 
 from . import profile_format as fmt
 from . import routes, secrets
-from .errors import show
+from .errors import did_you_mean, show
 from .profile_format import BEEP_VALUES as BEEP_VALUES
 from .profile_format import CALLBACK_EVENTS as CALLBACK_EVENTS
 from .profile_format import CODEC as CODEC
@@ -34,51 +34,15 @@ PLAY_URL = re.compile(
     r"^(http://.*|https://.*|ring: ?[0-9.]*: ?[a-zA-Z]{2}|say: ?.*|silence: ?[0-9.]*|ring: ?[a-zA-Z]{2})$", re.DOTALL
 )
 
-SWML_METHODS = frozenset(
-    [
-        "answer",
-        "ai",
-        "amazon_bedrock",
-        "cond",
-        "connect",
-        "denoise",
-        "enter_queue",
-        "execute",
-        "goto",
-        "label",
-        "live_transcribe",
-        "ai_sidecar",
-        "live_translate",
-        "hangup",
-        "join_room",
-        "join_conference",
-        "play",
-        "prompt",
-        "receive_fax",
-        "record",
-        "record_call",
-        "request",
-        "return",
-        "send_digits",
-        "send_fax",
-        "send_sms",
-        "set",
-        "sleep",
-        "sip_refer",
-        "stop_denoise",
-        "stop_record_call",
-        "stop_tap",
-        "switch",
-        "tap",
-        "transfer",
-        "unset",
-        "pay",
-        "detect_machine",
-        "user_event",
-    ]
-)
+# Every calling method of SignalWire's SWML reference (methods/calling/, its titles).
+_CALLING_METHODS = """
+ai ai_sidecar amazon_bedrock answer cond connect denoise detect_machine enter_queue execute goto hangup
+join_conference join_room label live_transcribe live_translate pay play prompt receive_fax record record_call
+request return send_digits send_fax send_sms set sip_refer sleep stop_denoise stop_record_call stop_stream
+stop_tap stream switch tap transcribe transcribe_stop transfer unset user_event
+"""
+SWML_METHODS = frozenset(_CALLING_METHODS.split())
 LINE_BREAKS = "\n\r\u2028\u2029"
-# Where a rendered {{ }} takes the type its text spells ("*": a role's name).
 
 RULE_NAMES = ("required", "allowed", "forbidden", "min", "max", "minlength", "maxlength", "regex", "type", "secret")
 RULE_TYPES = ("string", "integer", "boolean", "float", "number", "list", "dict")
@@ -104,10 +68,8 @@ class Expression(metaclass=_ExpressionType):
 
 # A rule of ours whose failure is about a missing value (Cerberus's custom errors carry no rule name).
 EXACTLY_ONE_OF = ErrorDefinition(0x7F, "exactly_one_of")
-NEITHER = ErrorDefinition(0x7D, "admits")
-SEVERAL_OF = ErrorDefinition(
-    0x7C, None
-)  # more than one of keys that exclude each other; its info names them  # a role with neither a pin nor callers
+NEITHER = ErrorDefinition(0x7D, "admits")  # a role with neither a pin nor callers
+SEVERAL_OF = ErrorDefinition(0x7C, None)  # more than one of keys that exclude each other; its info names them
 # A problem inside SWML methods (a `result`, a switch case); its info carries the path below the field.
 SWML_RESULT = ErrorDefinition(0x7E, None)
 
@@ -239,7 +201,8 @@ class ConfcValidator(Validator):  # type: ignore[misc]
         """{'type': 'boolean'}"""
         if constraint and isinstance(value, Mapping) and "pin" not in value and "callers" not in value:
             # Absent keys: a pin dropped as malformed explains this, so it is then not said twice.
-            self._error(field, NEITHER, "needs a pin, or callers (caller numbers), to say who joins as this role")
+            hint = did_you_mean(field, _admitting(self.document, field))  # a role named only in an override: misspelt?
+            self._error(field, NEITHER, f"needs a pin, or callers (caller numbers), to say who joins as this role{hint}")
 
     def _validate_reference(self, constraint: bool, field: str, value: Any) -> None:
         """{'type': 'boolean'}"""
@@ -274,6 +237,13 @@ class ConfcValidator(Validator):  # type: ignore[misc]
 
 
 _REFERENCE_FORM = '{ secret = "NAME" }, NAME in upper-case letters, digits and _ (the environment variable apply reads it from)'
+
+
+def _admitting(roles: Mapping[str, Any], besides: str) -> list[str]:
+    """The roles of `roles` but `besides` that say who joins as them."""
+    return [
+        name for name, role in roles.items() if name != besides and isinstance(role, Mapping) and {"pin", "callers"} & role.keys()
+    ]
 
 
 def _secret_reference(value: Any) -> bool:

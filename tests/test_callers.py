@@ -185,6 +185,23 @@ def test_each_invalid_form_is_an_error_at_its_line_and_nothing_is_written(
     assert not (tmp_path / "build").exists()
 
 
+def test_a_role_misspelt_in_an_environment_override_is_named_with_the_role_meant(
+    make_repo: Callable[..., Path], cli: Callable
+) -> None:
+    make_repo(
+        {
+            **ALL_HANDS,
+            "profiles/town-hall.toml": 'extends = "all-hands"\n[conference]\nname = "town-hall"\n[env.prod.roles.hots.conference]\nmuted = false\n',
+        }
+    )
+    run = cli("validate", "configs")
+    assert run.code == 1
+    assert run.err.splitlines() == [
+        "configs/profiles/town-hall.toml:4: roles.hots: needs a pin, or callers (caller numbers), to say who joins as this role"
+        ' (did you mean "host"?) (profile town-hall, env prod)'
+    ]
+
+
 def test_callers_inherit_and_an_environment_overrides_them(make_repo: Callable[..., Path], cli: Callable) -> None:
     make_repo(
         {

@@ -185,6 +185,8 @@ def test_document_check_finds_lost_and_injected_values() -> None:
         None,
         [(("sections", "1"), "a section's name must be text, and this one reads as 1: quote it as written")],
     )
+    background = [{"stream": {"url": "wss://x"}}, {"transcribe": {}}, {"transcribe_stop": {}}, {"stop_stream": {}}]
+    assert document_model({**good, "sections": {"main": [*background, *good["sections"]["main"]]}})[1] == []
     bogus = {"version": "1.0.0", "sections": {"main": [{"dance": {}}]}}
     assert document_model(bogus) == (None, [(("sections", "main", "0"), 'unknown SWML method "dance"')])
     silent = {"version": "1.0.0", "sections": {"main": [{"hangup": {}}]}}

@@ -120,3 +120,21 @@ def test_an_orphaned_artifact_says_what_removes_it(make_repo: Callable[..., Path
     (tmp_path / "build/dev/q.swml.yaml").unlink()
     assert cli("build", "configs", "--env", "dev").code == 0
     assert cli("check", "configs", "--env", "dev").code == 0
+
+
+def test_a_base_that_breaks_many_profiles_names_a_few_and_counts_the_rest(make_repo: Callable[..., Path], cli: Callable) -> None:
+    children = {f"profiles/c{n}.toml": f'extends = "base"\n[conference]\nname = "c{n}"\n' for n in range(8)}
+    make_repo({"profiles/base.toml": 'abstract = true\n[conference]\nbeep = "loud"\n', **children})
+    text = cli("validate", "configs", "--env", "dev")
+    assert text.code == 1
+    assert text.err.splitlines() == [
+        f"configs/profiles/base.toml:3: conference.beep: {BEEP} (profiles c0, c1, c2, c3, c4 and 3 more, env dev)"
+    ]
+    lines = cli("validate", "configs", "--env", "dev", "--error-format", "json").out.splitlines()
+    assert [json.loads(line)["profiles"] for line in lines] == [[f"c{n}" for n in range(8)]]
+
+
+def test_six_profiles_are_all_named(make_repo: Callable[..., Path], cli: Callable) -> None:
+    children = {f"profiles/c{n}.toml": f'extends = "base"\n[conference]\nname = "c{n}"\n' for n in range(6)}
+    make_repo({"profiles/base.toml": 'abstract = true\n[conference]\nbeep = "loud"\n', **children})
+    assert cli("validate", "configs", "--env", "dev").err.endswith("(profiles c0, c1, c2, c3, c4, c5, env dev)\n")
