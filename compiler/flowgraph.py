@@ -8,11 +8,12 @@ back to its label, a conference's result. A hangup ends its path.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from .document import Document
+from .secrets import placeholder
 
 _ENDS = frozenset({"hangup", "transfer"})  # nothing after them runs (transfer does not come back)
 _LONGEST = 60
@@ -34,8 +35,24 @@ class Flow:
         return f"n{self.issued}"
 
 
-def flow(document: Document) -> Flow:
-    """The graph of `document`, the same every time for the same document."""
+def flow(document: Document, secrets: Iterable[str] = ()) -> Flow:
+    """The graph of `document`, the same every time for the same document. The placeholder of each of
+    `secrets` is drawn as "secret NAME": a reviewer reads whose PIN a branch is, not digits."""
+    graph = _flow(document)
+    names = {placeholder(name): f"secret {name}" for name in secrets}
+    if names:
+        graph.nodes = {node: (section, _named(label, names)) for node, (section, label) in graph.nodes.items()}
+        graph.edges = [(source, target, _named(label, names)) for source, target, label in graph.edges]
+    return graph
+
+
+def _named(label: str, names: Mapping[str, str]) -> str:
+    for digits, name in names.items():
+        label = label.replace(digits, name)
+    return label
+
+
+def _flow(document: Document) -> Flow:
     graph = Flow()
     for name, items in document.sections.items():
         first = _chain(graph, name, [{m.name: m.params} for m in items], None)

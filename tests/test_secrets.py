@@ -155,6 +155,21 @@ def test_apply_sends_the_values_and_plan_sees_a_changed_one_without_showing_it(
     assert signalwire.space.document("confc:all-hands")["sections"]["main"][2]["switch"]["case"].keys() == {"5121", ATTENDEE_PIN}
 
 
+def test_a_call_flow_picture_names_each_secret_branch_instead_of_its_digits(
+    repo: Path, cli: Callable[..., Run], signalwire: Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for form in ("mermaid", "dot"):
+        drawn = cli("graph", "configs", "--flow", "all-hands", "--env", "prod", "--format", form).out
+        assert "prompt_value = secret ALLHANDS_HOST_PIN" in drawn and "prompt_value = secret ALLHANDS_PIN" in drawn
+        assert HOST not in drawn and ATTENDEE not in drawn
+    signalwire.space.add_number("+15551230002")
+    monkeypatch.setenv("ALLHANDS_HOST_PIN", HOST_PIN)
+    monkeypatch.setenv("ALLHANDS_PIN", ATTENDEE_PIN)
+    markdown = cli("plan", "configs", "--env", "prod", "--format", "markdown").out
+    flow = markdown.split("```mermaid\n", 1)[1].split("```", 1)[0]
+    assert "prompt_value = secret ALLHANDS_HOST_PIN" in flow and HOST not in flow and HOST_PIN not in markdown
+
+
 @pytest.mark.parametrize(
     ("content", "said"),
     [

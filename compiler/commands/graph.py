@@ -39,7 +39,9 @@ def _flow(args: argparse.Namespace) -> int:
     profile, env = project.check_profile(built.repo, args.flow), project.check_env(built.repo, args.env)
     if built.abstract(profile):
         raise UsageError(f"{profile} is abstract: it has no call flow; draw a profile that extends it")
-    graph = flowgraph.flow(require(parse_document(built.document(built.compile(profile, env))), profile=profile, env=env))
+    compiled = built.compile(profile, env)
+    document = require(parse_document(built.document(compiled)), profile=profile, env=env)
+    graph = flowgraph.flow(document, compiled.resolution.secret_names)
     print(flowgraph.dot(graph) if args.format == "dot" else flowgraph.mermaid(graph), end="")
     return 0
 

@@ -21,6 +21,7 @@ class Secrets:
     values: frozenset[str] = frozenset()
     token: str = field(default="", repr=False)
     placeholders: Mapping[str, str] = field(default_factory=dict, repr=False)  # a secret's value -> its placeholder
+    names: frozenset[str] = frozenset()  # the secrets whose placeholders the documents carry: pictures name them
 
     def unsent(self, remote: Any, local: Any) -> Any:
         """The space's `remote` document with the placeholders of `local` back where they stand: never shown, even

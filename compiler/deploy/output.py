@@ -105,8 +105,8 @@ def _flow(plan: Plan, change: ScriptChange) -> str:
     old = None
     if change.script is not None:
         remote, _ = model(plan.secrets.unsent(change.script.contents, change.local.document))
-        old = flowgraph.flow(remote) if remote is not None else None
-    graph = flowgraph.flow(new)
+        old = flowgraph.flow(remote, plan.secrets.names) if remote is not None else None
+    graph = flowgraph.flow(new, plan.secrets.names)
     return flowgraph.mermaid(graph, flowgraph.changed(graph, old))
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import difflib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -103,9 +103,11 @@ def plan(
     prune: bool,
     show_secrets: bool = False,
     placeholders: Mapping[str, str] | None = None,
+    names: Iterable[str] = (),
 ) -> Plan:
-    """Compare the space with `locals_`; reads the space, changes nothing. `placeholders`: a secret's value -> its placeholder."""
-    secrets = Secrets(show_secrets, token=target.token, placeholders=dict(placeholders or {})).seeing(
+    """Compare the space with `locals_`; reads the space, changes nothing. `placeholders`: a secret's value -> its
+    placeholder; `names`: the secrets the documents use."""
+    secrets = Secrets(show_secrets, token=target.token, placeholders=dict(placeholders or {}), names=frozenset(names)).seeing(
         local.document for local in locals_
     )
     space.redact = secrets.redact

@@ -52,7 +52,7 @@ def read_plan(
     ]
     space = Space(deployment, rest)
     unsent = {value: placeholder for placeholder, value in values.items()}
-    return plan(deployment, committed, space, prune=prune, show_secrets=show_secrets, placeholders=unsent), space
+    return plan(deployment, committed, space, prune=prune, show_secrets=show_secrets, placeholders=unsent, names=needed), space
 
 
 def _not_reviewed(checked: CheckResult, env: str, root: str) -> ConfcError:
