@@ -88,9 +88,16 @@ class EnvPlan:
     manifest: bytes = b""
     manifest_changed: bool = False
     retired: bool = False  # the folder of an environment the repository no longer has: everything confc wrote goes
+    previous_format: str | None = None  # the format the artifacts the previous manifest lists were written in
 
     def show(self, rel: str) -> str:
         return f"{self.display.rstrip('/')}/{rel}"
+
+    @property
+    def reformatted(self) -> str | None:
+        """The other format this folder's artifacts were built in, when this build writes them in a new one."""
+        was = self.previous_format
+        return was if self.previous and isinstance(was, str) and was != self.stamp.get("format") and not self.retired else None
 
     @property
     def retired_why(self) -> str:
@@ -164,6 +171,7 @@ def plan(
     display = f"{display_out.rstrip('/')}/{env}"
     previous = previous or read_previous(out, display_out, env)
     result = EnvPlan(env, folder, display, list(artifacts), previous.entries, previous.complete, stamp, sources, retired=retired)
+    result.previous_format = previous.manifest.get("format")
     if previous.conflicted:
         result.resolved.append(MANIFEST)
     way = _Way(folder)

@@ -40,6 +40,15 @@ def drift(plan: EnvPlan) -> list[Drift]:
         extra = [Drift(plan.show(rel), _extra(plan, rel), None, None, plan.env) for rel in sorted(produced_files(plan.folder))]
         why = f"extra: {plan.retired_why}; run confc build --all-envs, which removes what confc wrote there"
         return [*extra, Drift(plan.show(MANIFEST), why, None, None, plan.env)]
+    if plan.reformatted:
+        # Every artifact is then missing in one format and extra in the other: one line says why, and what is meant.
+        was, now = plan.reformatted, plan.stamp["format"]
+        message = (
+            f"built with --format {was} (its manifest says so) and checked as {now}, so none of its {len(plan.previous)} "
+            f'artifacts is what a build writes: check with --format {was}, or set [build] format = "{was}" in confc.toml;'
+            f" a build with --format {now} replaces them"
+        )
+        return [Drift(plan.display, message, None, None, plan.env)]
     for artifact in plan.writes:
         current = read_regular(plan.folder / artifact.path)
         shown = plan.show(artifact.path)

@@ -277,6 +277,31 @@ def test_json_format_and_settings_file(repo: Path, cli: Callable, tmp_path: Path
     assert (tmp_path / "elsewhere/dev/support.swml.yaml").is_file()
 
 
+def test_a_folder_built_in_the_other_format_is_named_once_with_the_format_it_was_built_in(
+    repo: Path, cli: Callable, tmp_path: Path
+) -> None:
+    assert cli("build", "configs", "--all-envs", "--format", "json").code == 0
+    as_yaml = cli("check", "configs", "--all-envs")
+    assert as_yaml.code == 1
+    assert as_yaml.err.splitlines() == [
+        *(
+            f"build/{env}: built with --format json (its manifest says so) and checked as yaml, so none of its 2 artifacts"
+            ' is what a build writes: check with --format json, or set [build] format = "json" in confc.toml;'
+            " a build with --format yaml replaces them"
+            for env in ("dev", "prod")
+        ),
+        "2 problem(s): the artifacts are not current; check with --format json, or run confc build",
+    ]
+    assert cli("check", "configs", "--all-envs", "--format", "json").code == 0
+    (repo / "confc.toml").write_text('[build]\nformat = "json"\n')
+    assert cli("check", "configs", "--all-envs").code == 0
+    (repo / "confc.toml").unlink()
+    rebuilt = cli("build", "configs", "--env", "dev")
+    assert rebuilt.err == "build/dev: 2 written, 0 unchanged, 2 removed (its json artifacts replaced by yaml)\n"
+    assert sorted(p.name for p in (tmp_path / "build/dev").rglob("*.swml.*")) == ["sales.swml.yaml", "support.swml.yaml"]
+    assert cli("check", "configs", "--env", "dev").code == 0
+
+
 BOTH_ENV_OPTIONS = "--all-envs and --env each say which environments to use: give one of them"
 
 

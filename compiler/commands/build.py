@@ -32,6 +32,8 @@ def run(args: argparse.Namespace) -> int:
             )
         unchanged = len(plan.artifacts) - len(plan.writes)
         gone = f" (environment {plan.env} no longer exists)" if plan.retired else ""
+        if plan.reformatted:
+            gone = f" (its {plan.reformatted} artifacts replaced by {plan.stamp['format']})"
         print(
             f"{plan.display}: {len(plan.writes)} written, {unchanged} unchanged, {len(plan.removals)} removed{gone}",
             file=sys.stderr,

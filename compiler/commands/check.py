@@ -30,7 +30,9 @@ def run(args: argparse.Namespace) -> int:
     for problem in result.drift:
         report.drift(problem)
     if result.drift:
-        print(f"{len(result.drift)} problem(s): the artifacts are not current; run confc build", file=sys.stderr)
+        other = sorted({plan.reformatted for plan in result.plans if plan.reformatted})
+        fix = f"check with --format {' or '.join(other)}, or run confc build" if other else "run confc build"
+        print(f"{len(result.drift)} problem(s): the artifacts are not current; {fix}", file=sys.stderr)
         return 1
     total = sum(len(plan.artifacts) for plan in result.plans)
     # No retired folder is counted: check reports at least its manifest, so none is left when all is current.
