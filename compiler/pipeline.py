@@ -320,14 +320,14 @@ class Compiler:
     ) -> list[Artifact]:
         """Every artifact of `envs` but those in `skip` (env -> profiles), in a stable order.
 
-        `jobs`: how many processes compile them (default: every core, when there is work enough
-        for each; see workers). All problems of all profiles are raised together, in the same
-        order whatever the number of processes.
+        `jobs`: how many processes compile them (default: every core, when there is work enough for each; see
+        workers). All problems of all profiles are raised together, in the same order whatever the number of processes.
         """
         skip = skip or {}
         errors = self.file_problems()
         usable = [env for env in envs if self.data(self.repo.environments[env]) is not None]
-        wanted = [p for p in self.repo.profiles if any(p not in skip.get(env, ()) for env in usable)]
+        # A building block is told by its parse alone: shape-checking it would make an incremental build check every base.
+        wanted = [p for p in self.repo.profiles if any(p not in skip.get(e, ()) for e in usable) and not self.repo.abstract(p)]
         chosen = [p for p in wanted if not self.abstract(p) and self._inherits(p)]
         tasks = [(profile, env) for env in usable for profile in chosen if profile not in skip.get(env, ())]
         processes = workers(len(tasks), jobs)
