@@ -223,13 +223,25 @@ def plan(
             result.kept.append(rel)
     raise_all(errors)
     if retired:
-        result.manifest_changed = True  # removed, with the folder once nothing else is left in it
+        # Removed, with the folder once nothing else is left in it; but while a file edited by hand stays, so does a
+        # manifest listing it alone, and every later build and check still says it is there.
+        result.manifest = _listing_only(previous.manifest, result.kept) if result.kept else b""
+        result.manifest_changed = previous.raw != result.manifest
         return result
     # The manifest of OUT/ENV: what confc owns there, and every input digest (the incremental cache).
     result.entries = _entries(Sealer(stamp, sources), artifacts, reused)
     result.manifest = manifest_json(stamp, sources, result.entries, complete=True)
     result.manifest_changed = previous.raw != result.manifest
     return result
+
+
+def _listing_only(manifest: Mapping[str, Any], kept: Sequence[str]) -> bytes:
+    """`manifest` as confc writes it, listing only the artifacts of `kept`."""
+    stamp = {"version": None, "format": None}  # a manifest edited by hand may lack them
+    stamp.update((key, value) for key, value in manifest.items() if key not in ("generator", "complete", "sources", "artifacts"))
+    sources = manifest.get("sources")
+    entries = {rel: manifest["artifacts"][rel] for rel in kept}
+    return manifest_json(stamp, sources if isinstance(sources, dict) else {}, entries, complete=True)
 
 
 def read_previous(out: Path | str, display_out: str, env: str) -> Previous:
@@ -312,12 +324,17 @@ def apply(plan: EnvPlan) -> None:
 
 def _retire(plan: EnvPlan) -> None:
     """Remove what confc wrote for an environment no longer there; the manifest goes last, so an interrupted
-    removal is finished by the next build."""
+    removal is finished by the next build (it stays, listing them alone, while files edited by hand are left)."""
     for rel in plan.removals:
         (plan.folder / rel).unlink()
         _prune_empty(plan.folder, (plan.folder / rel).parent)
-    (plan.folder / MANIFEST).unlink(missing_ok=True)
-    _prune_empty(plan.folder.parent, plan.folder)
+    if plan.manifest and plan.manifest_changed:
+        AtomicWriter().write(plan.folder / MANIFEST, plan.manifest)
+    elif not plan.manifest:
+        for rel in plan.previous:  # the folders of files deleted by hand since
+            _prune_empty(plan.folder, (plan.folder / rel).parent)
+        (plan.folder / MANIFEST).unlink(missing_ok=True)
+        _prune_empty(plan.folder.parent, plan.folder)
 
 
 class AtomicWriter:

@@ -38,7 +38,9 @@ def drift(plan: EnvPlan) -> list[Drift]:
     found: list[Drift] = []
     if plan.retired:
         extra = [Drift(plan.show(rel), _extra(plan, rel), None, None, plan.env) for rel in sorted(produced_files(plan.folder))]
-        why = f"extra: {plan.retired_why}; run confc build --all-envs, which removes what confc wrote there"
+        steps = ["run confc build --all-envs, which removes what confc wrote there"] if plan.removals or not plan.kept else []
+        steps += ["it lists the files edited by hand above, and goes with them once they are deleted"] if plan.kept else []
+        why = f"extra: {plan.retired_why}; {'; '.join(steps)}"
         return [*extra, Drift(plan.show(MANIFEST), why, None, None, plan.env)]
     if plan.reformatted:
         # Every artifact is then missing in one format and extra in the other: one line says why, and what is meant.

@@ -125,7 +125,8 @@ def test_the_folder_of_an_environment_renamed_away_is_removed_by_a_build_of_ever
     assert run.err.splitlines()[-4:] == [
         f"build/prod/support.swml.yaml: {gone}; run confc build --all-envs, which removes it",
         f"build/prod/teams/sales.swml.yaml: {gone}, and it is edited since confc wrote it, so confc build leaves it alone; delete it",
-        f"build/prod/manifest.json: {gone}; run confc build --all-envs, which removes what confc wrote there",
+        f"build/prod/manifest.json: {gone}; run confc build --all-envs, which removes what confc wrote there;"
+        " it lists the files edited by hand above, and goes with them once they are deleted",
         "5 problem(s): the artifacts are not current; run confc build",
     ]
     run = cli("build", "configs", "--all-envs")
@@ -137,9 +138,30 @@ def test_the_folder_of_an_environment_renamed_away_is_removed_by_a_build_of_ever
         "build/live: 2 written, 0 unchanged, 0 removed",
         "build/prod: 0 written, 0 unchanged, 1 removed (environment prod no longer exists)",
     ]
-    assert sorted(p.name for p in (tmp_path / "build/prod").rglob("*")) == ["notes.txt", "sales.swml.yaml", "teams"]
+    assert sorted(p.name for p in (tmp_path / "build/prod").rglob("*")) == [
+        "manifest.json",
+        "notes.txt",
+        "sales.swml.yaml",
+        "teams",
+    ]
     assert foreign.read_text() == "mine\n"
+    # The edited file is still known: its manifest lists it alone, so every build warns again and check reports it.
+    assert list(json.loads((tmp_path / "build/prod/manifest.json").read_text())["artifacts"]) == ["teams/sales.swml.yaml"]
+    again = cli("build", "configs", "--all-envs")
+    assert again.err.splitlines()[0].startswith("warning: build/prod/teams/sales.swml.yaml: environment prod no longer exists")
+    assert again.err.splitlines()[-1] == "build/prod: 0 written, 0 unchanged, 0 removed (environment prod no longer exists)"
+    left = cli("check", "configs", "--all-envs")
+    assert left.code == 1
+    assert left.err.splitlines() == [
+        f"build/prod/teams/sales.swml.yaml: {gone}, and it is edited since confc wrote it, so confc build leaves it alone; delete it",
+        f"build/prod/manifest.json: {gone}; it lists the files edited by hand above, and goes with them once they are deleted",
+        "2 problem(s): the artifacts are not current; run confc build",
+    ]
     (tmp_path / "build/prod/teams/sales.swml.yaml").unlink()
+    assert cli("build", "configs", "--all-envs").err.splitlines()[-1] == (
+        "build/prod: 0 written, 0 unchanged, 0 removed (environment prod no longer exists)"
+    )
+    assert sorted(p.name for p in (tmp_path / "build/prod").rglob("*")) == ["notes.txt"]
     foreign.unlink()
     assert cli("check", "configs", "--all-envs").code == 0
     assert cli("build", "configs", "--all-envs").err.splitlines()[-1] == "build/live: 0 written, 2 unchanged, 0 removed"
