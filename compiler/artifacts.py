@@ -84,6 +84,7 @@ class EnvPlan:
     removals: list[str] = field(default_factory=list)
     kept: list[str] = field(default_factory=list)  # stale, but edited by hand since confc wrote them
     resolved: list[str] = field(default_factory=list)  # files with merge conflict markers this build rewrites
+    edited: list[str] = field(default_factory=list)  # artifacts edited by hand since confc wrote them, this build rewrites
     entries: Mapping[str, Any] = field(default_factory=dict)  # path -> the manifest entry of each artifact
     manifest: bytes = b""
     manifest_changed: bool = False
@@ -197,8 +198,12 @@ def plan(
             continue
         if on_disk == artifact.content:
             continue
-        if on_disk is not None and artifact.path in result.previous and merges.conflicted(on_disk):
-            result.resolved.append(artifact.path)
+        listed = result.previous.get(artifact.path)
+        if on_disk is not None and listed is not None:
+            if merges.conflicted(on_disk):
+                result.resolved.append(artifact.path)
+            elif not owned(listed, on_disk):
+                result.edited.append(artifact.path)  # replaced all the same: the profile says what it holds
         if guard and on_disk is not None and artifact.path not in result.previous:
             errors.append(
                 ConfcError(

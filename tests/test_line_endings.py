@@ -41,7 +41,13 @@ def test_check_says_when_only_the_line_endings_differ(make_repo: Callable[..., P
     # One diff, of what differs beside the line endings, which it does not show.
     assert run.out.count("+++ ") == 1 and "\r" not in run.out
     assert "1.0.1" in run.out and "1.0.0" in run.out
-    assert cli("build", "configs", "--all-envs", "--format", form).code == 0
+    # Converted line endings are no edit of confc's output; a changed version is.
+    rebuilt = cli("build", "configs", "--all-envs", "--format", form)
+    assert rebuilt.code == 0
+    assert rebuilt.err.splitlines()[0] == (
+        f"build/dev: b.swml.{form}: edited by hand since confc wrote it; replaced with its profile's document"
+        " (a change to keep belongs in the profile)"
+    )
     assert cli("check", "configs", "--all-envs", "--format", form).code == 0
 
 

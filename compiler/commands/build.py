@@ -30,6 +30,13 @@ def run(args: argparse.Namespace) -> int:
                 f"{plan.display}: resolved the merge conflicts in {', '.join(plan.resolved)}: every file either side listed was compiled again",
                 file=sys.stderr,
             )
+        if plan.edited:
+            it, its = ("it", "its profile's document") if len(plan.edited) == 1 else ("them", "their profiles' documents")
+            print(
+                f"{plan.display}: {', '.join(plan.edited)}: edited by hand since confc wrote {it}; replaced with {its}"
+                " (a change to keep belongs in the profile)",
+                file=sys.stderr,
+            )
         unchanged = len(plan.artifacts) - len(plan.writes)
         gone = f" (environment {plan.env} no longer exists)" if plan.retired else ""
         if plan.reformatted:
