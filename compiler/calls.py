@@ -113,8 +113,6 @@ def _run(machine: _Machine, frames: list[_Frame]) -> Ending:
             continue
         method = frame.methods[frame.index]
         frame.index += 1
-        if len(machine.steps) >= MAX_STEPS:
-            raise Stop(f"more than {MAX_STEPS} steps: the flow does not end")
         outcome = _step(machine, frames, frame, method)
         if outcome is not None:
             return outcome
@@ -125,6 +123,8 @@ _END_OF_DOCUMENT = Ending("end of document", "end of document")
 
 
 def _record(machine: _Machine, frame: _Frame, method: Method, did: str) -> None:
+    if len(machine.steps) >= MAX_STEPS:  # here, not per method: a join with a result records two steps
+        raise Stop(f"more than {MAX_STEPS} steps: the flow does not end")
     machine.steps.append(Step(frame.section, method.name, did))
 
 

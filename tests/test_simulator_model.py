@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 import yaml
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from compiler import flowgraph
@@ -342,6 +342,21 @@ _methods = st.recursive(st.lists(_leaf, max_size=4), lambda inner: st.lists(_lea
     sections=st.fixed_dictionaries({"main": _methods}, optional={"a": _methods, "b": _methods}),
     digits=st.lists(st.sampled_from(["1", "2", "11#", "", "#"]), max_size=3),
     result=st.sampled_from([None, "completed", "failed"]),
+)
+# A join whose result runs the section again records two steps a turn: the limit must hold within a method too.
+@example(
+    sections={
+        "main": [
+            {
+                "join_conference": {
+                    "name": "c1",
+                    "result": {"variable": "return_value", "case": {"failed": [{"execute": {"dest": "main"}}]}},
+                }
+            }
+        ]
+    },
+    digits=[],
+    result="failed",
 )
 def test_any_document_of_these_methods_is_run_and_drawn_to_an_end(
     sections: dict[str, list[Any]], digits: list[str], result: str | None
