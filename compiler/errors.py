@@ -12,6 +12,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from .secrets import is_reference
+
 _FIELDS = ("file", "line", "key", "profile", "env")
 # A base's problem breaks every profile built on it: a line naming hundreds of them is read by
 # no one, and the fix is at the base. The count says how far it reaches; --format json names all.
@@ -181,6 +183,18 @@ def did_you_mean(word: str, candidates: Iterable[str]) -> str:
     return f' (did you mean "{close[0]}"?)' if close else ""
 
 
+def did_you_mean_key(key: str, candidates: Iterable[str], *, same_table: bool = False) -> str:
+    """did_you_mean for a dotted key: a key of the same table first, by its last part (every conference.* key looks
+    alike as a whole), else (unless `same_table`) the closest key of all."""
+    known = set(candidates)
+    parent, _, last = key.rpartition(".")
+    siblings = {c.rpartition(".")[2]: c for c in known if c.rpartition(".")[0] == parent}
+    close = difflib.get_close_matches(last, sorted(siblings), n=1, cutoff=0.6)
+    if close:
+        return f' (did you mean "{siblings[close[0]]}"?)'
+    return "" if same_table else did_you_mean(key, known)
+
+
 def did_you_mean_profile(word: str, ids: Iterable[str]) -> str:
     """did_you_mean for a profile id, written as a path ("profiles/standup.toml"), a file name, or its last part ("bridge")."""
     known = sorted(set(ids))
@@ -221,6 +235,8 @@ def show(value: object) -> str:
         return str(value)  # nan, inf, -inf: as TOML writes them, where JSON would write NaN
     if isinstance(value, (datetime.date, datetime.time)):
         return value.isoformat()  # a TOML date or time is written bare, not quoted like a string
+    if is_reference(value):
+        return f"{{ secret = {show(value['secret'])} }}"  # as the profile writes it
     try:
         return json.dumps(value, ensure_ascii=False, default=str)
     except (ValueError, RecursionError):  # nested deeper than any reader could follow

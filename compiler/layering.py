@@ -289,19 +289,21 @@ def _merge_into(
     for key, value in above.items():
         current = below.get(key, MISSING)
         here = (*path, key)
-        if isinstance(value, Mapping):
+        # A secret reference is written as a table but stands for one value: it replaces, and is replaced, whole
+        # (a literal PIN in dev, a secret in prod).
+        if isinstance(value, Mapping) and not secrets.is_reference(value):
             if current is MISSING:
                 below[key] = _copy_tables(value)
-            elif isinstance(current, dict):
+            elif isinstance(current, dict) and not secrets.is_reference(current):
                 _merge_into(current, value, layer, here, errors, where)
             else:
                 errors.append(
                     layer.error(f"a table cannot replace the value {show(current)} set below; unset it first", here, **where)
                 )
-        elif isinstance(current, dict):
+        elif isinstance(current, dict) and not secrets.is_reference(current):
             errors.append(layer.error(f"{show(value)} cannot replace a table set below; unset it first", here, **where))
         else:
-            below[key] = value  # arrays and scalars replace; they are never mutated later
+            below[key] = value  # arrays, scalars and references replace; they are never mutated later
 
 
 def _copy_tables(value: Mapping[str, Any]) -> dict[str, Any]:

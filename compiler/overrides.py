@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from . import profile_format as fmt
-from .errors import UsageError, did_you_mean, show
+from .errors import UsageError, did_you_mean_key, show
 from .layering import KeyPath, Layer
 
 
@@ -20,7 +20,7 @@ def parse_override(text: str) -> tuple[KeyPath, Any]:
     if path == ("vars",):
         raise UsageError(f"--set {text}: vars is a table of variables: set one of them, such as vars.team=ops")
     if not fmt.is_known_path(path):
-        hint = did_you_mean(key.strip(), fmt.KNOWN_PATHS)
+        hint = did_you_mean_key(key.strip(), fmt.paths_like(key.strip()))
         raise UsageError(f"--set {text}: {show(key.strip())} is not a key of the profile format{hint}")
     try:
         value = tomllib.loads(f"value = {raw}")["value"]

@@ -374,25 +374,25 @@ def is_known_path(path: Sequence[str], keys: Mapping[str, Key] = LAYER) -> bool:
     return False
 
 
-def known_paths(keys: Mapping[str, Key] = LAYER, prefix: str = "") -> Iterator[str]:
-    """Every dotted key of the format (without names of the user's), for suggestions."""
-    for name, key in keys.items():
-        if key.settable:
+def paths_like(key: str, keys: Mapping[str, Key] = LAYER, prefix: str = "") -> Iterator[str]:
+    """Every dotted key of the format a misspelt `key` may mean; beneath a table of names of the user's (roles), the
+    keys of the name `key` gives there (roles.guest.conference.muted for roles.guest.x)."""
+    first, _, rest = key.partition(".")
+    for name, entry in keys.items():
+        if entry.settable:
             yield prefix + name
-            if key.keys is not None:
-                yield from known_paths(key.keys, f"{prefix}{name}.")
+            more, user_name = (rest, rest.partition(".")[0]) if first == name else ("", "")
+            if entry.keys is not None:
+                yield from paths_like(more, entry.keys, f"{prefix}{name}.")
+            elif entry.named is not None and user_name and re.fullmatch(entry.names["regex"], user_name):
+                yield f"{prefix}{name}.{user_name}"
+                yield from paths_like(more.partition(".")[2], entry.named.keys or {}, f"{prefix}{name}.{user_name}.")
 
 
 def emitted_table(keys: Mapping[str, Key], table: Mapping[str, Any]) -> dict[str, Any]:
     """A table in emitted form: each value as SWML writes it, keys in the format's order."""
-    out: dict[str, Any] = {}
-    for name, key in keys.items():
-        if name in table:
-            value = table[name]
-            out[name] = key.emit(value) if key.emit is not None else value
-    return out
+    return {name: key.emit(table[name]) if key.emit else table[name] for name, key in keys.items() if name in table}
 
 
-KNOWN_PATHS = tuple(known_paths())
 INTEGER_PATHS = typed_paths("integer")  # a {{ }} rendered at one of these becomes an integer
 BOOLEAN_PATHS = typed_paths("boolean")

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from . import profile_format as fmt
-from .errors import ConfcError, UsageError, did_you_mean, raise_all, show
+from . import secrets
+from .errors import ConfcError, UsageError, did_you_mean, did_you_mean_key, raise_all, show
 from .layering import MISSING, KeyPath, Layer, Resolution, lookup, touches, variables_named
 from .pipeline import Compiler
 from .validation import effective_join, emitted
@@ -88,8 +88,8 @@ def _where(layer: Layer, line: int | None) -> str:
 
 
 def leaves(value: Any, path: KeyPath) -> Iterator[tuple[KeyPath, Any]]:
-    """A table as its dotted leaves; any other value as itself."""
-    if isinstance(value, Mapping) and value:
+    """A table as its dotted leaves; any other value (a secret reference too) as itself."""
+    if isinstance(value, Mapping) and value and not secrets.is_reference(value):
         for key, item in value.items():
             yield from leaves(item, (*path, key))
     else:
@@ -114,8 +114,16 @@ def explain(compiler: Compiler, profile: str, env: str, key: str) -> Explanation
     hint = ""
     if not steps:
         written = {".".join(leaf) for layer in resolution.layers for leaf, _ in leaves(layer.data, ())}
+        if path[0] == "roles" and path[2:] == ("conference", "name"):
+            raise ConfcError(
+                "a role sets no conference name: all roles join the one conference, which conference.name names"
+                " (explain that key to trace it)",
+                key=key,
+                profile=profile,
+                env=env,
+            )
         if not fmt.is_known_path(path):  # a typo, not a key left to its default
-            hint = " and is not a key of the profile format" + did_you_mean(key, written | set(fmt.KNOWN_PATHS))
+            hint = " and is not a key of the profile format" + did_you_mean_key(key, written | set(fmt.paths_like(key)))
             raise ConfcError(f"no layer sets or unsets this key{hint}", key=key, profile=profile, env=env)
         roles = values.get("roles")
         if path[0] == "roles" and len(path) > 1 and not (isinstance(roles, Mapping) and path[1] in roles):
@@ -127,10 +135,7 @@ def explain(compiler: Compiler, profile: str, env: str, key: str) -> Explanation
                 profile=profile,
                 env=env,
             )
-        # Compare last segments among siblings: every "conference.*" key looks alike as a whole.
-        siblings = {tuple(w.split("."))[-1]: w for w in written if tuple(w.split("."))[:-1] == path[:-1]}
-        close = difflib.get_close_matches(path[-1], sorted(siblings), n=1, cutoff=0.6)
-        hint = f' (did you mean "{siblings[close[0]]}"?)' if close else ""
+        hint = did_you_mean_key(key, written, same_table=True)
     final = emitted(values)
     uses = tuple(_uses(_in_effect(steps), resolution, values))
     return Explanation(

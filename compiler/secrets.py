@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, TypeGuard
 
 from .memo import fingerprint
 
@@ -21,7 +21,7 @@ VALUE = re.compile(r"[0-9]{1,16}")
 PLACEHOLDER_DIGITS = 16  # the longest PIN: the prompt then collects any real PIN, ended by #
 
 
-def is_reference(value: Any) -> bool:
+def is_reference(value: Any) -> TypeGuard[Mapping[str, Any]]:
     """Whether `value` is written as a secret reference: a table of exactly `secret = "NAME"`."""
     return isinstance(value, Mapping) and list(value) == ["secret"] and isinstance(value["secret"], str)
 

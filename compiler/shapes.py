@@ -15,7 +15,7 @@ from typing import Any
 
 from . import profile_format as fmt
 from . import schema
-from .errors import ConfcError, UsageError, did_you_mean, did_you_mean_profile, dotted, raise_all, show
+from .errors import ConfcError, UsageError, did_you_mean_key, did_you_mean_profile, dotted, raise_all, show
 from .layering import Layer
 from .problems import KeyPath, Problem, problems
 from .repository import PROFILE_ID, Repository, SourceFile
@@ -95,7 +95,9 @@ def check_environment(source: SourceFile, checks: FileChecks) -> Checked:
         for key, _rules in _tables(tables):
             # "roles.*.pin": a rule may name every role at once.
             if not fmt.is_known_path(tuple("role" if i == 1 and part == "*" else part for i, part in enumerate(key.split(".")))):
-                found.append(Problem((*at, key), f"rule for an unknown key {show(key)}{did_you_mean(key, fmt.KNOWN_PATHS)}"))
+                found.append(
+                    Problem((*at, key), f"rule for an unknown key {show(key)}{did_you_mean_key(key, fmt.paths_like(key))}")
+                )
     return _checked(source, data, found)
 
 
@@ -164,7 +166,7 @@ def _unset_problems(keys: Any, where: KeyPath) -> list[Problem]:
     return [
         Problem(
             (*where, str(index)),
-            f"cannot unset {show(key)}: not a key of the profile format{did_you_mean(key, fmt.KNOWN_PATHS)}",
+            f"cannot unset {show(key)}: not a key of the profile format{did_you_mean_key(key, fmt.paths_like(key))}",
         )
         for index, key in enumerate(keys)
         if isinstance(key, str) and not fmt.is_known_path(tuple(key.split(".")))

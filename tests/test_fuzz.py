@@ -104,7 +104,7 @@ VALUES = st.recursive(
 # --set reaches the resolved profile above every file: any known key, with a value of any shape.
 SET_KEYS = sorted(
     {
-        *fmt.KNOWN_PATHS,
+        *fmt.paths_like(""),
         "roles.host",
         "roles.host.pin",
         "roles.host.callers",

@@ -362,6 +362,25 @@ def test_show_and_explain_a_role_through_the_command_line(make_repo: Callable[..
         "roles.atendee.conference.muted: the profile has no role atendee in this environment (it has roles attendee, host)"
         ' (did you mean "attendee"?) (profile all-hands, env prod)\n',
     )
+    # A misspelt key of a role is matched among that role's keys, not another role's or the shared table's.
+    run = cli("explain", "configs", "all-hands", "roles.attendee.conference.mutd", "--env", "prod")
+    assert (run.code, run.err) == (
+        1,
+        "roles.attendee.conference.mutd: no layer sets or unsets this key and is not a key of the profile format"
+        ' (did you mean "roles.attendee.conference.muted"?) (profile all-hands, env prod)\n',
+    )
+    run = cli("explain", "configs", "all-hands", "roles.attendee.conference.name", "--env", "prod")
+    assert (run.code, run.err) == (
+        1,
+        "roles.attendee.conference.name: a role sets no conference name: all roles join the one conference, which"
+        " conference.name names (explain that key to trace it) (profile all-hands, env prod)\n",
+    )
+    run = cli("build", "configs", "--env", "prod", "--set", "roles.host.conference.end_on_exti=false")
+    assert (run.code, run.err.splitlines()[-1]) == (
+        2,
+        'confc: error: --set roles.host.conference.end_on_exti=false: "roles.host.conference.end_on_exti" is not a key'
+        ' of the profile format (did you mean "roles.host.conference.end_on_exit"?)',
+    )
     make_repo({"profiles/all-hands.toml": ALL_HANDS, "profiles/plain.toml": '[conference]\nname = "plain"\n'})
     run = cli("explain", "configs", "plain", "roles.host", "--env", "prod")
     assert (run.code, run.err) == (

@@ -204,7 +204,7 @@ def test_a_policy_can_require_every_pin_to_be_secret(repo: Path, cli: Callable[.
     [
         (
             '{ secret = "host_pin" }',
-            'a secret PIN is written { secret = "NAME" }, NAME in upper-case letters, digits and _ (the environment variable apply reads it from), got {"secret": "host_pin"}',
+            'a secret PIN is written { secret = "NAME" }, NAME in upper-case letters, digits and _ (the environment variable apply reads it from), got { secret = "host_pin" }',
         ),
         (
             '{ secret = "PIN", digits = 6 }',
@@ -226,6 +226,59 @@ def test_a_malformed_reference_is_an_error_at_its_line(
         f"configs/profiles/all-hands.toml:7: roles.host.pin: {message} (profile all-hands, env prod)",
     )
     assert everything_written(tmp_path) == before
+
+
+def test_an_environment_replaces_a_literal_pin_with_a_secret_and_the_reverse(tmp_path: Path, cli: Callable[..., Run]) -> None:
+    # The natural shape: a PIN everyone knows in dev, a secret in production; and a line whose base keeps
+    # its PINs secret, with a literal one for dev. A reference is one value, not a table to merge into.
+    write_repo(
+        tmp_path / "configs",
+        {
+            "environments/dev.toml": "",
+            "environments/prod.toml": "",
+            "profiles/line.toml": """
+                abstract = true
+                [conference]
+                muted = true
+                [roles.host]
+                pin = "1234"
+                [roles.host.conference]
+                muted = false
+                [roles.guest]
+                pin = { secret = "GUEST_PIN" }
+            """,
+            "profiles/board.toml": """
+                extends = "line"
+                [conference]
+                name = "board"
+                [env.prod.roles.host]
+                pin = { secret = "BOARD_HOST_PIN" }
+                [env.dev.roles.guest]
+                pin = ["5678", "5679"]
+            """,
+        },
+    )
+    assert cli("build", "configs", "--all-envs").code == 0
+    dev, prod = ((tmp_path / f"build/{env}/board.swml.yaml").read_text() for env in ("dev", "prod"))
+    assert '"1234":' in dev and '"5678":' in dev and "secret" not in dev.splitlines()[1]
+    assert '"1234":' not in prod and f'"{placeholder("BOARD_HOST_PIN")}":' in prod and f'"{placeholder("GUEST_PIN")}":' in prod
+    host = json.loads(cli("simulate", "configs", "board", "--env", "dev", "--digits", "1234", "--format", "json").out)
+    assert (host["joins"][0]["section"], host["joins"][0]["conference"]["muted"]) == ("host", False)
+    explained = cli("explain", "configs", "board", "roles.host.pin", "--env", "prod")
+    assert explained.out.splitlines()[2:] == [
+        '  2. configs/profiles/board.toml:5 [env.prod]  roles.host.pin = { secret = "BOARD_HOST_PIN" }',
+        'final: { secret = "BOARD_HOST_PIN" }',
+    ]
+    # A reference is still no table to merge a table into.
+    write_repo(
+        tmp_path / "configs",
+        {"profiles/board.toml": 'extends = "line"\n[conference]\nname = "board"\n[roles.guest.pin]\ndigits = 4\n'},
+    )
+    run = cli("validate", "configs", "--env", "dev")
+    assert run.err.splitlines()[0] == (
+        'configs/profiles/board.toml:4: roles.guest.pin: a table cannot replace the value { secret = "GUEST_PIN" } set below;'
+        " unset it first (profile board, env dev)"
+    )
 
 
 def test_two_roles_with_one_secret_are_named_by_it(repo: Path, cli: Callable[..., Run]) -> None:

@@ -341,6 +341,11 @@ FILE_SHAPES = [
     ),
     (
         "profiles/p.toml",
+        'unset = ["roles.guest.greting"]\n',
+        'profiles/p.toml:1: unset: cannot unset "roles.guest.greting": not a key of the profile format (did you mean "roles.guest.greeting"?)',
+    ),
+    (
+        "profiles/p.toml",
         'extends = "../secrets"\n',
         'profiles/p.toml:1: extends: "../secrets" is not a profile id (like "base" or "teams/sales")',
     ),
