@@ -416,6 +416,43 @@ def test_a_case_giving_a_value_to_a_secret_the_document_lacks_is_an_error_at_its
     )
 
 
+def test_a_case_for_every_environment_may_give_a_secret_that_only_one_of_them_has(
+    tmp_path: Path, cli: Callable[..., Run]
+) -> None:
+    files = {
+        "environments/dev.toml": "",
+        "environments/prod.toml": "",
+        "profiles/board.toml": """
+            [conference]
+            name = "board"
+            [roles.host]
+            pin = "1234"
+            [env.prod.roles.host]
+            pin = { secret = "BOARD_HOST_PIN" }
+        """,
+        "tests/calls.toml": """
+            [[case]]
+            name = "the host joins with the PIN, which production keeps secret"
+            profile = "board"
+            digits = ["1234"]
+            secrets = { BOARD_HOST_PIN = "1234" }
+            [case.expect]
+            role = "host"
+        """,
+    }
+    write_repo(tmp_path / "configs", files)
+    run = cli("test", "configs")
+    assert (run.code, run.out.splitlines()[-1]) == (0, "2 passed, 0 failed")
+    # Named in no environment the case runs in, it is a mistake: the value would be tried nowhere.
+    write_repo(tmp_path / "configs", {"tests/calls.toml": files["tests/calls.toml"].replace("{ BOARD_HOST_PIN", "{ BOARD_HOST")})
+    run = cli("test", "configs")
+    assert (run.code, run.err) == (
+        1,
+        "configs/tests/calls.toml:5: case.secrets.BOARD_HOST: board has no secret BOARD_HOST in dev, prod, so its value"
+        " would be tried nowhere (env or envs limits a case to the environments it is meant for)\n",
+    )
+
+
 def test_a_secret_whose_value_is_another_roles_pin_is_refused_before_anything_is_sent(
     repo: Path, cli: Callable[..., Run], signalwire: Server, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import fnmatch
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -158,6 +158,7 @@ def run_cases(compiler: Compiler, found: Sequence[Case], envs: Sequence[str], ar
     rendered: dict[tuple[str, str], Any] = {}  # cases share documents: each is compiled (or read) once
     roles: dict[tuple[str, str], list[str] | None] = {}
     for case in found:
+        ran: dict[str, Any] = {}  # env -> the document the case ran on there
         for env in envs:
             if case.envs is not None and env not in case.envs:
                 continue
@@ -166,10 +167,12 @@ def run_cases(compiler: Compiler, found: Sequence[Case], envs: Sequence[str], ar
                 rendered[key] = document_data(compiler, case.profile, env, artifacts)
             if "role" in case.expect and key not in roles:
                 roles[key] = _roles_in(compiler, case.profile, env)
-            unknown += _secret_problems(case, env, rendered[key]) + _absent_role(case, env, roles.get(key))
+            ran[env] = rendered[key]
+            unknown += _clashes(case, env, rendered[key]) + _absent_role(case, env, roles.get(key))
             document = require(secrets.with_test_values(rendered[key], case.secrets), profile=case.profile, env=env)
             call = simulate(document, case.digits, case.result, case.caller)
             outcomes.append(Outcome(case, env, call, difference(case, call)))
+        unknown += _untried(case, ran)
     raise_all(unknown)
     return outcomes
 
@@ -191,27 +194,32 @@ def _absent_role(case: Case, env: str, roles: list[str] | None) -> list[ConfcErr
     ]
 
 
-def _secret_problems(case: Case, env: str, document: Any) -> list[ConfcError]:
-    """A test value for a secret the document does not have is tried nowhere, and one that is another role's
-    PIN leaves a role out of reach: either way the case would prove nothing."""
-    known = secrets.used([document], case.secrets)
-    clashing = {name for names, _ in secrets.clashes(document, case.secrets) for name in names}
-
-    def at(name: str, message: str) -> ConfcError:
-        line = case.source.lines[("case", str(case.index), "secrets", name)]
-        return ConfcError(message, file=case.source.display, line=line, key=f"case.secrets.{name}")
-
+def _untried(case: Case, ran: Mapping[str, Any]) -> list[ConfcError]:
+    """A test value for a secret that no document the case ran on has is tried nowhere: the case would prove nothing.
+    One that some of them have is fine (a case for every environment, whose PIN is a secret in prod alone)."""
+    missing = sorted(set(case.secrets) - set(secrets.used(ran.values(), case.secrets))) if ran else []
     return [
-        *(
-            at(
-                name,
-                f"{case.profile} has no secret {name} in {env}, so its value would be tried nowhere "
-                "(env or envs limits a case to the environments it is meant for)",
-            )
-            for name in sorted(set(case.secrets) - set(known))
-        ),
-        *(
-            at(name, f"the test value of {name} is also another role's PIN in {env}, which leaves one of them out of reach")
-            for name in sorted(clashing)
-        ),
+        _at_secret(
+            case,
+            name,
+            f"{case.profile} has no secret {name} in {', '.join(ran)}, so its value would be tried nowhere "
+            "(env or envs limits a case to the environments it is meant for)",
+        )
+        for name in missing
     ]
+
+
+def _clashes(case: Case, env: str, document: Any) -> list[ConfcError]:
+    """A test value that is another role's PIN leaves a role out of reach: the case would prove nothing."""
+    clashing = {name for names, _ in secrets.clashes(document, case.secrets) for name in names}
+    return [
+        _at_secret(
+            case, name, f"the test value of {name} is also another role's PIN in {env}, which leaves one of them out of reach"
+        )
+        for name in sorted(clashing)
+    ]
+
+
+def _at_secret(case: Case, name: str, message: str) -> ConfcError:
+    line = case.source.lines[("case", str(case.index), "secrets", name)]
+    return ConfcError(message, file=case.source.display, line=line, key=f"case.secrets.{name}")
