@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -73,10 +74,28 @@ def drift(plan: EnvPlan) -> list[Drift]:
             )
         elif current:
             diff, endings = _compared(shown, current, plan.manifest)
-            found.append(Drift(shown, f"stale{endings}; run confc build", diff, None, plan.env))
+            found.append(Drift(shown, f"stale{endings or _inputs_changed(current, plan)}; run confc build", diff, None, plan.env))
         else:
             found.append(Drift(shown, "missing; run confc build", None, None, plan.env))
     return found
+
+
+def _inputs_changed(current: bytes, plan: EnvPlan) -> str:
+    """Which files read changed since the manifest was written, when no artifact did (a comment, a new base)."""
+    try:
+        recorded = json.loads(current).get("sources")
+    except (ValueError, AttributeError):
+        return ""
+    if not isinstance(recorded, dict):
+        return ""
+    changed = sorted(path for path in {*recorded, *plan.sources} if recorded.get(path) != plan.sources.get(path))
+    if not changed:
+        return ""
+    shown = ", ".join(changed[:_SHOWN]) + (f" and {len(changed) - _SHOWN} more" if len(changed) > _SHOWN else "")
+    return f": {shown} changed since the last build, though no artifact did (it records the digest of every file read)"
+
+
+_SHOWN = 5  # files named in one message; the diff shows the rest
 
 
 def _extra(plan: EnvPlan, rel: str) -> str:

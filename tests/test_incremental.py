@@ -69,6 +69,16 @@ def test_nothing_changed_compiles_nothing_and_writes_nothing(built: Path, cli: C
 
 def test_a_comment_in_a_leaf_recompiles_only_that_leaf(built: Path, cli: Callable, compiled: list) -> None:
     (built / "profiles/teams/ops.toml").write_text('# who owns it: ops\n[conference]\nname = "ops"\n')
+    (built / "profiles/base.toml").write_text("# shared\n" + FILES["profiles/base.toml"])
+    # check names what changed when no artifact did: only the manifest's record of the inputs is stale.
+    run = cli("check", "configs", "--env", "dev")
+    assert (run.code, run.err.splitlines()[0]) == (
+        1,
+        "build/dev/manifest.json: stale: profiles/base.toml, profiles/teams/ops.toml changed since the last build,"
+        " though no artifact did (it records the digest of every file read); run confc build",
+    )
+    compiled.clear()
+    (built / "profiles/base.toml").write_text(FILES["profiles/base.toml"])
     rebuild(cli)
     assert sorted(compiled) == [("teams/ops", "dev"), ("teams/ops", "prod")]
 
