@@ -318,6 +318,31 @@ def test_init_writes_a_starter_that_builds_and_never_overwrites(cli: Callable, t
     ]
 
 
+def test_init_keeps_the_readme_and_gitattributes_a_new_repository_has(cli: Callable, tmp_path: Path) -> None:
+    # A hosting service creates a repository with a README, and maybe a .gitattributes: init goes ahead beside them.
+    ours = tmp_path / "lines"
+    ours.mkdir()
+    (ours / "README.md").write_text("# Our conference lines\n")
+    (ours / ".gitattributes").write_text("*.png binary\nconfigs/** text eol=lf\n")
+    run = cli("init", "lines")
+    assert (run.code, run.err.splitlines()[:3]) == (
+        0,
+        [
+            "lines: starter repository written (10 files). Next: confc build lines/configs --all-envs",
+            'lines/.gitattributes: yours, kept as it is; add the line "build/** text eol=lf" to it, or git may convert'
+            " confc's line endings",
+            "lines/README.md: yours, kept as it is",
+        ],
+    )
+    assert (ours / "README.md").read_text() == "# Our conference lines\n"
+    assert (ours / ".gitattributes").read_text() == "*.png binary\nconfigs/** text eol=lf\n"
+    assert cli("build", "lines/configs", "--all-envs").code == 0
+    # Everything else it would write is still never overwritten.
+    again = cli("init", "lines")
+    assert again.code == 1 and "lines/configs/profiles/base.toml: already exists" in again.err
+    assert "README.md" not in again.err
+
+
 def test_the_starters_profiles_do_what_their_comments_say(cli: Callable, tmp_path: Path) -> None:
     assert cli("init", "fresh").code == 0
     caller = json.loads(cli("simulate", "fresh/configs", "support", "--env", "prod", "--format", "json").out)

@@ -1,4 +1,5 @@
-"""confc init: a starter profile repository, ready for git, that builds at once; never overwrites anything."""
+"""confc init: a starter profile repository, ready for git, that builds at once; never overwrites anything (a README
+or .gitattributes of the user's is kept, and the rest is written beside it)."""
 
 from __future__ import annotations
 
@@ -41,6 +42,10 @@ def _starter(rel: str) -> Traversable:
     return node
 
 
+# Files a new repository often has already (a hosting service offers to create them): the user's stay as they are.
+KEPT = (".gitattributes", "README.md")
+
+
 def run(args: argparse.Namespace) -> int:
     root = Path(args.dir)
     shown = args.dir.rstrip("/") or "/"
@@ -49,12 +54,15 @@ def run(args: argparse.Namespace) -> int:
         [
             ConfcError("already exists; confc init writes nothing into a folder that holds its files", file=f"{shown}/{rel}")
             for rel in taken
+            if rel not in KEPT
         ]
     )
+    kept = [rel for rel in taken if rel in KEPT]
     pinned = this_confc()
     install = (pinned or UNKNOWN_SOURCE).encode()
+    written = {rel: packaged for rel, packaged in STARTER.items() if rel not in kept}
     try:
-        for rel, packaged in STARTER.items():
+        for rel, packaged in written.items():
             target = root / rel
             target.parent.mkdir(parents=True, exist_ok=True)
             with open(target, "xb") as handle:  # "x": fail rather than overwrite a file created meanwhile
@@ -62,9 +70,11 @@ def run(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise ConfcError(f"cannot write the starter repository: {exc.strerror or exc}", file=str(exc.filename or shown)) from None
     print(
-        f"{shown}: starter repository written ({len(STARTER)} files). Next: confc build {shown}/configs --all-envs",
+        f"{shown}: starter repository written ({len(written)} files). Next: confc build {shown}/configs --all-envs",
         file=sys.stderr,
     )
+    for rel in kept:
+        print(f"{shown}/{rel}: yours, kept as it is{_missing_lines(root / rel, rel)}", file=sys.stderr)
     if pinned is None:
         print(
             f"{shown}/.github/workflows/confc.yml: say where CI installs confc from: this confc was not installed from a "
@@ -72,6 +82,24 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     return 0
+
+
+def _missing_lines(path: Path, rel: str) -> str:
+    """For a kept .gitattributes, the starter's lines it lacks, which keep git from converting confc's line endings."""
+    if rel != ".gitattributes":
+        return ""
+    try:
+        have = {line.strip() for line in path.read_text(encoding="utf-8", errors="replace").splitlines()}
+    except OSError:
+        have = set()
+    ours = [line for line in _starter("gitattributes").read_text().splitlines() if line and not line.startswith("#")]
+    lacking = [line for line in ours if line not in have]
+    said = " and ".join(f'"{line}"' for line in lacking)
+    return (
+        f"; add the line{'s' if len(lacking) > 1 else ''} {said} to it, or git may convert confc's line endings"
+        if lacking
+        else ""
+    )
 
 
 # What the workflow says when this confc came from nowhere another machine can fetch; pip refuses it, naming it.
