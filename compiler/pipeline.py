@@ -196,7 +196,7 @@ class Compiler:
             resolution, self.env_context(env), errors, failed, complete=not unknowable(("vars",))
         )
         skip: set[KeyPath] = set(failed)
-        errors += self._access_errors(resolution, values)
+        errors += validation.access_errors(resolution, values)
         if not values.get("roles"):
             values.pop("access", None)
         errors += [resolution.error(message, path) for path, message in roles.problems(values, resolution.written_at)]
@@ -224,23 +224,6 @@ class Compiler:
         if errors or failed or not all(checked.sound for checked in lineage):
             return None, errors
         return Compiled(resolution, values), []
-
-    @staticmethod
-    def _access_errors(resolution: Resolution, values: Mapping[str, Any]) -> list[ConfcError]:
-        """[access] written for a profile that ends up with no roles: a dialogue with no PIN to enter."""
-        if "access" not in values or values.get("roles"):
-            return []
-        # An environment's [defaults] may give every profile access; it applies to those with roles only.
-        written = [layer for layer in resolution.layers if "access" in layer.data and layer.section != "[defaults]"]
-        return [
-            layer.error(
-                "access needs roles: the PIN dialogue asks for the PIN of a role; add [roles.NAME] with a pin, or remove [access]",
-                ("access",),
-                profile=resolution.profile,
-                env=resolution.env,
-            )
-            for layer in written[-1:]
-        ]
 
     def document(self, compiled: Compiled) -> str:
         """The rendered SWML text, checked to carry the conference table exactly."""

@@ -9,7 +9,7 @@ from typing import Any
 
 from . import profile_format as fmt
 from . import schema
-from .errors import ConfcError, show
+from .errors import ConfcError, dotted, show
 from .layering import MISSING, Resolution, lookup
 from .memo import fingerprint
 from .problems import KeyPath, Problem, problems
@@ -337,3 +337,20 @@ def rule_errors(
             else:
                 found.append(resolution.error(f"{text}{whose} ({rule.label})", written, from_variable=True))
     return found
+
+
+def access_errors(resolution: Resolution, values: Mapping[str, Any]) -> list[ConfcError]:
+    """[access] written for a profile that ends up with no roles: a dialogue with no PIN to enter."""
+    if "access" not in values or values.get("roles"):
+        return []
+    # An environment's [defaults] may give every profile access; it applies to those with roles only.
+    written = [layer for layer in resolution.layers if "access" in layer.data and layer.section != "[defaults]"]
+    where = {"profile": resolution.profile, "env": resolution.env}
+    unsetting = [layer for layer in resolution.layers for key in layer.unset if key[:1] == ("roles",)]
+    if written and unsetting and resolution.layers.index(unsetting[-1]) > resolution.layers.index(written[0]):
+        # The roles were there and a layer took them away (a line without PINs in dev): that is where to fix it.
+        layer, key = unsetting[-1], next(key for key in unsetting[-1].unset if key[:1] == ("roles",))
+        message = f'access needs roles, and this unset of {dotted(key)} leaves none: unset "access" here too'
+        return [ConfcError(message, file=layer.file, line=layer.unset_line(key), key="unset", **where)]
+    message = "access needs roles: the PIN dialogue asks for the PIN of a role; add [roles.NAME] with a pin, or remove [access]"
+    return [layer.error(message, ("access",), **where) for layer in written[-1:]]

@@ -538,6 +538,28 @@ def test_a_key_a_join_needs_that_an_environment_unsets_names_the_unset(
     ]
 
 
+def test_an_environment_that_unsets_the_roles_is_told_to_unset_access_there_too(
+    make_repo: Callable[..., Path], cli: Callable
+) -> None:
+    # The line's parent asks for PINs; dev takes the roles away in the leaf, and the inherited [access] is left over.
+    make_repo(
+        {
+            "profiles/line.toml": 'abstract = true\n[access]\nattempts = 2\n[roles.host]\npin = "1234"\n',
+            "profiles/all-hands.toml": 'extends = "line"\n[conference]\nname = "a"\n\n[env.dev]\nunset = ["roles"]\n',
+        }
+    )
+    run = cli("validate", "configs", "--env", "dev")
+    assert (run.code, run.err) == (
+        1,
+        'configs/profiles/all-hands.toml:6: unset: access needs roles, and this unset of roles leaves none: unset "access"'
+        " here too (profile all-hands, env dev)\n",
+    )
+    make_repo(
+        {"profiles/all-hands.toml": 'extends = "line"\n[conference]\nname = "a"\n\n[env.dev]\nunset = ["roles", "access"]\n'}
+    )
+    assert cli("validate", "configs", "--env", "dev").code == 0
+
+
 def test_a_pin_two_roles_share_names_where_the_other_role_got_it(make_repo: Callable[..., Path], cli: Callable) -> None:
     # The host's PIN is a variable two files away: set in the staging environment, used in a parent's role.
     make_repo(
