@@ -197,6 +197,9 @@ def toml_problem(exc: tomllib.TOMLDecodeError, text: str) -> tuple[str, int | No
     return message, int(match.group(1)) if match.group(1) else len(text.splitlines()) or 1
 
 
+_FOLDERS = ("profiles", "environments", "templates", "tests")  # of a CONFIG_DIR, named for it by mistake
+
+
 def load(config_dir: str | os.PathLike[str], *, partial: bool = False) -> Repository:
     """Read every file of CONFIG_DIR; raise all unreadable and misnamed files at once, or keep them
     in `unread` when `partial`, so one misnamed file hides no other file's problems.
@@ -209,6 +212,11 @@ def load(config_dir: str | os.PathLike[str], *, partial: bool = False) -> Reposi
     root = Path(config_dir)
     if not root.is_dir():
         raise UsageError(f"{display_root}: not a directory (expected a CONFIG_DIR with profiles/ and environments/)")
+    inner = root.resolve()
+    parent = inner.parent
+    if inner.name in _FOLDERS and not (root / "environments").is_dir() and all((parent / n).is_dir() for n in _FOLDERS[:2]):
+        above = os.path.normpath(os.path.join(display_root, os.pardir))
+        raise UsageError(f"{display_root}: is the {inner.name}/ folder of a CONFIG_DIR; name the folder above it ({above})")
     real_root = root.resolve()
     errors: list[ConfcError] = []
 

@@ -344,6 +344,15 @@ BOTH_ENV_OPTIONS = "--all-envs and --env each say which environments to use: giv
             "confc: error: missing: not a directory (expected a CONFIG_DIR with profiles/ and environments/)\n",
         ),
         (
+            ("build", "configs/profiles/", "--all-envs"),
+            "confc: error: configs/profiles/: is the profiles/ folder of a CONFIG_DIR; name the folder above it (configs)\n",
+        ),
+        (
+            ("validate", "configs/environments"),
+            "confc: error: configs/environments: is the environments/ folder of a CONFIG_DIR; name the folder above it"
+            " (configs)\n",
+        ),
+        (
             ("build", "configs", "--all-envs", "--set", "conference.nmae=x"),
             'confc: error: --set conference.nmae=x: "conference.nmae" is not a key of the profile format (did you mean "conference.name"?)\n',
         ),
