@@ -202,8 +202,10 @@ def plan(
         if on_disk is not None and listed is not None:
             if merges.conflicted(on_disk):
                 result.resolved.append(artifact.path)
-            elif not owned(listed, on_disk):
-                result.edited.append(artifact.path)  # replaced all the same: the profile says what it holds
+            elif previous.complete and not owned(listed, on_disk):
+                # Replaced all the same: the profile says what it holds. (An interrupted build's manifest lists what
+                # it was about to write, so a file it did not reach would look edited.)
+                result.edited.append(artifact.path)
         if guard and on_disk is not None and artifact.path not in result.previous:
             errors.append(
                 ConfcError(

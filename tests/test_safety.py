@@ -86,7 +86,9 @@ def test_a_killed_build_leaves_no_truncated_artifact_and_no_lying_manifest(
     process.wait()
     manifest_is_honest(folder)
     assert json.loads((folder / "manifest.json").read_text())["complete"] is False
-    assert subprocess.run(command, env=env, capture_output=True).returncode == 0
+    finished = subprocess.run(command, env=env, capture_output=True, text=True)
+    assert finished.returncode == 0
+    assert "edited by hand" not in finished.stderr  # the files the killed build did not reach are no one's edits
     manifest_is_honest(folder)
     assert json.loads((folder / "manifest.json").read_text())["complete"] is True
     assert not list(folder.rglob("*.confc-tmp"))
