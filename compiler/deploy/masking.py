@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from ..secrets import replaced, without_pins
+from ..secrets import SHORTEST_PIN, replaced, without_pins
 
 SECRET_KEYS = frozenset({"authorization_bearer_token"})
 MASK = "***"
@@ -27,7 +28,10 @@ class Secrets:
         """The space's `remote` document with the placeholders of `local` back where they stand: never shown, even
         with --show-secrets. The space may hold a value since changed, so they are put back by place, not by value."""
         standing = frozenset(self.placeholders.values())
-        return _by_place(replaced(remote, self.placeholders), local, standing) if standing else remote
+        placed = _by_place(replaced(remote, self.placeholders), local, standing) if standing else remote
+        # What the space holds and the artifact does not write may be the value of a secret confc no longer knows (one
+        # renamed or removed since the last apply, a document applied from another environment): not shown either.
+        return _unknown_hidden(placed, _strings(local))
 
     def seeing(self, documents: Iterable[Any]) -> Secrets:
         """These secrets and those of `documents`."""
@@ -76,6 +80,32 @@ def _by_place(remote: Any, local: Any, placeholders: frozenset[str]) -> Any:
     if isinstance(remote, list) and isinstance(local, list):
         return [_by_place(r, loc, placeholders) for r, loc in zip(remote, local, strict=False)] + remote[len(local) :]
     return remote
+
+
+_PIN = re.compile(rf"(?<![0-9])[0-9]{{{SHORTEST_PIN},}}(?![0-9])")
+_PASSWORD = re.compile(r"(://[^/@:\s]*:)[^/@\s]+@")  # scheme://user:PASSWORD@host
+
+
+def _strings(document: Any) -> frozenset[str]:
+    return frozenset(s for k, v in _items(document) for s in (k, v) if isinstance(s, str))
+
+
+def _unknown_hidden(value: Any, known: frozenset[str], key: Any = None) -> Any:
+    """`value` with what may be a secret the artifact does not write hidden: a switch case or a condition's number
+    of SHORTEST_PIN digits or more (a PIN), and a URL's password."""
+    if isinstance(value, Mapping):
+        out: dict[Any, Any] = {}
+        for name, item in value.items():
+            if isinstance(name, str) and name not in known and _PIN.fullmatch(name):
+                name = f"<a PIN the artifact does not hold, {len(out) + 1}>"  # numbered: they stay distinct keys
+            out[name] = _unknown_hidden(item, known, name)
+        return out
+    if isinstance(value, list):
+        return [_unknown_hidden(item, known, key) for item in value]
+    if isinstance(value, str) and value not in known:
+        value = _PASSWORD.sub(rf"\1{MASK}@", value)
+        return _PIN.sub(MASK, value) if key == "when" else value
+    return value
 
 
 def _masked(document: Any) -> Any:
