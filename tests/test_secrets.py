@@ -177,6 +177,22 @@ def test_plan_shows_no_value_of_a_secret_the_repository_no_longer_names(
     assert '    -        "<a PIN the artifact does not hold, 1>":\n    +        "7312":\n' in runs[0].out
 
 
+def test_plan_shows_no_pin_of_a_script_that_is_no_swml_document(
+    repo: Path, cli: Callable[..., Run], signalwire: Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Edited in the Dashboard into text that is neither JSON nor YAML: it is shown as stored, but for its PINs.
+    signalwire.space.add_number("+15551230002")
+    monkeypatch.setenv("ALLHANDS_HOST_PIN", HOST_PIN)
+    monkeypatch.setenv("ALLHANDS_PIN", ATTENDEE_PIN)
+    signalwire.space.add_script(
+        "confc:all-hands", f"sections: [broken\n  case: {{{HOST_PIN}: https://confc:hunter2@h.example.com"
+    )
+    run = cli("plan", "configs", "--env", "prod")
+    assert run.code == 1, run
+    assert HOST_PIN not in run.out + run.err and "hunter2" not in run.out + run.err
+    assert "    -  case: {***: https://confc:***@h.example.com\n" in run.out
+
+
 def test_a_call_flow_picture_names_each_secret_branch_instead_of_its_digits(
     repo: Path, cli: Callable[..., Run], signalwire: Server, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -31,6 +31,8 @@ class Secrets:
         placed = _by_place(replaced(remote, self.placeholders), local, standing) if standing else remote
         # What the space holds and the artifact does not write may be the value of a secret confc no longer knows (one
         # renamed or removed since the last apply, a document applied from another environment): not shown either.
+        if isinstance(placed, str):  # contents that are neither JSON nor YAML (edited in the Dashboard): every PIN-long number
+            return _PIN.sub(MASK, _PASSWORD.sub(rf"\1{MASK}@", placed))
         return _unknown_hidden(placed, _strings(local))
 
     def seeing(self, documents: Iterable[Any]) -> Secrets:
