@@ -376,7 +376,7 @@ def is_known_path(path: Sequence[str], keys: Mapping[str, Key] = LAYER) -> bool:
 
 def paths_like(key: str, keys: Mapping[str, Key] = LAYER, prefix: str = "") -> Iterator[str]:
     """Every dotted key of the format a misspelt `key` may mean; beneath a table of names of the user's (roles), the
-    keys of the name `key` gives there (roles.guest.conference.muted for roles.guest.x)."""
+    keys of the name `key` gives there (roles.guest.conference.muted for roles.guest.x; a rule's roles.* too)."""
     first, _, rest = key.partition(".")
     for name, entry in keys.items():
         if entry.settable:
@@ -384,7 +384,7 @@ def paths_like(key: str, keys: Mapping[str, Key] = LAYER, prefix: str = "") -> I
             more, user_name = (rest, rest.partition(".")[0]) if first == name else ("", "")
             if entry.keys is not None:
                 yield from paths_like(more, entry.keys, f"{prefix}{name}.")
-            elif entry.named is not None and user_name and re.fullmatch(entry.names["regex"], user_name):
+            elif entry.named is not None and (user_name == "*" or user_name and re.fullmatch(entry.names["regex"], user_name)):
                 yield f"{prefix}{name}.{user_name}"
                 yield from paths_like(more.partition(".")[2], entry.named.keys or {}, f"{prefix}{name}.{user_name}.")
 

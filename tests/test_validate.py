@@ -361,6 +361,11 @@ FILE_SHAPES = [
     ),
     (
         "environments/dev.toml",
+        '[rules]\n"roles.*.conference.mutd" = { allowed = [true] }\n',
+        'environments/dev.toml:2: rules."roles.*.conference.mutd": rule for an unknown key "roles.*.conference.mutd" (did you mean "roles.*.conference.muted"?)',
+    ),
+    (
+        "environments/dev.toml",
         '[rules]\n"conference.name" = { regex = "(" }\n',
         'environments/dev.toml:2: rules."conference.name".regex: not a valid regular expression: missing ), unterminated subpattern at position 0',
     ),
