@@ -68,6 +68,13 @@ def repo(tmp_path: Path, cli: Callable[..., Run]) -> Path:
     return configs
 
 
+def serving(signalwire: Server, monkeypatch: pytest.MonkeyPatch, host: str = HOST_PIN, attendee: str = ATTENDEE_PIN) -> None:
+    """The space with the number prod routes, and the secrets' values in the environment, as CI sets them."""
+    signalwire.space.add_number("+15551230002")
+    monkeypatch.setenv("ALLHANDS_HOST_PIN", host)
+    monkeypatch.setenv("ALLHANDS_PIN", attendee)
+
+
 def everything_written(root: Path) -> str:
     return "".join(path.read_text() for path in sorted((root / "build").rglob("*")) if path.is_file())
 
@@ -160,9 +167,7 @@ def test_plan_shows_no_value_of_a_secret_the_repository_no_longer_names(
 ) -> None:
     # Applied with secrets, then the host's secret is replaced by a literal PIN (and its variable dropped from CI):
     # the space still holds the old value, which no mapping of today's secrets can put a placeholder on.
-    signalwire.space.add_number("+15551230002")
-    monkeypatch.setenv("ALLHANDS_HOST_PIN", HOST_PIN)
-    monkeypatch.setenv("ALLHANDS_PIN", ATTENDEE_PIN)
+    serving(signalwire, monkeypatch)
     assert cli("apply", "configs", "--env", "prod", "--yes").code == 0
     monkeypatch.delenv("ALLHANDS_HOST_PIN")
     write_repo(repo, {"environments/prod.toml": FILES["environments/prod.toml"].replace('"roles.*.pin" = { secret = true }', "")})
@@ -181,9 +186,7 @@ def test_plan_shows_no_pin_of_a_script_that_is_no_swml_document(
     repo: Path, cli: Callable[..., Run], signalwire: Server, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Edited in the Dashboard into text that is neither JSON nor YAML: it is shown as stored, but for its PINs.
-    signalwire.space.add_number("+15551230002")
-    monkeypatch.setenv("ALLHANDS_HOST_PIN", HOST_PIN)
-    monkeypatch.setenv("ALLHANDS_PIN", ATTENDEE_PIN)
+    serving(signalwire, monkeypatch)
     signalwire.space.add_script(
         "confc:all-hands", f"sections: [broken\n  case: {{{HOST_PIN}: https://confc:hunter2@h.example.com"
     )
@@ -200,9 +203,7 @@ def test_a_call_flow_picture_names_each_secret_branch_instead_of_its_digits(
         drawn = cli("graph", "configs", "--flow", "all-hands", "--env", "prod", "--format", form).out
         assert "prompt_value = secret ALLHANDS_HOST_PIN" in drawn and "prompt_value = secret ALLHANDS_PIN" in drawn
         assert HOST not in drawn and ATTENDEE not in drawn
-    signalwire.space.add_number("+15551230002")
-    monkeypatch.setenv("ALLHANDS_HOST_PIN", HOST_PIN)
-    monkeypatch.setenv("ALLHANDS_PIN", ATTENDEE_PIN)
+    serving(signalwire, monkeypatch)
     markdown = cli("plan", "configs", "--env", "prod", "--format", "markdown").out
     flow = markdown.split("```mermaid\n", 1)[1].split("```", 1)[0]
     assert "prompt_value = secret ALLHANDS_HOST_PIN" in flow and HOST not in flow and HOST_PIN not in markdown
@@ -387,9 +388,7 @@ def test_a_bearer_token_can_be_secret_too(
     artifact = (tmp_path / "build/prod/all-hands.swml.yaml").read_text()
     assert f'authorization_bearer_token: "{placeholder("STREAM_TOKEN")}"' in artifact
     assert f"{placeholder('STREAM_TOKEN')} is STREAM_TOKEN" in artifact.splitlines()[1]
-    signalwire.space.add_number("+15551230002")
-    monkeypatch.setenv("ALLHANDS_HOST_PIN", HOST_PIN)
-    monkeypatch.setenv("ALLHANDS_PIN", ATTENDEE_PIN)
+    serving(signalwire, monkeypatch)
     monkeypatch.setenv("STREAM_TOKEN", "two\nlines")
     refused = cli("apply", "configs", "--env", "prod", "--yes")
     assert (refused.code, signalwire.space.names()) == (2, [])
@@ -495,9 +494,7 @@ def test_a_secret_whose_value_is_another_roles_pin_is_refused_before_anything_is
     repo: Path, cli: Callable[..., Run], signalwire: Server, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Both PINs would be one key of the PIN switch: one role could never be reached, and a guest might be let in as host.
-    signalwire.space.add_number("+15551230002")
-    monkeypatch.setenv("ALLHANDS_HOST_PIN", ATTENDEE_PIN)
-    monkeypatch.setenv("ALLHANDS_PIN", ATTENDEE_PIN)
+    serving(signalwire, monkeypatch, host=ATTENDEE_PIN)
     for command in ("plan", "apply"):
         run = cli(command, "configs", "--env", "prod", *(["--yes"] if command == "apply" else []))
         assert (run.code, run.out) == (2, "")
