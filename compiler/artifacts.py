@@ -90,6 +90,7 @@ class EnvPlan:
     manifest_changed: bool = False
     retired: bool = False  # the folder of an environment the repository no longer has: everything confc wrote goes
     previous_format: str | None = None  # the format the artifacts the previous manifest lists were written in
+    previous_overrides: Any = None  # the --set the previous manifest says its build was given
 
     def show(self, rel: str) -> str:
         return f"{self.display.rstrip('/')}/{rel}"
@@ -173,6 +174,7 @@ def plan(
     previous = previous or read_previous(out, display_out, env)
     result = EnvPlan(env, folder, display, list(artifacts), previous.entries, previous.complete, stamp, sources, retired=retired)
     result.previous_format = previous.manifest.get("format")
+    result.previous_overrides = previous.manifest.get("overrides")
     if previous.conflicted:
         result.resolved.append(MANIFEST)
     way = _Way(folder)

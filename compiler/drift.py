@@ -7,6 +7,7 @@ import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from .artifacts import MANIFEST, SUFFIXES, EnvPlan, owned
 from .files import as_lf, read_regular
@@ -62,6 +63,9 @@ def drift(plan: EnvPlan) -> list[Drift]:
             diff, endings = _compared(shown, current, artifact.content)
             message = f"{state} (profile {artifact.profile}){endings}; run confc build"
             found.append(Drift(shown, message, diff, artifact.profile, plan.env))
+    if plan.writes and isinstance(was := plan.previous_overrides, list) and was != plan.stamp.get("overrides"):
+        # Every artifact a --set reached differs: the diffs show how, this line says why.
+        found.append(Drift(plan.display, _other_overrides(was, plan.stamp.get("overrides") or []), None, None, plan.env))
     wanted = {a.path for a in plan.artifacts}
     for rel in sorted(produced_files(plan.folder) - wanted):
         found.append(Drift(plan.show(rel), _extra(plan, rel), None, None, plan.env))
@@ -78,6 +82,13 @@ def drift(plan: EnvPlan) -> list[Drift]:
         else:
             found.append(Drift(shown, "missing; run confc build", None, None, plan.env))
     return found
+
+
+def _other_overrides(was: list[Any], now: list[Any]) -> str:
+    def said(overrides: list[Any]) -> str:
+        return " ".join(f"--set {item}" for item in overrides) if overrides else "no --set"
+
+    return f"built with {said(was)} (its manifest says so) and checked with {said(now)}; a build with {said(now)} replaces them"
 
 
 def _inputs_changed(current: bytes, plan: EnvPlan) -> str:

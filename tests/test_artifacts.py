@@ -367,6 +367,15 @@ def test_usage_errors_exit_2(repo: Path, cli: Callable, tmp_path: Path, argv: tu
 def test_set_reaches_the_artifact(repo: Path, cli: Callable, tmp_path: Path) -> None:
     assert cli("build", "configs", "--env", "dev", "--set", "conference.max_participants=12").code == 0
     assert "max_participants: 12\n" in (tmp_path / "build/dev/support.swml.yaml").read_text()
+    assert cli("check", "configs", "--env", "dev", "--set", "conference.max_participants=12").code == 0
+    # Checked without it (as CI does), the diffs show what differs and one line says why.
+    run = cli("check", "configs", "--env", "dev")
+    assert run.code == 1
+    assert run.err.splitlines()[-2:] == [
+        "build/dev: built with --set conference.max_participants=12 (its manifest says so) and checked with no --set;"
+        " a build with no --set replaces them",
+        "3 problem(s): the artifacts are not current; run confc build",
+    ]
 
 
 def test_jobs_build_the_same_bytes_and_report_the_same_errors(
