@@ -89,8 +89,7 @@ class EnvPlan:
     manifest: bytes = b""
     manifest_changed: bool = False
     retired: bool = False  # the folder of an environment the repository no longer has: everything confc wrote goes
-    previous_format: str | None = None  # the format the artifacts the previous manifest lists were written in
-    previous_overrides: Any = None  # the --set the previous manifest says its build was given
+    previous_manifest: Mapping[str, Any] = field(default_factory=dict)  # as read, before anything was compiled
 
     def show(self, rel: str) -> str:
         return f"{self.display.rstrip('/')}/{rel}"
@@ -98,7 +97,7 @@ class EnvPlan:
     @property
     def reformatted(self) -> str | None:
         """The other format this folder's artifacts were built in, when this build writes them in a new one."""
-        was = self.previous_format
+        was = self.previous_manifest.get("format")  # the format its artifacts were written in
         return was if self.previous and isinstance(was, str) and was != self.stamp.get("format") and not self.retired else None
 
     @property
@@ -173,8 +172,7 @@ def plan(
     display = f"{display_out.rstrip('/')}/{env}"
     previous = previous or read_previous(out, display_out, env)
     result = EnvPlan(env, folder, display, list(artifacts), previous.entries, previous.complete, stamp, sources, retired=retired)
-    result.previous_format = previous.manifest.get("format")
-    result.previous_overrides = previous.manifest.get("overrides")
+    result.previous_manifest = previous.manifest
     if previous.conflicted:
         result.resolved.append(MANIFEST)
     way = _Way(folder)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import difflib
-import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -63,9 +62,10 @@ def drift(plan: EnvPlan) -> list[Drift]:
             diff, endings = _compared(shown, current, artifact.content)
             message = f"{state} (profile {artifact.profile}){endings}; run confc build"
             found.append(Drift(shown, message, diff, artifact.profile, plan.env))
-    if plan.writes and isinstance(was := plan.previous_overrides, list) and was != plan.stamp.get("overrides"):
+    built_with = plan.previous_manifest.get("overrides")
+    if plan.writes and isinstance(built_with, list) and built_with != plan.stamp.get("overrides"):
         # Every artifact a --set reached differs: the diffs show how, this line says why.
-        found.append(Drift(plan.display, _other_overrides(was, plan.stamp.get("overrides") or []), None, None, plan.env))
+        found.append(Drift(plan.display, _other_overrides(built_with, plan.stamp.get("overrides") or []), None, None, plan.env))
     wanted = {a.path for a in plan.artifacts}
     for rel in sorted(produced_files(plan.folder) - wanted):
         found.append(Drift(plan.show(rel), _extra(plan, rel), None, None, plan.env))
@@ -78,7 +78,7 @@ def drift(plan: EnvPlan) -> list[Drift]:
             )
         elif current:
             diff, endings = _compared(shown, current, plan.manifest)
-            found.append(Drift(shown, f"stale{endings or _inputs_changed(current, plan)}; run confc build", diff, None, plan.env))
+            found.append(Drift(shown, f"stale{endings or _inputs_changed(plan)}; run confc build", diff, None, plan.env))
         else:
             found.append(Drift(shown, "missing; run confc build", None, None, plan.env))
     return found
@@ -91,12 +91,9 @@ def _other_overrides(was: list[Any], now: list[Any]) -> str:
     return f"built with {said(was)} (its manifest says so) and checked with {said(now)}; a build with {said(now)} replaces them"
 
 
-def _inputs_changed(current: bytes, plan: EnvPlan) -> str:
+def _inputs_changed(plan: EnvPlan) -> str:
     """Which files read changed since the manifest was written, when no artifact did (a comment, a new base)."""
-    try:
-        recorded = json.loads(current).get("sources")
-    except (ValueError, AttributeError):
-        return ""
+    recorded = plan.previous_manifest.get("sources")
     if not isinstance(recorded, dict):
         return ""
     changed = sorted(path for path in {*recorded, *plan.sources} if recorded.get(path) != plan.sources.get(path))

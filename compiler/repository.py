@@ -212,12 +212,11 @@ def load(config_dir: str | os.PathLike[str], *, partial: bool = False) -> Reposi
     root = Path(config_dir)
     if not root.is_dir():
         raise UsageError(f"{display_root}: not a directory (expected a CONFIG_DIR with profiles/ and environments/)")
-    inner = root.resolve()
-    parent = inner.parent
-    if inner.name in _FOLDERS and not (root / "environments").is_dir() and all((parent / n).is_dir() for n in _FOLDERS[:2]):
-        above = os.path.normpath(os.path.join(display_root, os.pardir))
-        raise UsageError(f"{display_root}: is the {inner.name}/ folder of a CONFIG_DIR; name the folder above it ({above})")
     real_root = root.resolve()
+    parent = real_root.parent
+    if real_root.name in _FOLDERS and not (root / "environments").is_dir() and all((parent / n).is_dir() for n in _FOLDERS[:2]):
+        above = os.path.normpath(os.path.join(display_root, os.pardir))
+        raise UsageError(f"{display_root}: is the {real_root.name}/ folder of a CONFIG_DIR; name the folder above it ({above})")
     errors: list[ConfcError] = []
 
     def link_problem(path: str) -> str | None:

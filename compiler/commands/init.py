@@ -74,7 +74,8 @@ def run(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     for rel in kept:
-        print(f"{shown}/{rel}: yours, kept as it is{_missing_lines(root / rel, rel)}", file=sys.stderr)
+        lacking = _missing_lines(root / rel) if rel == ".gitattributes" else ""
+        print(f"{shown}/{rel}: yours, kept as it is{lacking}", file=sys.stderr)
     if pinned is None:
         print(
             f"{shown}/.github/workflows/confc.yml: say where CI installs confc from: this confc was not installed from a "
@@ -84,10 +85,8 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _missing_lines(path: Path, rel: str) -> str:
+def _missing_lines(path: Path) -> str:
     """For a kept .gitattributes, the starter's lines it lacks, which keep git from converting confc's line endings."""
-    if rel != ".gitattributes":
-        return ""
     try:
         have = {line.strip() for line in path.read_text(encoding="utf-8", errors="replace").splitlines()}
     except OSError:

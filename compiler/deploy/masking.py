@@ -32,7 +32,7 @@ class Secrets:
         # What the space holds and the artifact does not write may be the value of a secret confc no longer knows (one
         # renamed or removed since the last apply, a document applied from another environment): not shown either.
         if isinstance(placed, str):  # contents that are neither JSON nor YAML (edited in the Dashboard): every PIN-long number
-            return _PIN.sub(MASK, _PASSWORD.sub(rf"\1{MASK}@", placed))
+            return _PIN.sub(MASK, _without_password(placed))
         return _unknown_hidden(placed, _strings(local))
 
     def seeing(self, documents: Iterable[Any]) -> Secrets:
@@ -88,6 +88,10 @@ _PIN = re.compile(rf"(?<![0-9])[0-9]{{{SHORTEST_PIN},}}(?![0-9])")
 _PASSWORD = re.compile(r"(://[^/@:\s]*:)[^/@\s]+@")  # scheme://user:PASSWORD@host
 
 
+def _without_password(text: str) -> str:
+    return _PASSWORD.sub(rf"\1{MASK}@", text)
+
+
 def _strings(document: Any) -> frozenset[str]:
     return frozenset(s for k, v in _items(document) for s in (k, v) if isinstance(s, str))
 
@@ -105,7 +109,7 @@ def _unknown_hidden(value: Any, known: frozenset[str], key: Any = None) -> Any:
     if isinstance(value, list):
         return [_unknown_hidden(item, known, key) for item in value]
     if isinstance(value, str) and value not in known:
-        value = _PASSWORD.sub(rf"\1{MASK}@", value)
+        value = _without_password(value)
         return _PIN.sub(MASK, value) if key == "when" else value
     return value
 
