@@ -167,7 +167,7 @@ _SECRET = {
 _DEPLOY_PATTERNS = {
     "space": f"^{routes.HOST.pattern}$",
     "prefix": f"^{routes.PREFIX.pattern}$",
-    "number": f"^{routes.E164.pattern}$",
+    "number": f"^{routes.CALLER.pattern}$",
 }
 _URL_PATTERNS = {
     "http": r"^https?://[^\s/]+\S*$",

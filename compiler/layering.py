@@ -109,6 +109,19 @@ class Resolution:
             env=self.env,
         )
 
+    def above(self, path: KeyPath, other: KeyPath) -> bool:
+        """Whether a later layer set `path` than the one that set `other`."""
+        order = {id(layer): index for index, layer in enumerate(self.layers)}
+        one, two = self.setter(path), self.setter(other)
+        return one is not None and two is not None and order[id(one)] > order[id(two)]
+
+    def unset_place(self, path: KeyPath) -> str:
+        """Where an unset beside `path` goes: its layer's [env.NAME] or top level ('' for --set, which has none)."""
+        layer = self.setter(path)
+        if layer is None or layer.source is None:
+            return ""
+        return layer.section or f"the top level of {layer.file}"
+
     def written_at(self, path: KeyPath) -> str:
         """' (at FILE:LINE)' of the layer that set `path`, to name a second place in a message; '' where unknown."""
         layer = self.setter(path)

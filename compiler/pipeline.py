@@ -199,7 +199,7 @@ class Compiler:
         errors += validation.access_errors(resolution, values)
         if not values.get("roles"):
             values.pop("access", None)
-        errors += [resolution.error(message, path) for path, message in roles.problems(values, resolution.written_at)]
+        errors += [resolution.error(message, path) for path, message in roles.problems(values, resolution)]
         for problem in validation.resolved_problems(values, self._resolved_checks):
             if any(problem.path[: len(path)] == path for path in failed):
                 continue

@@ -271,8 +271,8 @@ LAYER = {
     "description": Key({"type": "string"}, text="What this profile is for; templates and {{ profile.description }} can use it."),
     "template": Key(
         {"type": "string"},
-        file_rules={"regex": r"[A-Za-z0-9_][A-Za-z0-9_.-]*"},
-        text='The template that renders the SWML document (default "conference").',
+        file_rules={"regex": r"[A-Za-z0-9_][A-Za-z0-9_.-]*(/[A-Za-z0-9_][A-Za-z0-9_.-]*)*"},
+        text='The template that renders the SWML document (default "conference"; "parts/x" for templates/parts/x.j2).',
     ),
     "vars": Key(
         {"type": "dict"},

@@ -20,7 +20,6 @@ from .tomllines import KeyLines, key_lines
 PROFILE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*(/[a-z0-9][a-z0-9_-]*)*$")
 ENV_NAME_PATTERN = "[a-z0-9][a-z0-9_-]*"
 ENV_NAME = re.compile(f"^{ENV_NAME_PATTERN}$")
-TEMPLATE_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
 
 
 MAX_NESTING = 32  # tables and arrays inside each other: a SWML result needs about eight
@@ -308,11 +307,8 @@ def load(config_dir: str | os.PathLike[str], *, partial: bool = False) -> Reposi
         except ConfcError as exc:
             errors.append(exc)
 
-    templates = {
-        rel[len("templates/") : -len(".j2")]: root / rel
-        for rel in files("templates", ".j2")
-        if rel.endswith(".j2") and "/" not in rel[len("templates/") :]
-    }
+    # Subfolders too: a template may include parts kept in templates/parts/ by their path ("parts/footer.j2").
+    templates = {rel[len("templates/") : -len(".j2")]: root / rel for rel in files("templates", ".j2") if rel.endswith(".j2")}
     if not partial:
         raise_all(errors)
     return Repository(

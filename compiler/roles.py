@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from . import profile_format as fmt
 from . import recording, render, routes, schema, secrets
@@ -37,24 +37,34 @@ def access(values: Mapping[str, Any]) -> dict[str, Any]:
     return {**fmt.ACCESS_DEFAULTS, **values.get("access", {})}
 
 
-def problems(values: Mapping[str, Any], written_at: Callable[[Path], str] = lambda path: "") -> list[tuple[Path, str]]:
+class Where(Protocol):
+    """Where the layers set a key (a Resolution): to name it, and to tell which of two keys a later layer set."""
+
+    def written_at(self, path: Path) -> str: ...
+
+    def above(self, path: Path, other: Path) -> bool: ...
+
+    def unset_place(self, path: Path) -> str: ...
+
+
+def problems(values: Mapping[str, Any], where: Where) -> list[tuple[Path, str]]:
     """What no single role can show: a PIN or a number that two roles share, and callers no role lets in.
 
-    `written_at` says where a key was written (" (at FILE:LINE)"), to name the other role's claim: inherited or
+    `where` names the place a key was written (" (at FILE:LINE)"), to name the other role's claim: inherited or
     set in an environment, it is often in another file than the one the problem is reported at.
     """
     return [
         *_claimed_twice(
-            values, "pin", _shown_pins, "PIN {} is also a PIN of role {}: a PIN must say who the caller is", written_at
+            values, "pin", _shown_pins, "PIN {} is also a PIN of role {}: a PIN must say who the caller is", where.written_at
         ),
         *_claimed_twice(
             values,
             "callers",
             lambda role: {number: show(number) for number in callers(role)},
             "caller {} is also a caller of role {}: a number must say who the caller is",
-            written_at,
+            where.written_at,
         ),
-        *_caller_problems(values),
+        *_caller_problems(values, where),
     ]
 
 
@@ -85,7 +95,7 @@ def _shown_pins(role: Mapping[str, Any]) -> dict[str, str]:
     return {pin: secret.get(pin, show(pin)) for pin in pins(role)}
 
 
-def _caller_problems(values: Mapping[str, Any]) -> list[tuple[Path, str]]:
+def _caller_problems(values: Mapping[str, Any], where: Where) -> list[tuple[Path, str]]:
     """Under callers = "listed" a PIN is never asked for; under "any" someone must let an unlisted caller in."""
     roles = values.get("roles", {})
     numbers = _numbers(values)
@@ -93,16 +103,36 @@ def _caller_problems(values: Mapping[str, Any]) -> list[tuple[Path, str]]:
         if not numbers:
             why = 'is "listed", but no role lists callers, so every call is refused; list numbers in a role\'s callers'
             return [(("access", "callers"), why)]
-        return [
+        pinned = [name for name, role in roles.items() if "pin" in role]
+        # A line whose roles have PINs, made "listed" above them (a profile, an [env.NAME]), is fixed at the "listed":
+        # editing the PINs' file would change every other line that shares it.
+        beneath = [name for name in pinned if where.above(("access", "callers"), ("roles", name, "pin"))]
+        found: list[tuple[Path, str]] = []
+        if beneath:
+            unset = "unset = [" + ", ".join(f'"roles.{name}.pin"' for name in beneath) + "]"
+            place = where.unset_place(("access", "callers"))
+            named = [f"{name}{where.written_at(('roles', name, 'pin'))}" for name in beneath]
+            whose = (
+                f"pin of role {named[0]} is" if len(named) == 1 else f"pins of roles {', '.join(named[:-1])} and {named[-1]} are"
+            )
+            found.append(
+                (
+                    ("access", "callers"),
+                    f'is "listed": only listed numbers get in, and they join without a PIN, so the {whose} never asked '
+                    f'for; add {unset} to {place or "the profile"}, or set access.callers = "any"',
+                )
+            )
+        found += [
             (
                 ("roles", name, "pin"),
                 'is never asked for: under access.callers = "listed" only listed numbers get in, and they join without '
                 f'a PIN; list the role\'s callers and leave its pin out (unset = ["roles.{name}.pin"]), '
                 'or set access.callers = "any"',
             )
-            for name, role in roles.items()
-            if "pin" in role
+            for name in pinned
+            if name not in beneath
         ]
+        return found
     if numbers and not any("pin" in role for role in roles.values()):
         why = (
             'no role has a PIN, so a caller whose number is not listed has no way in; set access.callers = "listed" '

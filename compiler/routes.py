@@ -43,9 +43,22 @@ def prefix_problem(text: str) -> str | None:
 
 
 def number_problem(text: str) -> str | None:
-    if E164.fullmatch(text) is None:
-        return f'{show(text)} is not an E.164 phone number: "+", the country code, then the number, 7 to 15 digits in all, such as "+15551230001"'
+    if CALLER.fullmatch(text) is None:
+        return (
+            f'{show(text)} is not an E.164 phone number: "+", the country code, then the number, 7 to 15 digits in all, '
+            'such as "+15551230001" (spaces, dashes, dots and parentheses may separate them)'
+        )
     return None
+
+
+def routed_numbers(numbers: Mapping[str, Any]) -> dict[str, str]:
+    """Each routed number as E.164 (separators left out) -> the key it is written as; the first of two that are one."""
+    found: dict[str, str] = {}
+    for written in numbers:
+        number = caller_number(written)
+        if number is not None:
+            found.setdefault(number, written)
+    return found
 
 
 def routing_problems(
@@ -59,7 +72,15 @@ def routing_problems(
     deploy = data.get("deploy")
     numbers = deploy.get("numbers") if isinstance(deploy, Mapping) else None
     found = []
+    first = routed_numbers(numbers) if isinstance(numbers, Mapping) else {}
     for number, profile in numbers.items() if isinstance(numbers, Mapping) else ():
+        e164 = caller_number(number)
+        if e164 is not None and first[e164] != number:
+            line = source.lines[("deploy", "numbers", first[e164])]
+            at = f" (line {line})" if line else ""
+            why = f"is {show(first[e164])}{at} written again: a number routes to one profile; keep one of them"
+            found.append(number_error(source, number, why))
+            continue
         if not isinstance(profile, str):
             continue
         if profile not in profiles:

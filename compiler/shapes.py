@@ -58,7 +58,7 @@ def check_profile(source: SourceFile, checks: FileChecks, profiles: Collection[s
         data = source.data
     except ConfcError as exc:
         return Checked(None, (exc,))
-    found = list(checks.profile.problems(data))
+    found = [_misplaced(problem) for problem in checks.profile.problems(data)]
     found += _unset_problems(data.get("unset"), ("unset",))
     for env, layer in _tables(data.get("env")):
         found += _unset_problems(layer.get("unset"), ("env", env, "unset"))
@@ -69,6 +69,22 @@ def check_profile(source: SourceFile, checks: FileChecks, profiles: Collection[s
             hint = did_you_mean_profile(parent, profiles) or ' (like "base" or "teams/sales")'
             found.append(Problem(path, f"{show(parent)} is not a profile id{hint}"))
     return _checked(source, data, found)
+
+
+_LAYER_ONLY = frozenset({"extends", "abstract", "unset", "template"})  # keys of a profile's top level (or [env.NAME])
+
+
+def _misplaced(problem: Problem) -> Problem:
+    """An unknown key that belongs to a layer, written under a [table] header, which TOML gives it to."""
+    *table, name = problem.path
+    in_a_table = bool(table) and not (table[0] == "env" and len(table) == 2)
+    if name not in _LAYER_ONLY or not in_a_table or not problem.message.startswith("unknown key"):
+        return problem
+    home = f"right below [env.{table[1]}]" if table[0] == "env" else "above the file's first [table]"
+    return problem._replace(
+        message=f"unknown key: {name} belongs to a profile's top level or an [env.NAME] table; written below the "
+        f"[{'.'.join(table)}] header, it is read as a key of that table: move it {home}"
+    )
 
 
 def overrides(layer: Layer | None, checks: FileChecks) -> Layer | None:

@@ -185,6 +185,44 @@ def test_each_invalid_form_is_an_error_at_its_line_and_nothing_is_written(
     assert not (tmp_path / "build").exists()
 
 
+def test_a_line_made_listed_above_its_pins_is_told_to_unset_them_where_it_became_listed(
+    make_repo: Callable[..., Path], cli: Callable, tmp_path: Path
+) -> None:
+    # The PINs are the base's, shared with other lines: the fix is in the environment that made this line "listed".
+    make_repo(
+        {
+            "profiles/base.toml": 'abstract = true\n[conference]\nname = "line"\n[roles.host]\npin = "1234"\n'
+            '[roles.guest]\npin = ["5555", "5556"]\n',
+            "profiles/open.toml": 'extends = "base"\n',
+            "profiles/board.toml": 'extends = "base"\n[roles.host]\ncallers = "+15551230001"\n[env.dev.access]\n'
+            'callers = "listed"\n',
+        }
+    )
+    run = cli("validate", "configs", "--env", "dev")
+    assert (run.code, run.err.splitlines()) == (
+        1,
+        [
+            'configs/profiles/board.toml:5: access.callers: is "listed": only listed numbers get in, and they join without'
+            " a PIN, so the pins of roles host (at configs/profiles/base.toml:5) and guest (at configs/profiles/base.toml:7)"
+            ' are never asked for; add unset = ["roles.host.pin", "roles.guest.pin"] to [env.dev], or set'
+            ' access.callers = "any" (profile board, env dev)'
+        ],
+    )
+    board = tmp_path / "configs/profiles/board.toml"
+    unset = 'unset = ["roles.host.pin", "roles.guest.pin"]\n'
+    board.write_text(f'extends = "base"\n[roles.host]\ncallers = "+15551230001"\n{unset}[env.dev.access]\ncallers = "listed"\n')
+    assert cli("validate", "configs", "--env", "dev").err.splitlines()[0] == (
+        "configs/profiles/board.toml:4: roles.host.unset: unknown key: unset belongs to a profile's top level or an"
+        " [env.NAME] table; written below the [roles.host] header, it is read as a key of that table: move it above the"
+        " file's first [table]"
+    )
+    board.write_text(
+        f'extends = "base"\n[roles.host]\ncallers = "+15551230001"\n[env.dev]\n{unset}[env.dev.access]\n'
+        'callers = "listed"\n[env.dev.roles.guest]\ncallers = "+15551230002"\n'
+    )
+    assert cli("validate", "configs", "--all-envs").code == 0
+
+
 def test_a_role_misspelt_in_an_environment_override_is_named_with_the_role_meant(
     make_repo: Callable[..., Path], cli: Callable
 ) -> None:

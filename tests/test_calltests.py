@@ -222,6 +222,21 @@ def test_update_records_a_snapshot_case_and_never_a_hand_written_one(example: Pa
     assert cli("test", "configs", "-k", "n", "--env", "prod").code == 1  # the snapshot holds until updated
 
 
+def test_a_snapshot_of_several_environments_records_what_they_share(example: Path, cli: Callable[..., Run]) -> None:
+    # The all-hands is named after its environment and reports to its hooks: those keys cannot hold in both.
+    write_repo(example, {"tests/snap.toml": CASE + 'envs = ["staging", "prod"]\ndigits = ["4456"]\nsnapshot = true\n'})
+    run = cli("test", "configs", "--update")
+    assert run.code == 0
+    assert run.err.splitlines()[-1] == (
+        'configs/tests/snap.toml: "n": join.name, join.status_callback (differ in envs prod, staging): left out of the snapshot,'
+        " which holds in each"
+    )
+    recorded = (example / "tests/snap.toml").read_text()
+    assert 'role = "attendee"' in recorded and "muted = true" in recorded and "name = " not in recorded.split("[case.expect]")[1]
+    outcomes = [line.split()[0] for line in cli("test", "configs").out.splitlines() if "tests/snap.toml" in line]
+    assert outcomes == ["PASS", "PASS"]
+
+
 def test_update_keeps_a_files_crlf_line_endings(example: Path, cli: Callable[..., Run]) -> None:
     # git for Windows checks a file out with CR LF: what --update writes into it ends its lines so too.
     text = "# mine\n" + CASE + 'env = "prod"\ndigits = ["4456"]\nsnapshot = true\n\n' + CASE.replace('"n"', '"m"')

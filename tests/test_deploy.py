@@ -519,6 +519,24 @@ def test_a_number_the_project_does_not_have_is_an_error_at_its_line(deploy: Depl
     )
 
 
+def test_numbers_may_be_written_as_people_write_them(deploy: Deploy) -> None:
+    # As a role's callers may: the route is the E.164 number, and a problem stands at the key as written.
+    prod = FILES["environments/prod.toml"].replace('"+15551230002" = "standup"', '"+1 (555) 123-0002" = "standup"')
+    deploy.edit("environments/prod.toml", prod)
+    applied(deploy)
+    assert deploy.space.routed("+15551230002") == deploy.space.by_name("confc:standup")["id"]
+    deploy.space.numbers.pop()
+    run = deploy.plan()
+    assert run.code == 1 and 'prod.toml:10: deploy.numbers."+1 (555) 123-0002": the project' in run.err
+    assert "has no phone number +15551230002" in run.err
+    write_repo(deploy.configs, {"environments/prod.toml": prod + '    "+1.555.123.0001" = "incident"\n'})
+    run = deploy("validate", "configs", "--env", "prod")
+    assert run.code == 1 and run.err.splitlines()[0] == (
+        'configs/environments/prod.toml:11: deploy.numbers."+1.555.123.0001": is "+15551230001" (line 9) written again:'
+        " a number routes to one profile; keep one of them"
+    )
+
+
 def test_usage_errors_come_before_any_request(deploy: Deploy, monkeypatch: pytest.MonkeyPatch) -> None:
     no_terminal = deploy("apply", "configs", "--env", "prod")
     assert no_terminal.code == 2 and "--yes" in no_terminal.err
@@ -591,3 +609,4 @@ def test_the_deploy_table_is_validated_with_the_rest(make_repo: Callable[..., Pa
     )
     assert 'prod.toml:6: deploy.numbers."+15551230002": routes to "base", which is abstract' in run.err
     assert 'prod.toml:7: deploy.numbers.5550100: "5550100" is not an E.164 phone number' in run.err
+    assert "(spaces, dashes, dots and parentheses may separate them)" in run.err

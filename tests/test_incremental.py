@@ -260,6 +260,44 @@ def test_a_template_a_template_includes_is_an_input_too(
     assert b"- answer: {}" in (tmp_path / "build/dev/a.swml.yaml").read_bytes()
 
 
+def test_templates_in_subfolders_are_named_by_their_path(
+    make_repo: Callable[..., Path], cli: Callable, compiled: list, tmp_path: Path
+) -> None:
+    make_repo(
+        {
+            "profiles/a.toml": 'template = "lines/main"\n[greeting]\nsay = "Hi."\n[conference]\nname = "a"\n',
+            "templates/lines/main.j2": (
+                '{% import "parts/macros.j2" as m %}version: 1.0.0\nsections:\n  main:\n'
+                "    - play:\n        url: {{ m.say(profile.greeting.say) }}\n"
+                '{% include "parts/join" %}\n'
+            ),
+            "templates/parts/macros.j2": '{% macro say(text) %}{{ ("say:" ~ text) | yaml }}{% endmacro %}',
+            "templates/parts/join.j2": b"    - join_conference:\n        {{ profile.conference | yaml(8) }}\n",
+        }
+    )
+    assert cli("build", "configs", "--env", "dev").code == 0
+    assert (
+        (tmp_path / "build/dev/a.swml.yaml")
+        .read_text()
+        .endswith("  main:\n    - play:\n        url: say:Hi.\n    - join_conference:\n        name: a\n\n")
+    )
+    entries = json.loads((tmp_path / "build/dev/manifest.json").read_text())["artifacts"]
+    assert entries["a.swml.yaml"]["inputs"][-3:] == [
+        "templates/lines/main.j2",
+        "templates/parts/join.j2",
+        "templates/parts/macros.j2",
+    ]
+    compiled.clear()
+    (tmp_path / "configs/templates/parts/macros.j2").write_text(
+        '{# v2 #}{% macro say(text) %}{{ ("say:" ~ text) | yaml }}{% endmacro %}'
+    )
+    assert cli("build", "configs", "--env", "dev").code == 0 and compiled == [("a", "dev")]
+    # A name that climbs out of templates/ is no template's.
+    (tmp_path / "configs/templates/lines/main.j2").write_text('{% include "../profiles/a.toml" %}')
+    run = cli("build", "configs", "--env", "dev")
+    assert run.code == 1 and 'includes a template that does not exist: "../profiles/a.toml"' in run.err
+
+
 def test_no_cache_compiles_everything_and_repairs_what_the_cache_cannot_see(
     built: Path, cli: Callable, compiled: list, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

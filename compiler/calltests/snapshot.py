@@ -10,7 +10,7 @@ from typing import Any
 import tomli_w
 
 from ..artifacts import AtomicWriter
-from ..errors import ConfcError
+from ..errors import ConfcError, show
 from .expect import ending, heard, sections
 from .run import Outcome
 
@@ -41,26 +41,53 @@ def block(expect: Mapping[str, Any]) -> str:
     return text
 
 
-def update(outcomes: Sequence[Outcome]) -> list[str]:
-    """Write the observed path of every snapshot case into its file; the files written."""
-    chosen: dict[str, dict[int, Outcome]] = {}
+def agreed(outcomes: Sequence[Outcome]) -> tuple[dict[str, Any], list[str]]:
+    """What the calls of one case did in every environment it ran in, and the keys they differ on (left out).
+
+    A case that runs in dev and prod records only what both calls did alike, so its snapshot holds in each.
+    """
+    first, *others = [observed(outcome) for outcome in outcomes]
+    differ: list[str] = []
+    for key in list(first):
+        if key == "join":
+            continue
+        if any(other.get(key) != first[key] for other in others):
+            differ.append(key)
+            del first[key]
+    if "join" in first:
+        joins = [other.get("join", {}) for other in others]
+        kept = {k: v for k, v in first["join"].items() if all(k in join and join[k] == v for join in joins)}
+        differ += [f"join.{k}" for k in first["join"] if k not in kept]
+        first["join"] = kept
+    return first, differ
+
+
+def update(outcomes: Sequence[Outcome]) -> list[tuple[str, list[str]]]:
+    """Write the observed path of every snapshot case into its file: each file written, with what the environments
+    of its cases differ on (as "NAME: KEY, KEY"), left out of their snapshots."""
+    chosen: dict[str, dict[int, list[Outcome]]] = {}
     for outcome in outcomes:
         if outcome.case.snapshot:
-            chosen.setdefault(outcome.case.source.display, {}).setdefault(outcome.case.index, outcome)
+            chosen.setdefault(outcome.case.source.display, {}).setdefault(outcome.case.index, []).append(outcome)
     written = []
     for display, by_index in chosen.items():
-        source = next(iter(by_index.values())).case.source
+        source = next(iter(by_index.values()))[0].case.source
         # A file whose every line ends in CR LF (as git for Windows checks files out) gets its new lines so too.
         crlf = "\r\n" in source.text and source.text.count("\r\n") == source.text.count("\n")
         lines = (source.text.replace("\r\n", "\n") if crlf else source.text).splitlines(keepends=True)
+        left_out: list[str] = []
         # From the last case up, so that the lines of the cases above stay where they are.
         for index in sorted(by_index, reverse=True):
-            outcome = by_index[index]
-            lines = _replaced(lines, outcome, block(observed(outcome)))
+            case_outcomes = by_index[index]
+            expect, differ = agreed(case_outcomes)
+            lines = _replaced(lines, case_outcomes[0], block(expect))
+            if differ:
+                envs = ", ".join(outcome.env for outcome in case_outcomes)
+                left_out.insert(0, f"{show(case_outcomes[0].case.name)}: {', '.join(differ)} (differ in envs {envs})")
         text = "".join(lines).replace("\n", "\r\n") if crlf else "".join(lines)
         if text != source.text:
             AtomicWriter().write(Path(source.display), text.encode("utf-8"))
-            written.append(display)
+            written.append((display, left_out))
     return written
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from ..errors import ConfcError, UsageError
 from ..repository import SourceFile
-from ..routes import DEFAULT_PREFIX, SPACE, number_error, space_problem
+from ..routes import DEFAULT_PREFIX, SPACE, number_error, routed_numbers, space_problem
 
 PROJECT, TOKEN = "SIGNALWIRE_PROJECT_ID", "SIGNALWIRE_API_TOKEN"
 LOCAL_HOSTS = ("127.0.0.1", "localhost")  # spoken to over plain HTTP, for testing against a local server
@@ -22,16 +22,17 @@ class Target:
     env: str
     space: str
     prefix: str
-    numbers: Mapping[str, str]  # E.164 number -> profile id, as the file lists them
+    numbers: Mapping[str, str]  # E.164 number -> profile id, in the file's order
     source: SourceFile
     project: str
     token: str = field(repr=False)  # never shown, logged or written
+    written: Mapping[str, str] = field(default_factory=dict)  # E.164 number -> its key as the file writes it
 
     def script_name(self, profile: str) -> str:
         return self.prefix + profile
 
     def number_error(self, number: str, message: str) -> ConfcError:
-        return number_error(self.source, number, message, self.env)
+        return number_error(self.source, self.written.get(number, number), message, self.env)
 
 
 def target(env: str, source: SourceFile, data: Mapping[str, Any], environ: Mapping[str, str] = os.environ) -> Target:
@@ -45,12 +46,14 @@ def target(env: str, source: SourceFile, data: Mapping[str, Any], environ: Mappi
         raise UsageError(f"no space to deploy {env} to: set space in the [deploy] table of {source.display}, or {SPACE}")
     if environ.get(SPACE) and (problem := space_problem(space)):
         raise UsageError(f"{SPACE} {problem}")
+    written = routed_numbers(deploy.get("numbers", {}))
     return Target(
         env=env,
         space=space,
         prefix=deploy.get("prefix", DEFAULT_PREFIX),
-        numbers=dict(deploy.get("numbers", {})),
+        numbers={number: deploy["numbers"][key] for number, key in written.items()},
         source=source,
         project=environ[PROJECT],
         token=environ[TOKEN],
+        written=written,
     )
