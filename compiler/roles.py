@@ -237,7 +237,7 @@ def plain_problems(document: Document, values: Mapping[str, Any]) -> list[str]:
 def flow_problems(document: Document, values: Mapping[str, Any]) -> list[str]:
     """Why `document` does not do what the profile's roles say: for every listed number, every PIN, wrong PINs,
     and callers whose number no role lists."""
-    found: list[str | _Ended] = []
+    found: list[str | _Alike] = []
     settings = access(values)
     listed = settings["callers"] == "listed"
     numbers = _numbers(values)
@@ -269,17 +269,17 @@ def flow_problems(document: Document, values: Mapping[str, Any]) -> list[str]:
         for where, digits, caller in tries:
             call = simulate(document, digits, caller=caller)
             if call.outcome == "stopped":
-                found.append(_Ended(where, f"the simulation {call.end}"))
+                found.append(_Alike(where, f"the simulation {call.end}"))
             elif not call.joins:
-                found.append(_Ended(where, f"joins no conference: the call ends in {call.end}{_last(call)}"))
+                found.append(_Alike(where, f"joins no conference: the call ends in {call.end}{_last(call)}"))
             elif len(call.joins) != 1:
-                found.append(f"{where} joins {len(call.joins)} conferences, not one")
+                found.append(_Alike(where, f"joins {len(call.joins)} conferences, not one"))
             elif dict(call.joins[0].conference) != expected:
-                found.append(f"{where} joins with {_differences(dict(call.joins[0].conference), expected)}")
+                found.append(_Alike(where, f"joins with {_differences(dict(call.joins[0].conference), expected)}"))
             elif not _hears(call, [url for _, url in heard]):
-                found.append(f"{where} does not hear {render.spoken(heard)} before joining")
+                found.append(_Alike(where, f"does not hear {render.spoken(heard)} before joining"))
             elif call.prompts != len(digits):
-                found.append(f"{where} is asked for {call.prompts} entries, not {len(digits)}")
+                found.append(_Alike(where, f"is asked for {call.prompts} entries, not {len(digits)}"))
     found += _refusals(document, settings, stranger) if listed else _wrong_pin_problems(document, values, stranger)
     if not found:  # as most documents are: nothing to count or merge
         return []
@@ -291,9 +291,9 @@ def unlisted_number(numbers: set[str]) -> str:
     return next(candidate for n in range(len(numbers) + 1) if (candidate := f"+1555010{n:04d}") not in numbers)
 
 
-def _refusals(document: Document, settings: Mapping[str, Any], stranger: str) -> list[str | _Ended]:
+def _refusals(document: Document, settings: Mapping[str, Any], stranger: str) -> list[str | _Alike]:
     """Under callers = "listed": an unlisted or withheld number hears the goodbye and is hung up on, never asked a PIN."""
-    found: list[str | _Ended] = []
+    found: list[str | _Alike] = []
     goodbye = f"say:{settings['goodbye']}"
     for caller, where in (
         (stranger, f"a caller from {stranger}, which no role lists"),
@@ -306,9 +306,9 @@ def _refusals(document: Document, settings: Mapping[str, Any], stranger: str) ->
     return found
 
 
-def _wrong_pin_problems(document: Document, values: Mapping[str, Any], stranger: str) -> list[str | _Ended]:
+def _wrong_pin_problems(document: Document, values: Mapping[str, Any], stranger: str) -> list[str | _Alike]:
     """A caller whose number no role lists, entering PINs no role has, is asked each attempt and hung up on."""
-    found: list[str | _Ended] = []
+    found: list[str | _Alike] = []
     settings = access(values)
     goodbye = (f"say:{settings['goodbye']}",)
     for entry, said in _wrong_entries(values, settings):
@@ -327,35 +327,35 @@ def _refused(call: Call, asked: int, heard: Sequence[str | tuple[str, ...]]) -> 
     return not call.joins and call.outcome == "hangup" and call.prompts == asked and _hears(call, heard)
 
 
-def _not_refused(call: Call, where: str, should: str, asked: int = 0) -> str | _Ended:
+def _not_refused(call: Call, where: str, should: str, asked: int = 0) -> str | _Alike:
     """Why a call that `should` have been refused (asked for a PIN `asked` times) was not."""
     if call.outcome == "stopped":
-        return _Ended(where, f"the simulation {call.end}")
+        return _Alike(where, f"the simulation {call.end}")
     if asked and not call.prompts and not call.joins:
-        return _Ended(where, f"is never asked for a PIN: the call ends in {call.end}{_last(call)}")
+        return _Alike(where, f"is never asked for a PIN: the call ends in {call.end}{_last(call)}")
     if call.joins:
         return f"{where} joins a conference"
     return f"{where} {should}; asked {call.prompts} time(s), ending in {call.end}"
 
 
 @dataclass(frozen=True)
-class _Ended:
-    """A simulated call that ended before doing what it should, and how (`what`): said once for the calls
-    that ended alike (most often all of them, when a template goes wrong before the roles part)."""
+class _Alike:
+    """A simulated call that did not do what it should, and how (`what`): said once for the calls that went
+    wrong alike (most often all of them, when a template goes wrong before the roles part)."""
 
     where: str
     what: str
 
 
-def _once(found: Sequence[str | _Ended], calls: int) -> list[str]:
+def _once(found: Sequence[str | _Alike], calls: int) -> list[str]:
     """The problems, with the calls that ended alike in one problem each."""
     alike: dict[str, list[str]] = {}
     for problem in found:
-        if isinstance(problem, _Ended):
+        if isinstance(problem, _Alike):
             alike.setdefault(problem.what, []).append(problem.where)
     said: list[str] = []
     for problem in found:
-        if not isinstance(problem, _Ended):
+        if not isinstance(problem, _Alike):
             said.append(problem)
         elif (wheres := alike.pop(problem.what, None)) is not None:
             if len(wheres) == calls > 1:

@@ -160,6 +160,27 @@ def test_a_policy_checks_every_roles_join(make_repo: Callable[..., Path], cli: C
     )
 
 
+def test_calls_that_go_wrong_alike_are_one_problem(make_repo: Callable[..., Path], cli: Callable) -> None:
+    # The role's greeting is left out: each of the host's calls (its PIN, its phone, its PIN from a withheld number)
+    # misses it the same way, and is named in one problem.
+    template = (Path(compiler.__file__).parent.parent / "templates/conference.j2").read_text()
+    make_repo(
+        {
+            "profiles/all-hands.toml": ALL_HANDS.replace('pin = "908172"', 'pin = "908172"\n    callers = "+15551230001"'),
+            "templates/conference.j2": template.replace("{%- if role.greeting %}", "{%- if false %}"),
+        }
+    )
+    run = cli("validate", "configs", "--env", "dev")
+    assert (run.code, run.err) == (
+        1,
+        "configs/templates/conference.j2: the rendered document does not do what the profile says: a caller from"
+        ' +15551230001 (role host) and a caller with PIN "908172" (role host) and a caller who withholds their number,'
+        ' with PIN "908172" (role host): does not hear the greeting ("say:Welcome to the all-hands."), then the role\'s'
+        ' greeting ("say:Welcome, host.") before joining'
+        " (profile all-hands, env dev)\n",
+    )
+
+
 def test_a_template_that_breaks_the_flow_names_the_role_and_the_key(make_repo: Callable[..., Path], cli: Callable) -> None:
     template = (Path(compiler.__file__).parent.parent / "templates/conference.j2").read_text()
     make_repo(
@@ -172,7 +193,7 @@ def test_a_template_that_breaks_the_flow_names_the_role_and_the_key(make_repo: C
     assert run.code == 1
     assert run.err == (
         "configs/templates/conference.j2: the rendered document does not do what the profile says: "
-        'a caller with PIN "908172" (role host) joins with muted = true instead of false; start_on_enter = false instead of true; '
+        'a caller with PIN "908172" (role host): joins with muted = true instead of false; start_on_enter = false instead of true; '
         "no end_on_exit (the role's is true) (profile all-hands, env dev)\n"
     )
 
