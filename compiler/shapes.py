@@ -9,6 +9,7 @@ broken file never hides the problems of files it does not affect.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -87,11 +88,19 @@ def _misplaced(problem: Problem) -> Problem:
     )
 
 
+def _on_the_command_line(problem: Problem) -> str:
+    """The message, with a file's "in quotes" hint as a shell writes it: --set reads 42 as TOML, an integer."""
+    hint = re.search(r' \(in quotes, "(.*)", it is a string\)$', problem.message)
+    if hint is None:
+        return problem.message
+    return problem.message[: hint.start()] + f""" (a string needs TOML's quotes: --set '{".".join(problem.path)}="{hint[1]}"')"""
+
+
 def overrides(layer: Layer | None, checks: FileChecks) -> Layer | None:
     """The --set layer, if it is shaped as a profile file must be: a value of the wrong shape is a usage error."""
     if layer is not None:
         found = checks.profile.problems(layer.data)
-        raise_all([UsageError(f"--set {'.'.join(problem.path)}: {problem.message}") for problem in found])
+        raise_all([UsageError(f"--set {'.'.join(problem.path)}: {_on_the_command_line(problem)}") for problem in found])
     return layer
 
 

@@ -205,6 +205,7 @@ def test_set_of_a_value_of_the_wrong_shape_is_a_usage_error_naming_every_one(
     assert (run.code, run.out) == (2, "")
     assert run.err.splitlines() == [
         "confc: error: --set greeting: must be a table, got 1",
-        'confc: error: --set roles.host.pin: must be a string or an array or a table, got 1234 (in quotes, "1234", it is a string)',
+        "confc: error: --set roles.host.pin: must be a string or an array or a table, got 1234"
+        " (a string needs TOML's quotes: --set 'roles.host.pin=\"1234\"')",
     ]
     assert not Path("build").exists()  # cli runs where the repository is
