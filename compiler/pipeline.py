@@ -17,7 +17,7 @@ from .layering import MISSING, KeyPath, Resolution, Resolver, lookup
 from .overrides import layer as layer_of_overrides
 from .parallel import long_lived, workers
 from .repository import Repository, SourceFile
-from .routes import routing_problems
+from .routes import routing_problems, shared_space_problems
 from .sandbox import Scope, guarded
 from .shapes import Checked
 
@@ -96,7 +96,8 @@ class Compiler:
         found: list[ConfcError] = []
         for source in self.repo.environments.values():
             found += routing_problems(source, self.data(source) or {}, self.repo.profiles, self.abstract, self._children)
-        return found
+        every = {env: (source, self.data(source) or {}) for env, source in self.repo.environments.items()}
+        return found + shared_space_problems(every)
 
     def _children(self, profile: str) -> list[str]:
         """The profiles that extend `profile` directly (parses every profile: for messages only)."""

@@ -95,6 +95,50 @@ def routing_problems(
     return found
 
 
+def overlaps(one: Mapping[str, Any], other: Mapping[str, Any]) -> bool:
+    """Whether two [deploy] tables name one space with prefixes one of which starts the other: each environment
+    would take the other's scripts for its own, to replace or (with --prune) delete."""
+    space, prefix = one.get("space"), one.get("prefix", DEFAULT_PREFIX)
+    their_space, their_prefix = other.get("space"), other.get("prefix", DEFAULT_PREFIX)
+    if not (
+        isinstance(space, str) and isinstance(prefix, str) and isinstance(their_space, str) and isinstance(their_prefix, str)
+    ):
+        return False
+    return space.lower() == their_space.lower() and (prefix.startswith(their_prefix) or their_prefix.startswith(prefix))
+
+
+def deploy_table(data: Mapping[str, Any]) -> Mapping[str, Any]:
+    deploy = data.get("deploy")
+    return deploy if isinstance(deploy, Mapping) else {}
+
+
+def shared_space_problems(environments: Mapping[str, tuple[SourceFile, Mapping[str, Any]]]) -> list[ConfcError]:
+    """Each environment that deploys where an earlier one does, under a prefix that overlaps its prefix."""
+    found = []
+    seen: list[tuple[str, SourceFile, Mapping[str, Any]]] = []
+    for env, (source, data) in environments.items():
+        deploy = deploy_table(data)
+        for other, other_source, other_deploy in seen:
+            if overlaps(deploy, other_deploy):
+                line = other_source.lines[("deploy", "space")]
+                prefix = deploy.get("prefix", DEFAULT_PREFIX)
+                theirs = other_deploy.get("prefix", DEFAULT_PREFIX)
+                prefixes = f"the prefix {show(prefix)}" if theirs == prefix else f"prefixes {show(theirs)} and {show(prefix)}"
+                found.append(
+                    ConfcError(
+                        f"environment {other} ({other_source.display}{f':{line}' if line else ''}) deploys to this space"
+                        f" too, and {prefixes} name the same scripts: each environment would replace (or prune) the"
+                        f' other\'s; give each a prefix of its own, such as prefix = "confc-{env}:"',
+                        file=source.display,
+                        line=source.lines[("deploy", "space")],
+                        key="deploy.space",
+                    )
+                )
+                break
+        seen.append((env, source, deploy))
+    return found
+
+
 def number_error(source: SourceFile, number: str, message: str, env: str | None = None) -> ConfcError:
     """A problem with one entry of [deploy.numbers], at its line."""
     line = source.lines[("deploy", "numbers", number)]

@@ -537,6 +537,40 @@ def test_numbers_may_be_written_as_people_write_them(deploy: Deploy) -> None:
     )
 
 
+def test_two_environments_never_deploy_the_same_scripts(deploy: Deploy, signalwire: Server) -> None:
+    # dev names a space of its own; a CI job's SIGNALWIRE_SPACE meant for prod would hand it prod's scripts.
+    dev = FILES["environments/dev.toml"] + '[deploy]\nspace = "acme-dev.signalwire.com"\n'
+    prod = FILES["environments/prod.toml"].replace("acme-prod.signalwire.com", signalwire.host)
+    write_repo(deploy.configs, {"environments/dev.toml": dev, "environments/prod.toml": prod})
+    assert deploy("build", "configs", "--all-envs").code == 0
+    run = deploy("plan", "configs", "--env", "dev")
+    assert (run.code, run.err) == (
+        2,
+        f"confc: error: SIGNALWIRE_SPACE names {signalwire.host}, where environment prod deploys its scripts under"
+        " names this environment's prefix \"confc:\" also gives: applying dev there would replace prod's; unset"
+        " SIGNALWIRE_SPACE, or give dev a prefix of its own; nothing was sent\n",
+    )
+    assert deploy("apply", "configs", "--env", "dev", "--yes").code == 2 and deploy.space.requests == []
+    write_repo(deploy.configs, {"environments/dev.toml": dev + 'prefix = "confc-dev:"\n'})
+    assert deploy("build", "configs", "--all-envs").code == 0
+    assert "create     confc-dev:support" in deploy("plan", "configs", "--env", "dev").out
+    # Named in the files, one space and prefixes that overlap ("confc:" starts "confc:dev/") are an error.
+    write_repo(
+        deploy.configs,
+        {
+            "environments/dev.toml": FILES["environments/dev.toml"]
+            + '[deploy]\nspace = "ACME-prod.signalwire.com"\nprefix = "confc:dev/"\n',
+            "environments/prod.toml": FILES["environments/prod.toml"],
+        },
+    )
+    run = deploy("validate", "configs")
+    assert run.code == 1 and run.err.splitlines()[0] == (
+        "configs/environments/prod.toml:6: deploy.space: environment dev (configs/environments/dev.toml:4) deploys to"
+        ' this space too, and prefixes "confc:dev/" and "confc:" name the same scripts: each environment would replace'
+        ' (or prune) the other\'s; give each a prefix of its own, such as prefix = "confc-prod:"'
+    )
+
+
 def test_usage_errors_come_before_any_request(deploy: Deploy, monkeypatch: pytest.MonkeyPatch) -> None:
     no_terminal = deploy("apply", "configs", "--env", "prod")
     assert no_terminal.code == 2 and "--yes" in no_terminal.err

@@ -6,16 +6,18 @@ import json
 import os
 from collections.abc import Mapping
 from dataclasses import replace
+from typing import Any
 
-from .. import incremental, project, secrets
-from ..errors import ConfcError, ErrorGroup, raise_all
+from .. import incremental, project, routes, secrets
+from ..errors import ConfcError, ErrorGroup, UsageError, raise_all, show
 from ..incremental import CheckResult
 from ..repository import load
+from ..routes import SPACE
 from ..yamlload import parse_document
 from . import secret_values
 from .planning import Local, Plan, plan
 from .space import Space, sdk
-from .target import target
+from .target import Target, target
 
 
 def read_plan(
@@ -37,6 +39,8 @@ def read_plan(
     env = project.check_env(built.repo, env)
     source = built.repo.environments[env]
     deployment = target(env, source, built.data(source) or {}, environ)
+    others = {name: built.data(other) or {} for name, other in built.repo.environments.items() if name != env}
+    _not_another_environments_space(deployment, built.data(source) or {}, others, environ)
     checked = incremental.check(built.repo, [env], out=out)
     if checked.drift:
         raise _not_reviewed(checked, env, built.repo.display_root)
@@ -53,6 +57,23 @@ def read_plan(
     space = Space(deployment, rest)
     unsent = {value: placeholder for placeholder, value in values.items()}
     return plan(deployment, committed, space, prune=prune, show_secrets=show_secrets, placeholders=unsent, names=needed), space
+
+
+def _not_another_environments_space(
+    deployment: Target, data: Mapping[str, Any], others: Mapping[str, Mapping[str, Any]], environ: Mapping[str, str]
+) -> None:
+    """SIGNALWIRE_SPACE may name any space, but not one another environment deploys to under the same scripts' names:
+    this environment's documents would replace that one's (a CI job's variable meant for production, say)."""
+    if not environ.get(SPACE):
+        return
+    mine = {**routes.deploy_table(data), "space": deployment.space}
+    for name, other in others.items():
+        if routes.overlaps(mine, routes.deploy_table(other)):
+            raise UsageError(
+                f"{SPACE} names {deployment.space}, where environment {name} deploys its scripts under names this"
+                f" environment's prefix {show(deployment.prefix)} also gives: applying {deployment.env} there would"
+                f" replace {name}'s; unset {SPACE}, or give {deployment.env} a prefix of its own; nothing was sent"
+            )
 
 
 def _not_reviewed(checked: CheckResult, env: str, root: str) -> ConfcError:
