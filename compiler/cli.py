@@ -302,7 +302,7 @@ def parser() -> argparse.ArgumentParser:
         "--force", action="store_true", help="reroute numbers that route now to something other than this prefix's scripts"
     )
     apply.add_argument("--yes", action="store_true", help="do not ask for confirmation (needed without a terminal)")
-    test = command("test", "Run the call-path tests of CONFIG_DIR/tests/*.toml; exit 1 when any case fails.")
+    test = command("test", "Run the call-path tests of CONFIG_DIR/tests/**/*.toml; exit 1 when any case fails.")
     _common(test)
     test.add_argument("--all-envs", action="store_true", help="every environment (the default without --env)")
     test.add_argument("-k", metavar="PATTERN", help="only the cases whose name contains PATTERN (or matches it as a glob)")

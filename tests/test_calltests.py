@@ -237,6 +237,18 @@ def test_a_snapshot_of_several_environments_records_what_they_share(example: Pat
     assert outcomes == ["PASS", "PASS"]
 
 
+def test_cases_in_a_subfolder_run_too(example: Path, cli: Callable[..., Run]) -> None:
+    # A case that is never run passes unseen: tests/lines/*.toml count as tests/*.toml do.
+    write_repo(
+        example, {"tests/lines/host.toml": CASE + 'env = "prod"\ndigits = ["1"]\nrefused = false\n[case.expect]\nrole = "host"\n'}
+    )
+    run = cli("test", "configs", "-k", "n", "--env", "prod")
+    assert run.code == 1
+    assert [line for line in run.out.splitlines() if "tests/lines/" in line] == [
+        'FAIL  configs/tests/lines/host.toml:8  n (all-hands, env prod): expected role "host", got no join (the call ended: hangup)'
+    ]
+
+
 def test_update_keeps_a_files_crlf_line_endings(example: Path, cli: Callable[..., Run]) -> None:
     # git for Windows checks a file out with CR LF: what --update writes into it ends its lines so too.
     text = "# mine\n" + CASE + 'env = "prod"\ndigits = ["4456"]\nsnapshot = true\n\n' + CASE.replace('"n"', '"m"')

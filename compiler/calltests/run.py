@@ -36,11 +36,16 @@ class Outcome:
 
 
 def test_files(compiler: Compiler) -> list[SourceFile]:
-    """CONFIG_DIR/tests/*.toml, in name order."""
+    """CONFIG_DIR/tests/**/*.toml, in path order: a case kept in a subfolder must run, not pass unseen."""
     root = compiler.repo.root / "tests"
     if not root.is_dir():
         return []
-    names = sorted(p.name for p in root.iterdir() if p.name.endswith(".toml") and p.is_file())
+    names = sorted(
+        Path(os.path.relpath(os.path.join(folder, name), root)).as_posix()
+        for folder, _, files in os.walk(root)  # links to folders are not followed: one may lead back up
+        for name in files
+        if name.endswith(".toml") and os.path.isfile(os.path.join(folder, name))
+    )
     return [read_source(compiler.repo.root, compiler.repo.display_root, f"tests/{name}") for name in names]
 
 

@@ -1,4 +1,4 @@
-"""confc test: run the call-path tests of CONFIG_DIR/tests/*.toml; exit 1 when any fails."""
+"""confc test: run the call-path tests of CONFIG_DIR/tests/**/*.toml; exit 1 when any fails."""
 
 from __future__ import annotations
 
