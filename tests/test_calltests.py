@@ -151,6 +151,10 @@ CASE = '[[case]]\nname = "n"\nprofile = "all-hands"\n'
         ),
         ('[[case]]\nname = 5\nprofile = "all-hands"\n', "configs/tests/t.toml:2: case.name: must be a string, got 5"),
         (
+            '[case]\nname = "n"\nprofile = "all-hands"\n',
+            "configs/tests/t.toml:1: case: must be an array of tables: write each case as [[case]], not [case]",
+        ),
+        (
             '[[case]]\nname = "n"\nprofile = "all-hand"\n',
             'configs/tests/t.toml:3: profile: unknown profile "all-hand" (did you mean "all-hands"?)',
         ),

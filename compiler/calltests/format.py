@@ -84,6 +84,13 @@ def read(source: SourceFile) -> tuple[list[Case], list[ConfcError]]:
     except ConfcError as exc:
         return [], [exc]
     found = problems(validator(TEST_FILE), data)
+    if isinstance(data.get("case"), dict):  # [case] is one table; [[case]] adds a case to the array
+        found = [
+            p._replace(message="must be an array of tables: write each case as [[case]], not [case]")
+            if p.path == ("case",)
+            else p
+            for p in found
+        ]
     errors = [_located(source, p.path, p.message) for p in found]
     # A malformed case is left out; the others still run, so their problems show in the same run.
     broken = {p.path[1] if len(p.path) > 1 and p.path[0] == "case" and p.path[1].isdigit() else None for p in found}
