@@ -135,12 +135,21 @@ def explain(compiler: Compiler, profile: str, env: str, key: str) -> Explanation
                 profile=profile,
                 env=env,
             )
-        hint = did_you_mean_key(key, written, same_table=True)
+        hint = did_you_mean_key(key, written, same_table=True) or _default(path, values)
     final = emitted(values)
     uses = tuple(_uses(_in_effect(steps), resolution, values))
     return Explanation(
         profile, env, path, tuple(steps), lookup(final, path), hint, tuple(problems), _inherited(final, path), uses
     )
+
+
+def _default(path: KeyPath, values: Mapping[str, Any]) -> str:
+    """'; confc's default applies: VALUE' for a key left to one confc fills in, where it applies."""
+    if path == ("template",):
+        return '; confc\'s default applies: "conference"'
+    if path[0] == "access" and len(path) == 2 and path[1] in fmt.ACCESS_DEFAULTS and values.get("roles"):
+        return f"; confc's default applies: {show(fmt.ACCESS_DEFAULTS[path[1]])}"
+    return ""
 
 
 def _in_effect(steps: Iterable[Step]) -> list[Step]:

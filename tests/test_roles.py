@@ -367,6 +367,12 @@ def test_show_and_explain_a_role_through_the_command_line(make_repo: Callable[..
         "role attendee joins with conference.muted = true from the profile's conference"
         " (confc explain configs all-hands conference.muted --env prod traces it)\n",
     )
+    # A dialogue key left to confc says what it is: the prompt the caller hears again after a wrong PIN.
+    explained = cli("explain", "configs", "all-hands", "access.retry", "--env", "prod")
+    assert explained.out == (
+        "access.retry for profile all-hands, env prod: not set by any layer;"
+        ' confc\'s default applies: "That PIN was not recognised."\n'
+    )
     as_json = json.loads(
         cli("explain", "configs", "all-hands", "roles.attendee.conference.beep", "--env", "dev", "--format", "json").out
     )
