@@ -45,6 +45,8 @@ SWML_METHODS = frozenset(_CALLING_METHODS.split())
 LINE_BREAKS = "\n\r\u2028\u2029"
 
 RULE_NAMES = ("required", "allowed", "forbidden", "min", "max", "minlength", "maxlength", "regex", "type", "secret")
+# An empty array is how one might try to take away what a role inherits: that is what unset does.
+_EMPTIED = " (to take away what it inherits, unset this key instead)"
 RULE_TYPES = ("string", "integer", "boolean", "float", "number", "list", "dict")
 
 
@@ -167,7 +169,7 @@ class ConfcValidator(Validator):  # type: ignore[misc]
             self._error(
                 field,
                 "must be a PIN of 1 to 16 digits, written as a string, or a secret reference "
-                f'{{ secret = "NAME" }}, or a non-empty array of them, got {show(value)}',
+                f'{{ secret = "NAME" }}, or a non-empty array of them, got {show(value)}{_EMPTIED if pins == [] else ""}',
             )
         else:
             shown = [p if isinstance(p, str) else f"secret {p['secret']}" for p in pins]
@@ -181,7 +183,11 @@ class ConfcValidator(Validator):  # type: ignore[misc]
         if not constraint:
             return
         if not isinstance(numbers, list) or not numbers or not all(isinstance(n, str) for n in numbers):
-            self._error(field, f'must be a caller number such as "+15551230001", or a non-empty array of them, got {show(value)}')
+            self._error(
+                field,
+                f'must be a caller number such as "+15551230001", or a non-empty array of them, got {show(value)}'
+                + (_EMPTIED if numbers == [] else ""),
+            )
             return
         normalised = [routes.caller_number(n) for n in numbers]
         wrong = [show(text) for text, number in zip(numbers, normalised, strict=True) if number is None]

@@ -169,6 +169,16 @@ callers = "+15551230001"
             'p.toml:4: access.callers: "everyone" is not accepted; use one of "any", "listed"',
         ),
         (
+            '[roles.host]\ncallers = []\npin = "1"\n',
+            'p.toml:4: roles.host.callers: must be a caller number such as "+15551230001", or a non-empty array of them,'
+            " got [] (to take away what it inherits, unset this key instead)",
+        ),
+        (
+            '[roles.host]\npin = []\ncallers = "+15551230001"\n',
+            "p.toml:4: roles.host.pin: must be a PIN of 1 to 16 digits, written as a string, or a secret reference"
+            ' { secret = "NAME" }, or a non-empty array of them, got [] (to take away what it inherits, unset this key instead)',
+        ),
+        (
             '[roles.host]\ndescription = "no way in"\n',
             "p.toml:3: roles.host: needs a pin, or callers (caller numbers), to say who joins as this role",
         ),
