@@ -2,7 +2,7 @@
 
 Each example starts from the example repository, mutates its parsed files (a wrong type at
 any path, a deleted or unknown key, a hostile string) and its folders (odd files), writes it
-back, and runs every command on it. confc must answer 0, 1 or 2 with a message, never an
+back, and runs every command on it; templates get lines deleted, repeated, moved and replaced. confc must answer 0, 1 or 2 with a message, never an
 internal error. Runs are derandomized so CI is repeatable; CONFC_FUZZ_EXAMPLES=2000 CONFC_FUZZ_RANDOM=1 explores further.
 """
 
@@ -286,3 +286,79 @@ def test_a_set_value_of_any_shape_is_answered_for_a_profile_with_roles_and_witho
     for value in SET_VALUES:
         for profile in ("all-hands", "standup"):
             assert_answers("show", str(EXAMPLE), profile, "--env", "dev", "--set", f"{key}={value}")
+
+
+BUILTIN_TEMPLATE = (Path(__file__).resolve().parent.parent / "templates/conference.j2").read_text(encoding="utf-8")
+TEMPLATE_TEXT = [
+    "",
+    "    - hangup: {}",
+    "    - goto:\n        label: main",
+    "    - transfer:\n        dest: nowhere",
+    "    - execute:\n        dest: main",
+    "    - switch:\n        variable: prompt_value",
+    "    - cond:\n        - when: x ==",
+    "    - prompt:\n        max_digits: 0",
+    "    - join_conference: {}",
+    "  other:",
+    "{{ profile }}",
+    "{{ roles | yaml }}",
+    "{% include 'conference.j2' %}",
+    "{% extends 'conference.j2' %}",
+    "{{ access.attempts * 'x' }}",
+    "{% for r in roles %}{{ r.join | yaml(4) }}{% endfor %}",
+    "version: 2",
+    "sections: []",
+    "\t- answer: {}",
+    "      - answer: {}",
+    "- 1",
+    ": :",
+]
+
+
+@st.composite
+def template_mutation(draw: st.DrawFn) -> str:
+    """The built-in template with lines deleted, duplicated, swapped, shifted or replaced."""
+    lines = BUILTIN_TEMPLATE.splitlines()
+    for _ in range(draw(st.integers(1, 3), label="edits")):
+        at = draw(st.integers(0, len(lines) - 1), label="line")
+        kind = draw(st.sampled_from(["delete", "duplicate", "swap", "indent", "dedent", "replace"]), label="edit")
+        if kind == "delete":
+            del lines[at]
+        elif kind == "duplicate":
+            lines.insert(at, lines[at])
+        elif kind == "swap":
+            other = draw(st.integers(0, len(lines) - 1), label="other line")
+            lines[at], lines[other] = lines[other], lines[at]
+        elif kind == "indent":
+            lines[at] = "  " + lines[at]
+        elif kind == "dedent":
+            lines[at] = lines[at][2:]
+        else:
+            lines[at] = draw(st.sampled_from(TEMPLATE_TEXT), label="text")
+        if not lines:
+            lines = [""]
+    return "\n".join(lines) + "\n"
+
+
+@settings(
+    max_examples=max(EXAMPLES // 6, 20),
+    deadline=None,
+    derandomize="CONFC_FUZZ_RANDOM" not in os.environ,
+    phases=[Phase.explicit, Phase.reuse, Phase.generate],
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(template=template_mutation())
+def test_no_mutated_template_crashes_confc(template: str, tmp_path_factory: pytest.TempPathFactory, quick: None) -> None:
+    # A template is a user's file like a profile: whatever it writes is checked, answered and never a crash.
+    root = tmp_path_factory.mktemp("fuzz-template")
+    repo = root / "configs"
+    shutil.copytree(EXAMPLE, repo)
+    (repo / "templates").mkdir(exist_ok=True)
+    (repo / "templates/conference.j2").write_text(template, encoding="utf-8")
+    out = str(root / "out")
+    assert_answers("build", str(repo), "--env", "prod", "--out", out)
+    assert_answers("simulate", str(repo), "all-hands", "--env", "prod", "--digits", "908172")
+    assert_answers("simulate", str(repo), "board", "--env", "dev", "--from", "+15550100001")
+    assert_answers("graph", str(repo), "--flow", "all-hands", "--env", "dev")
+    assert_answers("test", str(repo), "--env", "prod")
+    shutil.rmtree(root)
