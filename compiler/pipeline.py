@@ -8,7 +8,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from . import document, recording, render, roles, secrets, shapes, swml, validation
+from . import claims, document, recording, render, roles, secrets, shapes, swml, validation
 from .artifacts import Artifact
 from .errors import ConfcError, ErrorGroup, raise_all
 from .inheritance import Unreadable, parents_of
@@ -200,7 +200,7 @@ class Compiler:
         errors += validation.access_errors(resolution, values)
         if not values.get("roles"):
             values.pop("access", None)
-        errors += [resolution.error(message, path) for path, message in roles.problems(values, resolution)]
+        errors += [resolution.error(message, path) for path, message in claims.problems(values, resolution)]
         for problem in validation.resolved_problems(values, self._resolved_checks):
             if any(problem.path[: len(path)] == path for path in failed):
                 continue

@@ -18,7 +18,7 @@ from .errors import ConfcError, did_you_mean, show
 from .files import read_bytes
 from .memo import fingerprint
 from .repository import Repository, builtin_templates
-from .sandbox import Deadline, Timeout, describe, environment, join_bounded, kind
+from .sandbox import UNDEFINED_NAME_TAIL, Deadline, Timeout, describe, environment, join_bounded, kind
 from .yamlload import Remembered, parse_document
 
 _Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
@@ -191,9 +191,19 @@ class Renderer:
         except Exception as exc:  # noqa: BLE001 - whatever a user template raises is the user's to fix
             file, line = self._template_frame(exc.__traceback__)
             file = file or self.filenames.get(template)
+            said = describe(exc)
+            if said.endswith(UNDEFINED_NAME_TAIL):  # a name no template gets: say which names a template gets
+                missing = said[: -len(UNDEFINED_NAME_TAIL)].removesuffix(" is not defined")
+                if missing in context:  # Jinja imports a template without the importer's names
+                    said = (
+                        f"{missing} is not defined here: an imported template sees only what it is given; import it"
+                        ' "with context" ({% import "NAME.j2" as m with context %}) or pass the value as an argument'
+                    )
+                else:
+                    said = f"{missing} is not defined{did_you_mean(missing, context)}; templates see {', '.join(context)}"
             if isinstance(exc, Timeout):
-                self._overran[template] = (f"template error: {describe(exc)}", file, line)
-            raise ConfcError(f"template error: {describe(exc)}", file=file, line=line, profile=profile, env=env) from None
+                self._overran[template] = (f"template error: {said}", file, line)
+            raise ConfcError(f"template error: {said}", file=file, line=line, profile=profile, env=env) from None
 
     def parse(self, text: str) -> Any:
         """A document this renderer wrote, as data (see parse_document)."""

@@ -1,145 +1,22 @@
-"""Roles and the PIN dialogue (SPEC 2a): each role's join, the checks across roles, and the proof by simulation."""
+"""Roles and the PIN dialogue (SPEC 2a): what templates get of them, and the proof by simulation that a document
+runs each role's dialogue as the profile says (claims.py checks the roles themselves)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
+from . import claims, recording, render, schema
 from . import profile_format as fmt
-from . import recording, render, routes, schema, secrets
 from .calls import WITHHELD, Call, simulate
+from .claims import access, callers, pins
 from .document import Document
 from .errors import show
 from .sandbox import Scope
 from .validation import effective_join, is_recorded, recorded_roles, records
 
 Path = tuple[str, ...]
-
-
-def pins(role: Mapping[str, Any]) -> list[str]:
-    """A role's PINs as the document compares them: a secret reference as its placeholder."""
-    pin = role.get("pin", [])
-    written: list[Any] = [pin] if isinstance(pin, (str, Mapping)) else list(pin)
-    return [secrets.placeholder(p["secret"]) if secrets.is_reference(p) else str(p) for p in written]
-
-
-def callers(role: Mapping[str, Any]) -> list[str]:
-    """A role's caller numbers as call.from carries them: E.164, separators left out."""
-    listed = role.get("callers", [])
-    written = [listed] if isinstance(listed, str) else listed if isinstance(listed, list) else []
-    # A malformed entry is the schema's to report; here it lists no number.
-    return [number for text in written if isinstance(text, str) and (number := routes.caller_number(text))]
-
-
-def access(values: Mapping[str, Any]) -> dict[str, Any]:
-    """The PIN dialogue's settings, confc's defaults where unset."""
-    return {**fmt.ACCESS_DEFAULTS, **values.get("access", {})}
-
-
-class Where(Protocol):
-    """Where the layers set a key (a Resolution): to name it, and to tell which of two keys a later layer set."""
-
-    def written_at(self, path: Path) -> str: ...
-
-    def above(self, path: Path, other: Path) -> bool: ...
-
-    def unset_place(self, path: Path) -> str: ...
-
-
-def problems(values: Mapping[str, Any], where: Where) -> list[tuple[Path, str]]:
-    """What no single role can show: a PIN or a number that two roles share, and callers no role lets in.
-
-    `where` names the place a key was written (" (at FILE:LINE)"), to name the other role's claim: inherited or
-    set in an environment, it is often in another file than the one the problem is reported at.
-    """
-    return [
-        *_claimed_twice(
-            values, "pin", _shown_pins, "PIN {} is also a PIN of role {}: a PIN must say who the caller is", where.written_at
-        ),
-        *_claimed_twice(
-            values,
-            "callers",
-            lambda role: {number: show(number) for number in callers(role)},
-            "caller {} is also a caller of role {}: a number must say who the caller is",
-            where.written_at,
-        ),
-        *_caller_problems(values, where),
-    ]
-
-
-def _claimed_twice(
-    values: Mapping[str, Any],
-    key: str,
-    claims: Callable[[Mapping[str, Any]], dict[str, str]],
-    message: str,
-    written_at: Callable[[Path], str],
-) -> list[tuple[Path, str]]:
-    """Each PIN or number of a role's `key` (`claims`: each as a message shows it) that an earlier role claims already;
-    `message` says so of the claim and that role."""
-    owner: dict[str, str] = {}
-    found: list[tuple[Path, str]] = []
-    for name, role in values.get("roles", {}).items():
-        for claim, shown in claims(role).items():  # one claimed twice in one role is that role's own problem
-            if claim in owner:
-                other = owner[claim]
-                found.append((("roles", name, key), message.format(shown, other + written_at(("roles", other, key)))))
-            else:
-                owner[claim] = name
-    return found
-
-
-def _shown_pins(role: Mapping[str, Any]) -> dict[str, str]:
-    """A role's PINs, each as a message shows it: a secret by its name, never its placeholder."""
-    secret = {secrets.placeholder(n): f"secret {n}" for n in secrets.names_in(role.get("pin"))}
-    return {pin: secret.get(pin, show(pin)) for pin in pins(role)}
-
-
-def _caller_problems(values: Mapping[str, Any], where: Where) -> list[tuple[Path, str]]:
-    """Under callers = "listed" a PIN is never asked for; under "any" someone must let an unlisted caller in."""
-    roles = values.get("roles", {})
-    numbers = _numbers(values)
-    if access(values)["callers"] == "listed":
-        if not numbers:
-            why = 'is "listed", but no role lists callers, so every call is refused; list numbers in a role\'s callers'
-            return [(("access", "callers"), why)]
-        pinned = [name for name, role in roles.items() if "pin" in role]
-        # A line whose roles have PINs, made "listed" above them (a profile, an [env.NAME]), is fixed at the "listed":
-        # editing the PINs' file would change every other line that shares it.
-        beneath = [name for name in pinned if where.above(("access", "callers"), ("roles", name, "pin"))]
-        found: list[tuple[Path, str]] = []
-        if beneath:
-            unset = "unset = [" + ", ".join(f'"roles.{name}.pin"' for name in beneath) + "]"
-            place = where.unset_place(("access", "callers"))
-            named = [f"{name}{where.written_at(('roles', name, 'pin'))}" for name in beneath]
-            whose = (
-                f"pin of role {named[0]} is" if len(named) == 1 else f"pins of roles {', '.join(named[:-1])} and {named[-1]} are"
-            )
-            found.append(
-                (
-                    ("access", "callers"),
-                    f'is "listed": only listed numbers get in, and they join without a PIN, so the {whose} never asked '
-                    f'for; add {unset} to {place or "the profile"}, or set access.callers = "any"',
-                )
-            )
-        found += [
-            (
-                ("roles", name, "pin"),
-                'is never asked for: under access.callers = "listed" only listed numbers get in, and they join without '
-                f'a PIN; list the role\'s callers and leave its pin out (unset = ["roles.{name}.pin"]), '
-                'or set access.callers = "any"',
-            )
-            for name in pinned
-            if name not in beneath
-        ]
-        return found
-    if numbers and not any("pin" in role for role in roles.values()):
-        why = (
-            'no role has a PIN, so a caller whose number is not listed has no way in; set access.callers = "listed" '
-            "to refuse them with the goodbye, or give a role a pin"
-        )
-        return [(("roles",), why)]
-    return []
 
 
 def template_context(values: Mapping[str, Any]) -> tuple[list[dict[str, Any]], Scope]:
@@ -184,11 +61,6 @@ def _wrong_entries(values: Mapping[str, Any], settings: Mapping[str, Any]) -> li
 def _taken(values: Mapping[str, Any]) -> set[str]:
     """Every role's PINs."""
     return {pin for role in values.get("roles", {}).values() for pin in pins(role)}
-
-
-def _numbers(values: Mapping[str, Any]) -> set[str]:
-    """Every role's caller numbers."""
-    return {number for role in values.get("roles", {}).values() for number in callers(role)}
 
 
 def wrong_pin(values: Mapping[str, Any]) -> str:
@@ -240,7 +112,7 @@ def flow_problems(document: Document, values: Mapping[str, Any]) -> list[str]:
     found: list[str | _Alike] = []
     settings = access(values)
     listed = settings["callers"] == "listed"
-    numbers = _numbers(values)
+    numbers = claims.numbers(values)
     stranger = unlisted_number(numbers) if numbers else WITHHELD  # a profile without numbers never reads call.from
     greeted = [("the greeting", greeting_url(values["greeting"]))] if "greeting" in values else []
     simulated = 0
@@ -327,15 +199,17 @@ def _refused(call: Call, asked: int, heard: Sequence[str | tuple[str, ...]]) -> 
     return not call.joins and call.outcome == "hangup" and call.prompts == asked and _hears(call, heard)
 
 
-def _not_refused(call: Call, where: str, should: str, asked: int = 0) -> str | _Alike:
+def _not_refused(call: Call, where: str, should: str, asked: int = 0) -> _Alike:
     """Why a call that `should` have been refused (asked for a PIN `asked` times) was not."""
     if call.outcome == "stopped":
         return _Alike(where, f"the simulation {call.end}")
     if asked and not call.prompts and not call.joins:
         return _Alike(where, f"is never asked for a PIN: the call ends in {call.end}{_last(call)}")
-    if call.joins:
-        return f"{where} joins a conference"
-    return f"{where} {should}; asked {call.prompts} time(s), ending in {call.end}"
+    played = ", ".join(show(step.did.removeprefix("played ")) for step in call.steps if step.method == "play") or "nothing"
+    return _Alike(
+        where,
+        "joins a conference" if call.joins else f"{should}; asked {call.prompts} time(s), hearing {played}, ending in {call.end}",
+    )
 
 
 @dataclass(frozen=True)

@@ -54,6 +54,9 @@ class Timeout(Overrun):
     """Evaluation went past its time budget."""
 
 
+UNDEFINED_NAME_TAIL = "; expressions see env, vars and profile"  # a template sees more: render.py says what
+
+
 class Scope(dict):  # type: ignore[type-arg]
     """A table of the expression context that knows its own name, for messages about what it lacks."""
 
@@ -76,7 +79,7 @@ class _Undefined(jinja2.StrictUndefined):
         if owner is missing:
             if name == "vars":
                 return "vars is not defined here: values in [vars] see only env and profile"
-            return f"{name} is not defined; expressions see env, vars and profile"
+            return f"{name} is not defined{UNDEFINED_NAME_TAIL}"
         if isinstance(owner, Mapping):
             label = f"{owner.label}." if isinstance(owner, Scope) else ""
             hint = owner.hint if isinstance(owner, Scope) else ""

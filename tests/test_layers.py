@@ -22,7 +22,7 @@ STAGES: list[tuple[str, set[str]]] = [
     ("format", {"profile_format"}),
     ("reading", {"repository", "scoping", "routes"}),
     ("layering and resolution", {"inheritance", "layering", "overrides", "interpolate"}),
-    ("validation", {"schema", "problems", "swml", "validation", "recording", "shapes", "project"}),
+    ("validation", {"schema", "problems", "swml", "validation", "recording", "claims", "shapes", "project"}),
     ("rendering", {"render", "yamlload", "document", "flowgraph"}),
     ("proving", {"expressions", "calls", "roles"}),
     (

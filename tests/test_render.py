@@ -224,6 +224,31 @@ def test_user_templates_override_builtins_and_errors_name_the_template_line(make
     )
 
 
+def test_a_name_a_template_does_not_get_is_told_what_it_gets(make_repo: Callable[..., Path]) -> None:
+    # Misspelt, it gets the names a template sees; in an imported template, that Jinja imports it without them.
+    repo = make_repo(
+        {
+            "profiles/p.toml": '[conference]\nname = "n"\n',
+            "templates/conference.j2": '{% import "parts/m.j2" as m %}version: 1.0.0\n{{ acess }}\n',
+            "templates/parts/m.j2": "{% macro f() %}{{ access.prompt }}{% endmacro %}",
+        }
+    )
+    with pytest.raises(ConfcError) as caught:
+        compiler.compiler(repo).artifacts(["dev"])
+    assert str(caught.value) == (
+        f'{repo}/templates/conference.j2:2: template error: acess is not defined (did you mean "access"?); templates see'
+        " profile, env, vars, roles, access, recording (profile p, env dev)"
+    )
+    (repo / "templates/conference.j2").write_text('{% import "parts/m.j2" as m %}version: 1.0.0\n{{ m.f() }}\n')
+    with pytest.raises(ConfcError) as caught:
+        compiler.compiler(repo).artifacts(["dev"])
+    assert str(caught.value) == (
+        f"{repo}/templates/parts/m.j2:1: template error: access is not defined here: an imported template sees only what"
+        ' it is given; import it "with context" ({% import "NAME.j2" as m with context %}) or pass the value as an'
+        " argument (profile p, env dev)"
+    )
+
+
 def test_a_template_that_drops_a_value_is_caught(make_repo: Callable[..., Path]) -> None:
     repo = make_repo(
         {
