@@ -126,7 +126,17 @@ class Resolution:
         """' (at FILE:LINE)' of the layer that set `path`, to name a second place in a message; '' where unknown."""
         layer = self.setter(path)
         line = layer.line(path) if layer else None
-        return f" (at {layer.file}:{line})" if layer and line else ""
+        if not (layer and line):
+            return ""
+        # A value a {{ }} took from one variable is changed where the variable is set: name that place too.
+        name = variable_of(lookup(layer.data, path)) if path[0] != "vars" else None
+        origin = self.setter(("vars", name)) if name else None
+        from_line = origin.line(("vars", name)) if origin and name else None
+        return (
+            f" (at {layer.file}:{line}, from vars.{name} at {origin.file}:{from_line})"
+            if origin and from_line
+            else f" (at {layer.file}:{line})"
+        )
 
     def clash(self, path: KeyPath, keys: Sequence[str]) -> str:
         """Why the table at `path` holds `keys` that exclude each other, when layers set them apart: tables merge

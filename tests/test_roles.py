@@ -601,8 +601,8 @@ def test_a_pin_two_roles_share_names_where_the_other_role_got_it(make_repo: Call
     run = cli("validate", "configs")
     assert run.code == 1
     assert run.err.splitlines() == [
-        'configs/profiles/sales.toml:4: roles.guest.pin: PIN "22" is also a PIN of role host (at configs/profiles/common.toml:6):'
-        " a PIN must say who the caller is (profile sales, env staging)"
+        'configs/profiles/sales.toml:4: roles.guest.pin: PIN "22" is also a PIN of role host (at configs/profiles/common.toml:6,'
+        " from vars.host_pin at configs/environments/staging.toml:2): a PIN must say who the caller is (profile sales, env staging)"
     ]
 
 
