@@ -44,6 +44,13 @@ TRICKY = [
 ]
 
 
+def build_error(repo: Path) -> str:
+    """The message of the error a build of dev raises."""
+    with pytest.raises(ConfcError) as caught:
+        compiler.compiler(repo).artifacts(["dev"])
+    return str(caught.value)
+
+
 @pytest.mark.parametrize("text", TRICKY)
 def test_yaml_filter_round_trips_tricky_strings(text: str) -> None:
     assert yaml.safe_load(to_yaml(text)) == text
@@ -233,16 +240,12 @@ def test_a_name_a_template_does_not_get_is_told_what_it_gets(make_repo: Callable
             "templates/parts/m.j2": "{% macro f() %}{{ access.prompt }}{% endmacro %}",
         }
     )
-    with pytest.raises(ConfcError) as caught:
-        compiler.compiler(repo).artifacts(["dev"])
-    assert str(caught.value) == (
+    assert build_error(repo) == (
         f'{repo}/templates/conference.j2:2: template error: acess is not defined (did you mean "access"?); templates see'
         " profile, env, vars, roles, access, recording (profile p, env dev)"
     )
     (repo / "templates/conference.j2").write_text('{% import "parts/m.j2" as m %}version: 1.0.0\n{{ m.f() }}\n')
-    with pytest.raises(ConfcError) as caught:
-        compiler.compiler(repo).artifacts(["dev"])
-    assert str(caught.value) == (
+    assert build_error(repo) == (
         f"{repo}/templates/parts/m.j2:1: template error: access is not defined here: an imported template sees only what"
         ' it is given; import it "with context" ({% import "NAME.j2" as m with context %}) or pass the value as an'
         " argument (profile p, env dev)"
@@ -256,9 +259,7 @@ def test_a_template_that_drops_a_value_is_caught(make_repo: Callable[..., Path])
             "templates/lossy.j2": "version: 1.0.0\nsections:\n  main:\n    - join_conference:\n        name: {{ profile.conference.name | yaml }}\n",
         }
     )
-    with pytest.raises(ConfcError) as caught:
-        compiler.compiler(repo).artifacts(["dev"])
-    assert str(caught.value) == (
+    assert build_error(repo) == (
         f"{repo}/templates/lossy.j2: the rendered document does not do what the profile says: "
         "sections.main[0].join_conference differs from the resolved conference table (profile p, env dev)"
     )
