@@ -18,8 +18,8 @@ SPACE = "SIGNALWIRE_SPACE"  # the process environment may name the space instead
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 HOST = re.compile(rf"{_LABEL}(?:\.{_LABEL})*(?::[0-9]{{1,5}})?")
 PREFIX = re.compile(r"[A-Za-z0-9:._/-]{1,32}")
-E164 = re.compile(r"\+[1-9][0-9]{6,14}")
-# A caller number as people write it: E.164, with spaces, dots, dashes or parentheses between the digits.
+# A phone number as people write it (a role's callers, [deploy.numbers]): E.164, with spaces, dots, dashes or
+# parentheses between the digits.
 CALLER = re.compile(r"\+[ .()-]*[1-9](?:[ .()-]*[0-9]){6,14}[ .()-]*")
 
 
