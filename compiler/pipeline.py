@@ -95,11 +95,11 @@ class Compiler:
         only the profiles the numbers name are parsed, so an incremental build stays incremental."""
         found: list[ConfcError] = []
         for source in self.repo.environments.values():
-            found += routing_problems(source, self.data(source) or {}, self.repo.profiles, self.abstract, self._children)
+            found += routing_problems(source, self.data(source) or {}, self.repo.profiles, self.abstract, self.children)
         every = {env: (source, self.data(source) or {}) for env, source in self.repo.environments.items()}
         return found + shared_space_problems(every)
 
-    def _children(self, profile: str) -> list[str]:
+    def children(self, profile: str) -> list[str]:
         """The profiles that extend `profile` directly (parses every profile: for messages only)."""
         return [child for child, source in self.repo.profiles.items() if profile in parents_of(self.data(source) or {})]
 

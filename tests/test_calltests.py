@@ -188,7 +188,8 @@ CASE = '[[case]]\nname = "n"\nprofile = "all-hands"\n'
         ),
         (
             '[[case]]\nname = "n"\nprofile = "base"\n',
-            "configs/tests/t.toml:3: profile: base is abstract: it has no document to call; name a profile that extends it",
+            "configs/tests/t.toml:3: profile: base is abstract: it has no document to call; name a profile that extends it"
+            ' ("all-hands", "board", "incident", "standup", "support/bridge")',
         ),
         ("case = [\n", "configs/tests/t.toml:1: invalid TOML"),
     ],

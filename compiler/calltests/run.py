@@ -72,7 +72,13 @@ def _unknown_names(compiler: Compiler, case: Case) -> list[ConfcError]:
     if case.profile not in repo.profiles:
         return [case.error(f"unknown profile {show(case.profile)}{did_you_mean_profile(case.profile, repo.profiles)}", "profile")]
     if compiler.abstract(case.profile):
-        return [case.error(f"{case.profile} is abstract: it has no document to call; name a profile that extends it", "profile")]
+        extending = compiler.children(case.profile)
+        listed = f" ({', '.join(map(show, extending))})" if extending else ""
+        return [
+            case.error(
+                f"{case.profile} is abstract: it has no document to call; name a profile that extends it{listed}", "profile"
+            )
+        ]
     errors = []
     for index, env in enumerate(case.envs or ()):
         if env not in repo.environments:
