@@ -240,6 +240,12 @@ def test_a_snapshot_of_several_environments_records_what_they_share(example: Pat
     assert 'role = "attendee"' in recorded and "muted = true" in recorded and "name = " not in recorded.split("[case.expect]")[1]
     outcomes = [line.split()[0] for line in cli("test", "configs").out.splitlines() if "tests/snap.toml" in line]
     assert outcomes == ["PASS", "PASS"]
+    # Recorded in one of them (--env), it is told where else CI runs it.
+    run = cli("test", "configs", "--update", "--env", "prod", "-k", "n")
+    assert run.err.splitlines()[-1] == (
+        'configs/tests/snap.toml:1: note: "n" was recorded in env prod alone, but it runs in staging too:'
+        " --update without --env records what holds in each"
+    )
 
 
 def test_cases_in_a_subfolder_run_too(example: Path, cli: Callable[..., Run]) -> None:
