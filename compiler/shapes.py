@@ -61,8 +61,10 @@ def check_profile(source: SourceFile, checks: FileChecks, profiles: Collection[s
         return Checked(None, (exc,))
     found = [_misplaced(problem) for problem in checks.profile.problems(data)]
     found += _unset_problems(data.get("unset"), ("unset",))
+    found += _misplaced_in_vars(data.get("vars"), ("vars",))
     for env, layer in _tables(data.get("env")):
         found += _unset_problems(layer.get("unset"), ("env", env, "unset"))
+        found += _misplaced_in_vars(layer.get("vars"), ("env", env, "vars"))
     extends = data.get("extends")
     for index, parent in enumerate([extends] if isinstance(extends, str) else extends if isinstance(extends, list) else []):
         if isinstance(parent, str) and not PROFILE_ID.match(parent):
@@ -86,6 +88,22 @@ def _misplaced(problem: Problem) -> Problem:
         message=f"unknown key: {name} belongs to a profile's top level or an [env.NAME] table; written below the "
         f"[{'.'.join(table)}] header, it is read as a key of that table: move it {home}"
     )
+
+
+def _misplaced_in_vars(table: Any, at: KeyPath) -> list[Problem]:
+    """A layer's own key written below [vars]: TOML makes it a variable, and the profile silently lacks it."""
+    if not isinstance(table, Mapping):
+        return []
+    home = f"right below [env.{at[1]}]" if at[0] == "env" else "above the file's first [table]"
+    return [
+        Problem(
+            (*at, key),
+            f"{key} belongs to a profile's top level or an [env.NAME] table; written below the [{'.'.join(at)}] header,"
+            f" TOML reads it as a variable, and the profile goes without it: move it {home}",
+        )
+        for key in table
+        if key in ("extends", "abstract", "unset")  # never a variable's name, always this mistake
+    ]
 
 
 def _on_the_command_line(problem: Problem) -> str:

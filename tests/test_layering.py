@@ -193,6 +193,34 @@ def test_set_of_an_unknown_key_is_a_usage_error() -> None:
     )
 
 
+def test_a_layers_key_written_below_a_table_header_is_told_where_it_belongs(
+    make_repo: Callable[..., Path], cli: Callable[..., Any]
+) -> None:
+    # TOML gives a key to the last [table] above it: below [vars] it would be a variable, and the profile extend nothing.
+    make_repo(
+        {
+            "profiles/base.toml": 'abstract = true\n[conference]\nbeep = "onEnter"\n',
+            "profiles/a.toml": '[vars]\nteam = "a"\nextends = "base"\n[conference]\nname = "a"\nunset = ["beep"]\n'
+            '[env.dev.greeting]\nsay = "Hi."\nabstract = true\n',
+        }
+    )
+    run = cli("validate", "configs")
+    assert (run.code, run.err.splitlines()) == (
+        1,
+        [
+            "configs/profiles/a.toml:3: vars.extends: extends belongs to a profile's top level or an [env.NAME] table;"
+            " written below the [vars] header, TOML reads it as a variable, and the profile goes without it: move it"
+            " above the file's first [table]",
+            "configs/profiles/a.toml:6: conference.unset: unknown key: unset belongs to a profile's top level or an"
+            " [env.NAME] table; written below the [conference] header, it is read as a key of that table: move it above"
+            " the file's first [table]",
+            "configs/profiles/a.toml:9: env.dev.greeting.abstract: unknown key: abstract belongs to a profile's top level"
+            " or an [env.NAME] table; written below the [env.dev.greeting] header, it is read as a key of that table:"
+            " move it right below [env.dev]",
+        ],
+    )
+
+
 def test_set_of_a_value_of_the_wrong_shape_is_a_usage_error_naming_every_one(
     make_repo: Callable[..., Path], cli: Callable[..., Any]
 ) -> None:
