@@ -73,6 +73,20 @@ class Resolution:
             return frozenset()
         return frozenset(secrets.names_in(self.merged))
 
+    @functools.cached_property
+    def _order(self) -> dict[int, int]:
+        return {id(layer): index for index, layer in enumerate(self.layers)}
+
+    def place(self, layer: Layer) -> int:
+        """The layer's place in the stack, lowest first (by identity: two layers may hold equal tables)."""
+        return self._order[id(layer)]
+
+    def _variable_origin(self, layer: Layer, path: KeyPath) -> tuple[str, Layer] | None:
+        """The one variable whose value a {{ }} at `path` in `layer` took, and the layer that set it."""
+        name = variable_of(lookup(layer.data, path)) if path[0] != "vars" else None
+        origin = self.setter(("vars", name)) if name else None
+        return (name, origin) if name and origin else None
+
     def setter(self, path: KeyPath) -> Layer | None:
         """The last layer that set `path`, or else its nearest ancestor."""
         for size in range(len(path), 0, -1):
@@ -93,10 +107,10 @@ class Resolution:
             profile = self.layers[-1]
             return ConfcError(message, file=profile.file, line=profile.line(path), **where)
         written = lookup(layer.data, path)
-        name = variable_of(written) if from_variable and path[0] != "vars" else None
-        origin = self.setter(("vars", name)) if name else None
-        if origin is None or name is None:
+        found = self._variable_origin(layer, path) if from_variable else None
+        if found is None:
             return ConfcError(message, file=layer.file, line=layer.line(path), **where)
+        name, origin = found
         use = f"{layer.file}:{layer.line(path)}" if layer.line(path) else layer.file
         # Without the rendered value, which differs per profile, the one mistake reads alike everywhere.
         said = _GOT.sub("", message)
@@ -111,9 +125,8 @@ class Resolution:
 
     def above(self, path: KeyPath, other: KeyPath) -> bool:
         """Whether a later layer set `path` than the one that set `other`."""
-        order = {id(layer): index for index, layer in enumerate(self.layers)}
         one, two = self.setter(path), self.setter(other)
-        return one is not None and two is not None and order[id(one)] > order[id(two)]
+        return one is not None and two is not None and self.place(one) > self.place(two)
 
     def unset_place(self, path: KeyPath) -> str:
         """Where an unset beside `path` goes: its layer's [env.NAME] or top level ('' for --set, which has none)."""
@@ -129,21 +142,17 @@ class Resolution:
         if not (layer and line):
             return ""
         # A value a {{ }} took from one variable is changed where the variable is set: name that place too.
-        name = variable_of(lookup(layer.data, path)) if path[0] != "vars" else None
-        origin = self.setter(("vars", name)) if name else None
-        from_line = origin.line(("vars", name)) if origin and name else None
-        return (
-            f" (at {layer.file}:{line}, from vars.{name} at {origin.file}:{from_line})"
-            if origin and from_line
-            else f" (at {layer.file}:{line})"
-        )
+        found = self._variable_origin(layer, path)
+        from_line = found[1].line(("vars", found[0])) if found else None
+        if found and from_line:
+            return f" (at {layer.file}:{line}, from vars.{found[0]} at {found[1].file}:{from_line})"
+        return f" (at {layer.file}:{line})"
 
     def clash(self, path: KeyPath, keys: Sequence[str]) -> str:
         """Why the table at `path` holds `keys` that exclude each other, when layers set them apart: tables merge
         key by key, so what the lower layer set stays beneath the later one until that one unsets it."""
-        order = {id(layer): index for index, layer in enumerate(self.layers)}
         found = [(layer, key) for key in keys if (layer := self.setter((*path, key))) is not None]
-        found.sort(key=lambda setter: order[id(setter[0])])
+        found.sort(key=lambda setter: self.place(setter[0]))
         if len({id(layer) for layer, _ in found}) < 2:
             return ""
         (_, below), (last, _) = found[0], found[-1]

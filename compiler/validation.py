@@ -347,7 +347,7 @@ def access_errors(resolution: Resolution, values: Mapping[str, Any]) -> list[Con
     written = [layer for layer in resolution.layers if "access" in layer.data and layer.section != "[defaults]"]
     where = {"profile": resolution.profile, "env": resolution.env}
     unsetting = [layer for layer in resolution.layers for key in layer.unset if key[:1] == ("roles",)]
-    if written and unsetting and resolution.layers.index(unsetting[-1]) > resolution.layers.index(written[0]):
+    if written and unsetting and resolution.place(unsetting[-1]) > resolution.place(written[0]):
         # The roles were there and a layer took them away (a line without PINs in dev): that is where to fix it.
         layer, key = unsetting[-1], next(key for key in unsetting[-1].unset if key[:1] == ("roles",))
         message = f'access needs roles, and this unset of {dotted(key)} leaves none: unset "access" here too'
