@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, NamedTuple
 
@@ -23,6 +24,8 @@ class Problem(NamedTuple):
 
 _ABSENCE_RULES = frozenset({"required", "dependencies", "exactly_one_of", "admits"})
 
+_QUOTING = " (in quotes, {}, it is a string)"  # digits TOML read as an integer, written as a file would quote them
+QUOTING_HINT = re.compile(re.escape(_QUOTING).replace(re.escape("{}"), '"(.*)"') + "$")  # that hint, to say it otherwise
 _DIGIT_KEYS = frozenset({"pin", "callers", "digits", "from"})  # keys whose strings are digits
 
 _TYPE_NAMES = {
@@ -100,7 +103,7 @@ def _message(error: Any, root: Mapping[str, Any]) -> str:
         digits = isinstance(value, int) and not isinstance(value, bool) and "string" in wanted
         named = _DIGIT_KEYS & set(map(str, error.document_path[-2:]))
         number = bool(named & {"callers", "from"})  # E.164, which starts with its +
-        hint = f" (in quotes, {show(('+' if number else '') + str(value))}, it is a string)" if digits and named else ""
+        hint = _QUOTING.format(show(("+" if number else "") + str(value))) if digits and named else ""
         return f"must be {' or '.join(_TYPE_NAMES.get(t, t) for t in wanted)}, got {show(value)}{hint}"
     if error.rule == "allowed":
         choices = ", ".join(show(c) for c in constraint)

@@ -9,7 +9,6 @@ broken file never hides the problems of files it does not affect.
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -18,7 +17,7 @@ from . import profile_format as fmt
 from . import schema
 from .errors import ConfcError, UsageError, did_you_mean_key, did_you_mean_profile, dotted, raise_all, show
 from .layering import Layer
-from .problems import KeyPath, Problem, problems
+from .problems import QUOTING_HINT, KeyPath, Problem, problems
 from .repository import PROFILE_ID, Repository, SourceFile
 from .swml import validator
 from .validation import FieldwiseCheck
@@ -75,6 +74,16 @@ def check_profile(source: SourceFile, checks: FileChecks, profiles: Collection[s
 
 
 _LAYER_ONLY = frozenset({"extends", "abstract", "unset", "template"})  # keys of a profile's top level (or [env.NAME])
+_NEVER_VARIABLES = _LAYER_ONLY - {"template"}  # under [vars], always this mistake (a variable may be called template)
+
+
+def _below_header(name: str, table: Sequence[str], read_as: str) -> str:
+    """Why a layer's key written below a [table] header is not the layer's, and where it goes."""
+    home = f"right below [env.{table[1]}]" if table[0] == "env" else "above the file's first [table]"
+    return (
+        f"{name} belongs to a profile's top level or an [env.NAME] table; written below the [{'.'.join(table)}] header,"
+        f" {read_as}: move it {home}"
+    )
 
 
 def _misplaced(problem: Problem) -> Problem:
@@ -83,32 +92,20 @@ def _misplaced(problem: Problem) -> Problem:
     in_a_table = bool(table) and not (table[0] == "env" and len(table) == 2)
     if name not in _LAYER_ONLY or not in_a_table or not problem.message.startswith("unknown key"):
         return problem
-    home = f"right below [env.{table[1]}]" if table[0] == "env" else "above the file's first [table]"
-    return problem._replace(
-        message=f"unknown key: {name} belongs to a profile's top level or an [env.NAME] table; written below the "
-        f"[{'.'.join(table)}] header, it is read as a key of that table: move it {home}"
-    )
+    return problem._replace(message="unknown key: " + _below_header(name, table, "it is read as a key of that table"))
 
 
 def _misplaced_in_vars(table: Any, at: KeyPath) -> list[Problem]:
     """A layer's own key written below [vars]: TOML makes it a variable, and the profile silently lacks it."""
     if not isinstance(table, Mapping):
         return []
-    home = f"right below [env.{at[1]}]" if at[0] == "env" else "above the file's first [table]"
-    return [
-        Problem(
-            (*at, key),
-            f"{key} belongs to a profile's top level or an [env.NAME] table; written below the [{'.'.join(at)}] header,"
-            f" TOML reads it as a variable, and the profile goes without it: move it {home}",
-        )
-        for key in table
-        if key in ("extends", "abstract", "unset")  # never a variable's name, always this mistake
-    ]
+    read_as = "TOML reads it as a variable, and the profile goes without it"
+    return [Problem((*at, key), _below_header(key, at, read_as)) for key in table if key in _NEVER_VARIABLES]
 
 
 def _on_the_command_line(problem: Problem) -> str:
     """The message, with a file's "in quotes" hint as a shell writes it: --set reads 42 as TOML, an integer."""
-    hint = re.search(r' \(in quotes, "(.*)", it is a string\)$', problem.message)
+    hint = QUOTING_HINT.search(problem.message)
     if hint is None:
         return problem.message
     return problem.message[: hint.start()] + f""" (a string needs TOML's quotes: --set '{".".join(problem.path)}="{hint[1]}"')"""
