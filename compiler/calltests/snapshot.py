@@ -62,13 +62,36 @@ def agreed(outcomes: Sequence[Outcome]) -> tuple[dict[str, Any], list[str]]:
     return first, differ
 
 
-def update(outcomes: Sequence[Outcome]) -> list[tuple[str, list[str]]]:
-    """Write the observed path of every snapshot case into its file: each file written, with what the environments
-    of its cases differ on (as "NAME: KEY, KEY"), left out of their snapshots."""
+def _runs(outcomes: Sequence[Outcome]) -> dict[str, dict[int, list[Outcome]]]:
+    """The outcomes of the snapshot cases, by file and case: one per environment a case ran in."""
     chosen: dict[str, dict[int, list[Outcome]]] = {}
     for outcome in outcomes:
         if outcome.case.snapshot:
             chosen.setdefault(outcome.case.source.display, {}).setdefault(outcome.case.index, []).append(outcome)
+    return chosen
+
+
+def recorded_in_part(outcomes: Sequence[Outcome], every_env: Sequence[str]) -> list[str]:
+    """A note for each snapshot case recorded in fewer environments than it runs in (--env): CI runs it in them all."""
+    notes = []
+    for display, by_index in _runs(outcomes).items():
+        for done in by_index.values():
+            case = done[0].case
+            missed = [env for env in case.envs or every_env if env not in {o.env for o in done}]
+            if missed:
+                also = " and ".join([", ".join(missed[:-1]), missed[-1]] if len(missed) > 1 else missed)
+                notes.append(
+                    f"{display}:{case.line()}: note: {show(case.name)} was recorded in env"
+                    f" {', '.join(o.env for o in done)} alone, but it runs in {also} too:"
+                    " --update without --env records what holds in each"
+                )
+    return notes
+
+
+def update(outcomes: Sequence[Outcome]) -> list[tuple[str, list[str]]]:
+    """Write the observed path of every snapshot case into its file: each file written, with what the environments
+    of its cases differ on (as "NAME: KEY, KEY"), left out of their snapshots."""
+    chosen = _runs(outcomes)
     written = []
     for display, by_index in chosen.items():
         source = next(iter(by_index.values()))[0].case.source

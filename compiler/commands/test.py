@@ -38,31 +38,12 @@ def run(args: argparse.Namespace) -> int:
             print(f"{written}: the snapshot cases now expect the calls as they are", file=sys.stderr)
             for case in left_out:  # recorded as it was in one environment, it would fail in the others
                 print(f"{written}: {case}: left out of the snapshot, which holds in each", file=sys.stderr)
-        for line in _recorded_in_part(outcomes, list(built.repo.environments)):
+        for line in snapshot.recorded_in_part(outcomes, list(built.repo.environments)):
             print(line, file=sys.stderr)
         return 0
     outcomes = [_unrecorded(o) for o in outcomes]
     sys.stdout.write(report.FORMATS[args.format](outcomes))
     return 1 if any(o.failed for o in outcomes) else 0
-
-
-def _recorded_in_part(outcomes: list[Outcome], every_env: list[str]) -> list[str]:
-    """A note for each snapshot case recorded in fewer environments than it runs in (--env): CI runs it in them all."""
-    ran: dict[tuple[str, int], list[Outcome]] = {}
-    for outcome in outcomes:
-        if outcome.case.snapshot:
-            ran.setdefault((outcome.case.source.display, outcome.case.index), []).append(outcome)
-    notes = []
-    for (display, _), done in ran.items():
-        case = done[0].case
-        missed = [env for env in case.envs or every_env if env not in {o.env for o in done}]
-        if missed:
-            notes.append(
-                f"{display}:{case.line()}: note: {show(case.name)} was recorded in env {', '.join(o.env for o in done)} alone,"
-                f" but it runs in {' and '.join([', '.join(missed[:-1]), missed[-1]] if len(missed) > 1 else missed)} too:"
-                " --update without --env records what holds in each"
-            )
-    return notes
 
 
 def _unrecorded(outcome: Outcome) -> Outcome:
