@@ -290,7 +290,7 @@ class Resolver:
             raise_all(found)
         else:
             errors += found
-        merged.setdefault("template", "conference")
+        merged.setdefault("template", fmt.DEFAULT_TEMPLATE)
         return Resolution(
             profile=profile,
             env=env,

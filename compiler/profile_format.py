@@ -266,13 +266,14 @@ ROLE = {
     ),
 }
 
+DEFAULT_TEMPLATE = "conference"  # the built-in template, for a profile that names none
 # The top level of a profile (and of its [env.NAME] tables, and of an environment's [defaults]).
 LAYER = {
     "description": Key({"type": "string"}, text="What this profile is for; templates and {{ profile.description }} can use it."),
     "template": Key(
         {"type": "string"},
         file_rules={"regex": r"[A-Za-z0-9_][A-Za-z0-9_.-]*(/[A-Za-z0-9_][A-Za-z0-9_.-]*)*"},
-        text='The template that renders the SWML document (default "conference"; "parts/x" for templates/parts/x.j2).',
+        text=f'The template that renders the SWML document (default "{DEFAULT_TEMPLATE}"; "parts/x" for templates/parts/x.j2).',
     ),
     "vars": Key(
         {"type": "dict"},

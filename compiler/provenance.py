@@ -146,7 +146,7 @@ def explain(compiler: Compiler, profile: str, env: str, key: str) -> Explanation
 def _default(path: KeyPath, values: Mapping[str, Any]) -> str:
     """'; confc's default applies: VALUE' for a key left to one confc fills in, where it applies."""
     if path == ("template",):
-        return '; confc\'s default applies: "conference"'
+        return f"; confc's default applies: {show(fmt.DEFAULT_TEMPLATE)}"
     if path[0] == "access" and len(path) == 2 and path[1] in fmt.ACCESS_DEFAULTS and values.get("roles"):
         return f"; confc's default applies: {show(fmt.ACCESS_DEFAULTS[path[1]])}"
     return ""

@@ -38,9 +38,10 @@ def read_plan(
     built = Compiler(load(config_dir))
     env = project.check_env(built.repo, env)
     source = built.repo.environments[env]
-    deployment = target(env, source, built.data(source) or {}, environ)
+    data = built.data(source) or {}
+    deployment = target(env, source, data, environ)
     others = {name: built.data(other) or {} for name, other in built.repo.environments.items() if name != env}
-    _not_another_environments_space(deployment, built.data(source) or {}, others, environ)
+    _not_another_environments_space(deployment, data, others, environ)
     checked = incremental.check(built.repo, [env], out=out)
     if checked.drift:
         raise _not_reviewed(checked, env, built.repo.display_root)
