@@ -15,7 +15,7 @@ from typing import Any
 
 from .errors import ConfcError, UsageError, dotted, raise_all
 from .files import as_lf, read_bytes
-from .tomllines import KeyLines, key_lines
+from .tomllines import KeyLines, key_lines, written_twice
 
 PROFILE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*(/[a-z0-9][a-z0-9_-]*)*$")
 ENV_NAME_PATTERN = "[a-z0-9][a-z0-9_-]*"
@@ -193,7 +193,10 @@ def toml_problem(exc: tomllib.TOMLDecodeError, text: str) -> tuple[str, int | No
     if not match:
         return str(exc), None
     message = str(exc)[: match.start()]
-    return message, int(match.group(1)) if match.group(1) else len(text.splitlines()) or 1
+    if not match.group(1):
+        return message, len(text.splitlines()) or 1
+    line = int(match.group(1))
+    return written_twice(message, text, line) or message, line
 
 
 _FOLDERS = ("profiles", "environments", "templates", "tests")  # of a CONFIG_DIR, named for it by mistake

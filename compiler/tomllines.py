@@ -7,8 +7,11 @@ written: table headers, dotted and quoted keys, and values spanning lines
 
 from __future__ import annotations
 
+import ast
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+
+from .errors import dotted
 
 KeyPath = tuple[str, ...]
 
@@ -154,9 +157,9 @@ def _in_arrays(path: KeyPath, arrays: Mapping[KeyPath, int]) -> KeyPath:
     return resolved
 
 
-def key_lines(text: str) -> KeyLines:
-    """Scan TOML source text and locate every key and table header in it."""
-    found: dict[KeyPath, int] = {}
+def _writes(text: str) -> Iterator[tuple[int, KeyPath, bool]]:
+    """Each table header and key of `text`: its line, its full path (an element of an array of tables by its
+    index), and whether it is a header."""
     table: KeyPath = ()
     arrays: dict[KeyPath, int] = {}  # each [[array]] of tables -> the index of its last element
     value = _ValueScanner()
@@ -173,17 +176,68 @@ def key_lines(text: str) -> KeyLines:
                 if array:
                     table += parsed[0][-1:]
                     arrays[table] = arrays.get(table, -1) + 1
-                for size in range(1, len(table) + 1):  # [a.b.c] also defines a and a.b
-                    found.setdefault(table[:size], number)
-                if array:  # each element of an array of tables is found at its own header
+                    yield number, table, True  # [[a.b]] also defines a.b, and each element at its own header
                     table += (str(arrays[table]),)
-                    found[table] = number
+                yield number, table, True
             continue
         parsed = _read_key(line, 0)
         if parsed is None or not line[parsed[1] :].startswith("="):
             continue
         key, end = parsed
-        for size in range(1, len(key) + 1):
-            found.setdefault(table + key[:size], number)
+        yield number, table + key, False
         value.feed(line, end + 1)
+
+
+def key_lines(text: str) -> KeyLines:
+    """Scan TOML source text and locate every key and table header in it."""
+    found: dict[KeyPath, int] = {}
+    for number, path, _ in _writes(text):
+        for size in range(1, len(path) + 1):  # [a.b.c] and a.b.c = 1 also define a and a.b
+            found.setdefault(path[:size], number)
     return KeyLines(found)
+
+
+def written_twice(message: str, text: str, line: int) -> str | None:
+    """tomllib's `message` of a key or table written a second time, at `line`, said of that key and the line
+    that wrote it first; None for any other message."""
+    if message.startswith("Duplicate inline table key "):
+        key = ast.literal_eval(message.removeprefix("Duplicate inline table key "))  # tomllib writes its repr
+        return f"{dotted((key,))} is written twice in one inline table: keep one of them"
+    earlier: dict[KeyPath, tuple[int, bool]] = {}  # each path written before `line`: where first, and if by a header
+    for number, path, header in _writes(text):
+        if number == line:
+            break
+        for size in range(1, len(path) + 1):
+            earlier.setdefault(path[:size], (number, header or size < len(path)))
+    else:
+        return None
+    stripped = text.splitlines()[line - 1].lstrip()
+    if header and not stripped.startswith("[[") and (written := _read_key(stripped, 1)) and written[0] + ("0",) in earlier:
+        array = dotted(written[0])  # [x] after [[x]]: the scan took it for an element
+        return f"[{array}] declares a table, but line {earlier[written[0]][0]} made {array} an array of tables: write [[{array}]]"
+    name = dotted(path)
+    first, as_table = earlier.get(path, (None, False))
+    if first is not None and message.startswith("Cannot redefine namespace"):
+        # A dotted key reaching into a table that has a header of its own: the message names that table.
+        table = next((path[:size] for size in range(len(path) - 1, 0, -1) if message.endswith(f"{path[:size]!r}")), path[:-1])
+        return f"{name} adds to [{dotted(table)}] from outside it (its header is at line {earlier[table][0]}); write the key under it"
+    if first is not None and message.startswith(("Cannot declare", "Cannot overwrite")):
+        if header and as_table and stripped.startswith("[["):
+            return (
+                f"[[{name}]] adds to an array of tables, but line {first} declared [{name}] a table: write each one as [[{name}]]"
+            )
+        if header and as_table:
+            return f"[{name}] is declared a second time (first at line {first}): write each table once, all its keys under one header"
+        if header:
+            return f"[{name}] declares a table, but line {first} set {name} to a value already: keep one of them"
+        if as_table:
+            return f"{name} sets a value, but line {first} declared {name} a table: keep one of them"
+        return f"{name} is set a second time (first at line {first}): keep one of them"
+    closed = next((path[:size] for size in range(len(path) - 1, 0, -1) if path[:size] in earlier), None)
+    if closed is not None and message.startswith(("Cannot declare", "Cannot mutate", "Cannot overwrite")):
+        whole = dotted(closed)
+        return (
+            f"{name} adds to {whole}, which line {earlier[closed][0]} wrote whole (an inline table or a value, which TOML"
+            f" closes); write {whole} as a [{whole}] table to add keys to it"
+        )
+    return None

@@ -1,3 +1,8 @@
+import tomllib
+
+import pytest
+
+from compiler.repository import toml_problem
 from compiler.tomllines import key_lines
 
 SOURCE = '''\
@@ -51,3 +56,36 @@ def test_unknown_paths_fall_back_to_the_nearest_written_ancestor() -> None:
     assert lines[("conference", "beep")] == 13
     assert lines[("env", "prod", "conference", "max_participants", "deeper")] == 17
     assert lines[("nothing",)] is None
+
+
+WRITTEN_TWICE = [
+    ('[vars]\na = 1\n\n[vars]\nb = 2\n', 4, "[vars] is declared a second time (first at line 1)"),
+    ('[conference]\nname = "a"\nmuted = true\nname = "b"\n', 4, "conference.name is set a second time (first at line 2)"),
+    ('conference.name = "x"\n[conference]\nmuted = true\n', 2, "[conference] is declared a second time (first at line 1)"),
+    ('[roles.host]\npin = "1"\n[roles]\nhost.pin = "2"\n', 4, "adds to [roles.host] from outside it (its header is at line 1)"),
+    ('pin = "1"\n[pin]\nsecret = "x"\n', 2, "[pin] declares a table, but line 1 set pin to a value already"),
+    ('[roles]\nhost = { pin = "1" }\n[roles.host.conference]\nmuted = true\n', 3, "roles.host, which line 2 wrote whole"),
+    ('[roles]\nhost = { pin = "1" }\nhost.muted = true\n', 3, "write roles.host as a [roles.host] table"),
+    ('[[case]]\nname = "a"\n[case]\nname = "b"\n', 3, "[case] declares a table, but line 1 made case an array of tables"),
+    ('[case]\nname = "a"\n[[case]]\nname = "b"\n', 3, "[[case]] adds to an array of tables, but line 1 declared [case] a table"),
+    ('[a.b]\nx = 1\n[a]\nb = 2\n', 4, "a.b sets a value, but line 1 declared a.b a table"),
+    ('x = """\nx = 1\n"""\nx = 2\n', 4, "x is set a second time (first at line 1)"),
+    ('[roles."my host"]\npin = "1"\n[roles."my host"]\n', 3, '[roles."my host"] is declared a second time'),
+    ('x = { a = 1, a = 2 }\n', 1, "a is written twice in one inline table"),
+]
+
+
+@pytest.mark.parametrize(("text", "line", "said"), WRITTEN_TWICE)
+def test_a_key_or_table_written_twice_is_named_with_the_line_that_wrote_it_first(text: str, line: int, said: str) -> None:
+    with pytest.raises(tomllib.TOMLDecodeError) as raised:
+        tomllib.loads(text)
+    message, at = toml_problem(raised.value, text)
+    assert at == line
+    assert said in message
+    assert "('" not in message  # no Python tuple of tomllib's is left in the words
+
+
+def test_other_toml_errors_keep_tomllib_words() -> None:
+    with pytest.raises(tomllib.TOMLDecodeError) as raised:
+        tomllib.loads('name = "unterminated\n')
+    assert toml_problem(raised.value, 'name = "unterminated\n') == ("Illegal character '\\n'", 1)
