@@ -191,6 +191,10 @@ CASE = '[[case]]\nname = "n"\nprofile = "all-hands"\n'
             "configs/tests/t.toml:3: profile: base is abstract: it has no document to call; name a profile that extends it"
             ' ("all-hands", "board", "incident", "standup", "support/bridge")',
         ),
+        (
+            CASE + '[case.expect]\nhears = ["Welcome.", "say:Please enter your meeting PIN."]\n',
+            'configs/tests/t.toml:5: case.expect.hears: hears takes the text a say: speaks: write "Please enter your meeting PIN."',
+        ),
         ("case = [\n", "configs/tests/t.toml:1: invalid TOML"),
     ],
 )

@@ -59,7 +59,7 @@ def test_unknown_paths_fall_back_to_the_nearest_written_ancestor() -> None:
 
 
 WRITTEN_TWICE = [
-    ('[vars]\na = 1\n\n[vars]\nb = 2\n', 4, "[vars] is declared a second time (first at line 1)"),
+    ("[vars]\na = 1\n\n[vars]\nb = 2\n", 4, "[vars] is declared a second time (first at line 1)"),
     ('[conference]\nname = "a"\nmuted = true\nname = "b"\n', 4, "conference.name is set a second time (first at line 2)"),
     ('conference.name = "x"\n[conference]\nmuted = true\n', 2, "[conference] is declared a second time (first at line 1)"),
     ('[roles.host]\npin = "1"\n[roles]\nhost.pin = "2"\n', 4, "adds to [roles.host] from outside it (its header is at line 1)"),
@@ -68,10 +68,10 @@ WRITTEN_TWICE = [
     ('[roles]\nhost = { pin = "1" }\nhost.muted = true\n', 3, "write roles.host as a [roles.host] table"),
     ('[[case]]\nname = "a"\n[case]\nname = "b"\n', 3, "[case] declares a table, but line 1 made case an array of tables"),
     ('[case]\nname = "a"\n[[case]]\nname = "b"\n', 3, "[[case]] adds to an array of tables, but line 1 declared [case] a table"),
-    ('[a.b]\nx = 1\n[a]\nb = 2\n', 4, "a.b sets a value, but line 1 declared a.b a table"),
+    ("[a.b]\nx = 1\n[a]\nb = 2\n", 4, "a.b sets a value, but line 1 declared a.b a table"),
     ('x = """\nx = 1\n"""\nx = 2\n', 4, "x is set a second time (first at line 1)"),
     ('[roles."my host"]\npin = "1"\n[roles."my host"]\n', 3, '[roles."my host"] is declared a second time'),
-    ('x = { a = 1, a = 2 }\n', 1, "a is written twice in one inline table"),
+    ("x = { a = 1, a = 2 }\n", 1, "a is written twice in one inline table"),
 ]
 
 

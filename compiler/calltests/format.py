@@ -9,8 +9,8 @@ from typing import Any
 from .. import profile_format as fmt
 from .. import secrets
 from ..calls import RESULTS, WITHHELD
-from ..errors import ConfcError
-from ..problems import problems
+from ..errors import ConfcError, show
+from ..problems import Problem, problems
 from ..repository import SourceFile
 from ..routes import caller_number
 from ..swml import validator
@@ -91,6 +91,7 @@ def read(source: SourceFile) -> tuple[list[Case], list[ConfcError]]:
             else p
             for p in found
         ]
+    found += _spoken_with_say(data) if not found else []
     errors = [_located(source, p.path, p.message) for p in found]
     # A malformed case is left out; the others still run, so their problems show in the same run.
     broken = {p.path[1] if len(p.path) > 1 and p.path[0] == "case" and p.path[1].isdigit() else None for p in found}
@@ -118,6 +119,17 @@ def read(source: SourceFile) -> tuple[list[Case], list[ConfcError]]:
             )
         )
     return cases, errors
+
+
+def _spoken_with_say(data: Mapping[str, Any]) -> list[Problem]:
+    """Each `hears` entry written as its play URL (say:TEXT) where the text is meant: heard calls say only the text,
+    so the case could never pass (simulate prints the URL, which is where one copies it from)."""
+    return [
+        Problem(("case", str(index), "expect", "hears", str(at)), f"hears takes the text a say: speaks: write {show(text[4:])}")
+        for index, entry in enumerate(data["case"])
+        for at, text in enumerate(entry.get("expect", {}).get("hears", ()))
+        if isinstance(text, str) and text.startswith("say:")
+    ]
 
 
 def _located(source: SourceFile, path: Sequence[str], message: str) -> ConfcError:
