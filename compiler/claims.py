@@ -129,7 +129,8 @@ def _caller_problems(values: Mapping[str, Any], where: Where) -> list[tuple[Path
             if name not in beneath
         ]
         return found
-    if numbers_listed and not any("pin" in role for role in roles.values()):
+    # A role with neither is its own problem, and often this one's cause (an unset took its pin): that one is said.
+    if numbers_listed and not any("pin" in role for role in roles.values()) and all("callers" in r for r in roles.values()):
         why = (
             'no role has a PIN, so a caller whose number is not listed has no way in; set access.callers = "listed" '
             "to refuse them with the goodbye, or give a role a pin"

@@ -187,6 +187,17 @@ class Resolution:
                 return f" ({at} unsets {dotted(key)}{' in ' + layer.section if layer.section else ''})"
         return ""
 
+    def emptied(self, message: str, path: KeyPath, keys: Sequence[str]) -> ConfcError | None:
+        """An error about the table at `path`, which needs one of `keys`, at the `unset` that removed one of them
+        (in every profile that inherits the unset, the place to fix); None when no unset did."""
+        unset = next(filter(None, (self.unset_of((*path, key)) for key in keys)), None)
+        if unset is None:
+            return None
+        layer, key = unset
+        where = {"profile": self.profile, "env": self.env, "key": dotted(path)}
+        told = f"{message}, but {layer.section or 'this file'} unsets {dotted(key)}"
+        return ConfcError(told, file=layer.file, line=layer.unset_line(key), **where)
+
     def missing(self, message: str, path: KeyPath) -> ConfcError:
         """An error about a value that ended up unset: at the `unset` that removed it, else in the profile's own file."""
         where = {"profile": self.profile, "env": self.env, "key": dotted(path)}

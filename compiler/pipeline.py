@@ -206,13 +206,12 @@ class Compiler:
                 continue
             if problem.absent:
                 if not failed and not unknowable(problem.path):  # a value that failed to render is reported already
-                    errors.append(
-                        resolution.missing(problem.message, problem.path)
-                        if lookup(values, problem.path) is MISSING
-                        else resolution.error(
-                            problem.message + resolution.unset_note(problem.path, problem.needs), problem.path, from_variable=True
-                        )
-                    )
+                    if lookup(values, problem.path) is MISSING:
+                        errors.append(resolution.missing(problem.message, problem.path))
+                    else:  # a role that lost its pin to an unset is told so there, where every profile inheriting it is fixed
+                        emptied = resolution.emptied(problem.message, problem.path, problem.beneath)
+                        note = resolution.unset_note(problem.path, problem.needs)
+                        errors.append(emptied or resolution.error(problem.message + note, problem.path, from_variable=True))
             else:
                 message = problem.message + resolution.clash(problem.path, problem.clash)
                 errors.append(resolution.error(message, problem.path, from_variable=True))

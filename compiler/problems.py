@@ -20,6 +20,7 @@ class Problem(NamedTuple):
     absent: bool = False  # about a value that is missing, which a value dropped as malformed may explain
     clash: tuple[str, ...] = ()  # keys of the table at `path` that exclude each other, set together
     needs: tuple[str, ...] = ()  # keys beside `path` it needs, which are not there
+    beneath: tuple[str, ...] = ()  # keys of the table at `path`, one of which it needs, none of them there
 
 
 _ABSENCE_RULES = frozenset({"required", "dependencies", "exactly_one_of", "admits"})
@@ -67,7 +68,8 @@ def _flatten(errors: Iterable[Any], root: Mapping[str, Any], into: list[Problem]
                 path += error.info[1]
             clash = tuple(error.info[1]) if error.code == schema.SEVERAL_OF.code else ()
             needs = _needed(error.constraint) if error.rule == "dependencies" else ()
-            into.append(Problem(path, _message(error, root), error.rule in _ABSENCE_RULES, clash, needs))
+            beneath = ("pin", "callers") if error.code == schema.NEITHER.code else ()
+            into.append(Problem(path, _message(error, root), error.rule in _ABSENCE_RULES, clash, needs, beneath))
 
 
 def _needed(constraint: Any) -> tuple[str, ...]:

@@ -250,6 +250,25 @@ def test_a_role_misspelt_in_an_environment_override_is_named_with_the_role_meant
     ]
 
 
+def test_a_role_left_without_pin_or_callers_by_an_unset_is_told_once_at_the_unset(
+    make_repo: Callable[..., Path], cli: Callable
+) -> None:
+    # The line in the middle unsets the attendee's PIN for prod; the line below it overrides one key of that role there.
+    make_repo(
+        {
+            **ALL_HANDS,
+            "profiles/town-hall.toml": 'extends = "all-hands"\n[conference]\nname = "town-hall"\n[env.prod]\nunset = ["roles.attendee.pin"]\n',
+            "profiles/town-hall-eu.toml": 'extends = "town-hall"\n[env.prod.roles.attendee.conference]\nmuted = false\n',
+        }
+    )
+    run = cli("validate", "configs", "--all-envs")
+    assert run.code == 1
+    assert run.err.splitlines() == [
+        "configs/profiles/town-hall.toml:5: roles.attendee: needs a pin, or callers (caller numbers), to say who joins as"
+        " this role, but [env.prod] unsets roles.attendee.pin (profiles town-hall, town-hall-eu, env prod)"
+    ]
+
+
 def test_callers_inherit_and_an_environment_overrides_them(make_repo: Callable[..., Path], cli: Callable) -> None:
     make_repo(
         {
