@@ -298,29 +298,33 @@ def rule_errors(
         path = tuple(rule.key.split("."))
         if not rule.applies_to(resolution.profile) or (path == ("recording", "notice") and not is_recorded(values)):
             continue  # a notice is asked of the profiles whose joins record, and of no others
-        targets: list[tuple[Mapping[str, Any], KeyPath, str | None]]  # where the value is read, where it is written, whose it is
-        if path[:2] == ("roles", "*"):  # every role's key: a policy that no role may escape
-            targets = [(values, ("roles", name, *path[2:]), name) for name in roles]
+        # Where the value is read (a table, a path in it), where it is written, whose join it is.
+        targets: list[tuple[Mapping[str, Any], KeyPath, KeyPath, str | None]]
+        if path[:1] == ("roles",) and len(path) > 2 and (path[1] == "*" or path[1] in roles):
+            # A role's key; its conference keys as the role joins, inherited from the profile's conference or its own.
+            targets = [_role_target(values, name, path[2:]) for name in (roles if path[1] == "*" else [path[1]])]
         elif path[0] == "conference" and roles:
             targets = [
                 (
                     {"conference": effective_join(values, role)},
+                    path,
                     ("roles", name, *path) if lookup(role, path) is not MISSING else path,
                     name,
                 )
                 for name, role in roles.items()
             ]
         else:
-            targets = [(values, path, None)]
+            targets = [(values, path, path, None)]
         # The same problem in several roles (an inherited value, say) is one message naming them all.
         outcomes: dict[tuple[str, KeyPath, str], list[str]] = {}
-        for table, written, role in targets:
+        for table, read, written, role in targets:
             if written in skip or path in skip:
                 continue
-            value = lookup(table, written if path[:2] == ("roles", "*") else path)
+            value = lookup(table, read)
             if value is MISSING:
                 if rule.required and not unknowable(path):
-                    outcomes.setdefault(("missing", path, ""), []).extend([role] if role else [])
+                    # Said of the key to add: a role's own, or the conference every role's join takes it from.
+                    outcomes.setdefault(("missing", written, ""), []).extend([role] if role else [])
             elif rule.check is not None and isinstance(value, str) and schema.SWML_VAR.match(value):
                 outcomes.setdefault(("skipped", written, show(value)), []).extend([role] if role else [])
             elif rule.check is not None:
@@ -337,6 +341,16 @@ def rule_errors(
             else:
                 found.append(resolution.error(f"{text}{whose} ({rule.label})", written, from_variable=True))
     return found
+
+
+def _role_target(values: Mapping[str, Any], name: str, key: KeyPath) -> tuple[Mapping[str, Any], KeyPath, KeyPath, str | None]:
+    """Where a rule on role `name`'s `key` reads its value and where that value is written: a conference key as
+    the role joins (SPEC: the effective join), at the role's own key if it sets one, else the profile's conference."""
+    role = values["roles"][name]
+    if key[:1] != ("conference",) or len(key) < 2:
+        return values, ("roles", name, *key), ("roles", name, *key), name
+    own = lookup(role, key) is not MISSING
+    return {"conference": effective_join(values, role)}, key, ("roles", name, *key) if own else key, name
 
 
 def access_errors(resolution: Resolution, values: Mapping[str, Any]) -> list[ConfcError]:

@@ -478,6 +478,43 @@ INHERITED = {
 }
 
 
+@pytest.mark.parametrize(
+    ("rule", "said"),
+    [
+        # Inherited from base two parents up, through the profile's conference: the role joins with it.
+        ('"roles.attendee.conference.status_callback" = { required = true, regex = "https://.*" }', ""),
+        ('"roles.*.conference.muted" = { required = true }', ""),
+        (
+            '"roles.attendee.conference.muted" = { allowed = [false] }',
+            "configs/profiles/meeting.toml:4: conference.muted: true is not accepted; use one of false for role attendee",
+        ),
+        (
+            '"roles.*.conference.status_callback" = { regex = "https://hooks.internal/.*" }',
+            "configs/environments/prod.toml:2: vars.hooks: conference.status_callback must match the pattern"
+            ' "https://hooks.internal/.*" (as a whole) for roles host, attendee (rule at configs/environments/prod.toml:5):'
+            ' it comes from this variable, used in "{{ vars.hooks }}/conference" at configs/profiles/base.toml:3',
+        ),
+        (
+            '"roles.*.conference.wait_url" = { required = true }',
+            "configs/profiles/all-hands.toml:2: conference.wait_url: is required for roles host, attendee",
+        ),
+        (
+            '"roles.attendee.conference.beep" = { allowed = ["onEnter"] }',
+            'configs/profiles/all-hands.toml:14: roles.attendee.conference.beep: "false" is not accepted; use one of "onEnter"'
+            " for role attendee",
+        ),
+    ],
+)
+def test_a_rule_on_a_roles_conference_key_checks_the_join_the_role_makes(
+    make_repo: Callable[..., Path], cli: Callable, rule: str, said: str
+) -> None:
+    make_repo({**INHERITED, "environments/prod.toml": f'[vars]\nhooks = "https://hooks.example.com"\n\n[rules]\n{rule}\n'})
+    run = cli("validate", "configs", "--env", "prod")
+    assert run.code == (1 if said else 0), run.err
+    assert run.err.startswith(said or "configs: 1 profile(s) valid"), run.err
+    assert len(run.err.splitlines()) == 1  # one message, whichever roles it holds for
+
+
 def test_a_roles_join_has_what_it_inherits(make_repo: Callable[..., Path], cli: Callable, tmp_path: Path) -> None:
     make_repo(INHERITED)
     assert cli("validate", "configs").code == 0
