@@ -123,11 +123,13 @@ def shared_space_problems(environments: Mapping[str, tuple[SourceFile, Mapping[s
                 line = other_source.lines[("deploy", "space")]
                 prefix = deploy.get("prefix", DEFAULT_PREFIX)
                 theirs = other_deploy.get("prefix", DEFAULT_PREFIX)
-                prefixes = f"the prefix {show(prefix)}" if theirs == prefix else f"prefixes {show(theirs)} and {show(prefix)}"
+                prefixes = (
+                    f"the prefix {show(prefix)} names" if theirs == prefix else f"prefixes {show(theirs)} and {show(prefix)} name"
+                )
                 found.append(
                     ConfcError(
                         f"environment {other} ({other_source.display}{f':{line}' if line else ''}) deploys to this space"
-                        f" too, and {prefixes} name the same scripts: each environment would replace (or prune) the"
+                        f" too, and {prefixes} the same scripts: each environment would replace (or prune) the"
                         f' other\'s; give each a prefix of its own, such as prefix = "confc-{env}:"',
                         file=source.display,
                         line=source.lines[("deploy", "space")],

@@ -58,7 +58,7 @@ def check_profile(source: SourceFile, checks: FileChecks, profiles: Collection[s
         data = source.data
     except ConfcError as exc:
         return Checked(None, (exc,))
-    found = [_misplaced(problem) for problem in checks.profile.problems(data)]
+    found = [_misplaced(_in_the_other_file(problem, environment=False)) for problem in checks.profile.problems(data)]
     found += _unset_problems(data.get("unset"), ("unset",))
     found += _misplaced_in_vars(data.get("vars"), ("vars",))
     for env, layer in _tables(data.get("env")):
@@ -95,6 +95,30 @@ def _misplaced(problem: Problem) -> Problem:
     return problem._replace(message="unknown key: " + _below_header(name, table, "it is read as a key of that table"))
 
 
+_ENVIRONMENT_ONLY = frozenset(schema.ENVIRONMENT_FILE) - frozenset(fmt.LAYER)  # defaults, rules, policy, deploy, build
+_DEFAULTABLE = frozenset(name for name, key in fmt.LAYER.items() if fmt.DEFAULTS in key.where)  # greeting, conference, ...
+_PROFILE_ONLY = (frozenset(fmt.LAYER) | _LAYER_ONLY) - frozenset(schema.ENVIRONMENT_FILE)
+
+
+def _in_the_other_file(problem: Problem, *, environment: bool) -> Problem:
+    """A top-level key of the other kind of file: an environment's written in a profile, or a profile's in an
+    environment file (the two look alike, and one is often copied from the other)."""
+    name = problem.path[0] if len(problem.path) == 1 and problem.message.startswith("unknown key") else ""
+    if not environment and name in _ENVIRONMENT_ONLY:
+        told = f"{name} belongs in an environment file (environments/NAME.toml), where it applies to every profile"
+        if name == "defaults":
+            told += "; a profile sets its values itself ([conference], or [env.NAME.conference] for one environment)"
+    elif environment and name == "env":
+        told = "[env.NAME] tables belong in a profile; an environment file gives every profile values in [defaults.conference]"
+    elif environment and name in _DEFAULTABLE:
+        told = f"[{name}] is a profile's table; an environment file gives every profile {name} values in [defaults.{name}]"
+    elif environment and name in _PROFILE_ONLY:
+        told = f"{name} belongs in a profile (profiles/ID.toml)"
+    else:
+        return problem
+    return problem._replace(message=f"unknown key: {told}")
+
+
 def _misplaced_in_vars(table: Any, at: KeyPath) -> list[Problem]:
     """A layer's own key written below [vars]: TOML makes it a variable, and the profile silently lacks it."""
     if not isinstance(table, Mapping):
@@ -125,7 +149,7 @@ def check_environment(source: SourceFile, checks: FileChecks) -> Checked:
         data = source.data
     except ConfcError as exc:
         return Checked(None, (exc,))
-    found = problems(checks.environment, data)
+    found = [_in_the_other_file(problem, environment=True) for problem in problems(checks.environment, data)]
     policies: list[Any] = data["policy"] if isinstance(data.get("policy"), list) else []
     scopes = [
         (("rules",), data.get("rules")),

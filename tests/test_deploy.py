@@ -569,6 +569,9 @@ def test_two_environments_never_deploy_the_same_scripts(deploy: Deploy, signalwi
         ' this space too, and prefixes "confc:dev/" and "confc:" name the same scripts: each environment would replace'
         ' (or prune) the other\'s; give each a prefix of its own, such as prefix = "confc-prod:"'
     )
+    # An environment file copied from another, [deploy] and all: one prefix, said once.
+    write_repo(deploy.configs, {"environments/qa.toml": FILES["environments/prod.toml"]})
+    assert 'and the prefix "confc:" names the same scripts' in deploy("validate", "configs").err
 
 
 def test_usage_errors_come_before_any_request(deploy: Deploy, monkeypatch: pytest.MonkeyPatch) -> None:
