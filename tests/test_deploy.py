@@ -570,7 +570,10 @@ def test_two_environments_never_deploy_the_same_scripts(deploy: Deploy, signalwi
         ' (or prune) the other\'s; give each a prefix of its own, such as prefix = "confc-prod:"'
     )
     # An environment file copied from another, [deploy] and all: one prefix, said once.
-    write_repo(deploy.configs, {"environments/qa.toml": FILES["environments/prod.toml"]})
+    write_repo(
+        deploy.configs,
+        {"environments/dev.toml": FILES["environments/dev.toml"], "environments/qa.toml": FILES["environments/prod.toml"]},
+    )
     assert 'and the prefix "confc:" names the same scripts' in deploy("validate", "configs").err
 
 
