@@ -74,7 +74,10 @@ def check_profile(source: SourceFile, checks: FileChecks, profiles: Collection[s
 
 
 _LAYER_ONLY = frozenset({"extends", "abstract", "unset", "template"})  # keys of a profile's top level (or [env.NAME])
-_NEVER_VARIABLES = _LAYER_ONLY - {"template"}  # under [vars], always this mistake (a variable may be called template)
+_NEVER_VARIABLES = _LAYER_ONLY - {"template"}
+_NEVER_PER_ENVIRONMENT = frozenset(
+    {"extends", "abstract"}
+)  # the graph of profiles is one for all environments  # under [vars], always this mistake (a variable may be called template)
 
 
 def _below_header(name: str, table: Sequence[str], read_as: str) -> str:
@@ -90,7 +93,15 @@ def _misplaced(problem: Problem) -> Problem:
     """An unknown key that belongs to a layer, written under a [table] header, which TOML gives it to."""
     *table, name = problem.path
     in_a_table = bool(table) and not (table[0] == "env" and len(table) == 2)
-    if name not in _LAYER_ONLY or not in_a_table or not problem.message.startswith("unknown key"):
+    if name not in _LAYER_ONLY or not problem.message.startswith("unknown key"):
+        return problem
+    if not in_a_table and table and name in _NEVER_PER_ENVIRONMENT:
+        what = "a profile's parents are" if name == "extends" else "whether a profile is abstract is"
+        return problem._replace(
+            message=f"unknown key: {what} the same in every environment, so {name} is written at the profile's top level;"
+            f" [env.{table[1]}] sets values over what it inherits, for {table[1]} alone"
+        )
+    if not in_a_table:
         return problem
     return problem._replace(message="unknown key: " + _below_header(name, table, "it is read as a key of that table"))
 
