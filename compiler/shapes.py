@@ -39,7 +39,7 @@ class Checked:
     def could_supply(self, path: KeyPath, env: str) -> bool:
         """Whether something dropped from this file might have set `path` in `env` (so its absence proves nothing)."""
         for cut in self.dropped:
-            if cut[0] == "extends":  # a parent that was not read may set anything
+            if cut[0] == "extends" or cut[-2:] == ("vars", "extends"):  # a parent not read (or misplaced) may set anything
                 return True
             if cut[0] == "env":
                 if len(cut) < 2 or cut[1] != env:

@@ -221,6 +221,21 @@ def test_a_layers_key_written_below_a_table_header_is_told_where_it_belongs(
     )
 
 
+def test_an_extends_written_below_vars_is_the_one_error_of_its_profile(
+    make_repo: Callable[..., Path], cli: Callable[..., Any]
+) -> None:
+    # What the parent would have supplied (a callback a rule requires) is not reported missing as well.
+    make_repo(
+        {
+            "environments/dev.toml": '[rules]\n"conference.status_callback" = { required = true }\n',
+            "profiles/base.toml": 'abstract = true\n[conference]\nstatus_callback = "https://hooks.example.com/c"\n',
+            "profiles/a.toml": '[vars]\nextends = "base"\n[conference]\nname = "a"\n',
+        }
+    )
+    run = cli("validate", "configs")
+    assert (run.code, [line.split(": ")[1] for line in run.err.splitlines()]) == (1, ["vars.extends"])
+
+
 def test_set_of_a_value_of_the_wrong_shape_is_a_usage_error_naming_every_one(
     make_repo: Callable[..., Path], cli: Callable[..., Any]
 ) -> None:
