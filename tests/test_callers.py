@@ -80,6 +80,16 @@ def test_an_empty_from_is_a_usage_error_not_a_number(make_repo: Callable[..., Pa
     )
 
 
+@pytest.mark.parametrize("national", ["5551230001", "(555) 123-0001"])
+def test_a_number_without_its_country_code_is_a_usage_error(make_repo: Callable[..., Path], cli: Callable, national: str) -> None:
+    make_repo(ALL_HANDS)
+    run = cli("simulate", "configs", "all-hands", "--env", "dev", "--from", national)
+    assert run.code == 2 and not run.out, run
+    assert run.err.startswith(f"confc: error: --from {national}: call.from carries a number in E.164")
+    # What is no phone number at all (a SIP address) is what call.from carries, and matches no listed number.
+    assert cli("simulate", "configs", "all-hands", "--env", "dev", "--from", "sip:alice@example.com").code == 0
+
+
 def test_numbers_are_written_normalised_and_each_leads_to_its_role(
     make_repo: Callable[..., Path], cli: Callable, tmp_path: Path
 ) -> None:
