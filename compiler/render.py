@@ -201,7 +201,8 @@ class Renderer:
                     )
                 else:
                     said = f"{missing} is not defined{did_you_mean(missing, context)}; templates see {', '.join(context)}"
-            if isinstance(exc, Timeout):
+            if isinstance(exc, Timeout):  # every other profile would wait as long (said alike whichever ran out first)
+                said += "; not run again for the other profiles and environments that use it"
                 self._overran[template] = (f"template error: {said}", file, line)
             raise ConfcError(f"template error: {said}", file=file, line=line, profile=profile, env=env) from None
 

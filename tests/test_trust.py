@@ -148,3 +148,7 @@ def test_endless_evaluation_is_stopped_and_reported(
     ]
     assert all("too much to compute: it takes longer than 0.2 seconds" in line for line in lines)
     assert all("envs dev, prod" in line for line in lines)
+    # Run out of time once, it is not run again (in any number of processes, the message is one).
+    assert lines[-1].endswith(
+        "seconds; not run again for the other profiles and environments that use it (profile t, envs dev, prod)"
+    )
