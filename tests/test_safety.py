@@ -65,6 +65,23 @@ def test_a_build_or_check_of_an_output_folder_a_build_holds_waits_its_turn(
     manifest_is_honest(out / "dev")
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="builds take turns only where advisory locks exist")
+def test_a_test_of_committed_artifacts_waits_for_a_build_writing_them(make_repo: Callable[..., Path], tmp_path: Path) -> None:
+    repo = make_repo({**many_profiles(1), "tests/t.toml": '[[case]]\nname = "joins"\nprofile = "team0000"\n'})
+    out = tmp_path / "out"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    subprocess.run([sys.executable, "-m", "compiler", "build", str(repo), "--all-envs", "--out", str(out)], check=True, env=env)
+    run = [sys.executable, "-m", "compiler", "test", str(repo), "--artifacts", str(out)]
+    with outlock.turn(out):  # as a build in another process holds it
+        process = subprocess.Popen(run, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        assert process.stderr is not None
+        said = process.stderr.readline()  # returns once it says it waits: it cannot go on while the lock is held
+        assert said == "confc: another build is writing into the same output folder: waiting for it to finish\n"
+        assert process.poll() is None
+    out_text, _ = process.communicate()
+    assert process.returncode == 0 and out_text.endswith("passed, 0 failed\n"), out_text
+
+
 @pytest.mark.parametrize("offset", [0.0, 0.01, 0.04])
 def test_a_killed_build_leaves_no_truncated_artifact_and_no_lying_manifest(
     make_repo: Callable[..., Path], tmp_path: Path, offset: float

@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from dataclasses import replace
 from pathlib import Path
 
 import compiler
 
-from .. import project
+from .. import outlock, project
 from ..calltests import report, snapshot
 from ..calltests.expect import Difference
 from ..calltests.run import Outcome, cases, run_cases
 from ..errors import UsageError, did_you_mean, raise_all, show
-from .common import chosen_envs
+from .common import chosen_envs, waiting
 
 
 def run(args: argparse.Namespace) -> int:
@@ -32,7 +33,10 @@ def run(args: argparse.Namespace) -> int:
             )
         print(f"{args.config_dir}: no test cases: write them in tests/*.toml (or in its subfolders)", file=sys.stderr)
         return 0
-    outcomes = run_cases(built, found, envs, Path(args.artifacts) if args.artifacts else None)
+    artifacts = Path(args.artifacts) if args.artifacts else None
+    # Committed artifacts are read as check reads them: never while a build is replacing them.
+    with outlock.turn(artifacts, waiting, reading=True) if artifacts else contextlib.nullcontext():
+        outcomes = run_cases(built, found, envs, artifacts)
     if args.update:
         for written, left_out in snapshot.update(outcomes):
             print(f"{written}: the snapshot cases now expect the calls as they are", file=sys.stderr)
