@@ -113,6 +113,10 @@ def test_a_failure_names_the_file_line_and_shows_expected_against_got(example: P
         "an attendee joins muted and waits for the host [prod]",
         "an attendee joins muted and waits for the host [staging]",
     ]
+    # The file in dots, as JUnit readers split package and class (a path would make "toml" the class).
+    assert {case.get("classname") for case in junit.iter("testcase") if case.get("file") == "configs/tests/all-hands.toml"} == {
+        "configs.tests.all-hands"
+    }
 
 
 def test_a_role_an_environment_leaves_out_is_an_error_at_the_case_not_a_failure(example: Path, cli: Callable[..., Run]) -> None:

@@ -71,7 +71,9 @@ def junit(outcomes: Sequence[Outcome]) -> str:
         suite = ElementTree.SubElement(root, "testsuite", name=file, tests=str(len(items)))
         suite.set("failures", str(sum(1 for o in items if o.failed)))
         for outcome in items:
-            case = ElementTree.SubElement(suite, "testcase", name=f"{outcome.case.name} [{outcome.env}]", classname=file)
+            # Readers split classname at its dots into package and class, as pytest writes them: tests.lines.cases.
+            classname = file.removesuffix(".toml").replace("/", ".")
+            case = ElementTree.SubElement(suite, "testcase", name=f"{outcome.case.name} [{outcome.env}]", classname=classname)
             case.set("file", file)
             if outcome.line:
                 case.set("line", str(outcome.line))
