@@ -74,10 +74,8 @@ def check_profile(source: SourceFile, checks: FileChecks, profiles: Collection[s
 
 
 _LAYER_ONLY = frozenset({"extends", "abstract", "unset", "template"})  # keys of a profile's top level (or [env.NAME])
-_NEVER_VARIABLES = _LAYER_ONLY - {"template"}
-_NEVER_PER_ENVIRONMENT = frozenset(
-    {"extends", "abstract"}
-)  # the graph of profiles is one for all environments  # under [vars], always this mistake (a variable may be called template)
+_NEVER_VARIABLES = _LAYER_ONLY - {"template"}  # under [vars], always this mistake (a variable may be called template)
+_NEVER_PER_ENVIRONMENT = frozenset({"extends", "abstract"})  # the graph of profiles is one for all environments
 
 
 def _below_header(name: str, table: Sequence[str], read_as: str) -> str:
