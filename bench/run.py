@@ -195,7 +195,7 @@ STAGES = {
     "shape checks": [("shapes", "check_profile"), ("shapes", "check_environment")],
     "resolve": [("layering", "Resolver.resolve")],
     "interpolate": [("interpolate", "Interpolator.interpolate")],
-    "validate": [("validation", "resolved_problems"), ("validation", "rule_errors"), ("roles", "problems")],
+    "validate": [("validation", "resolved_problems"), ("validation", "rule_errors"), ("claims", "problems")],
     "render": [("render", "Renderer.render")],
     "read back": [("render", "Renderer.parse")],
     "method checks": [("document", "model")],

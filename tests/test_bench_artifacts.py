@@ -35,3 +35,17 @@ def test_bench_repositories_compile_to_the_recorded_bytes(tmp_path: Path, reques
     expected = DIGESTS.read_text(encoding="utf-8").splitlines()
     assert len(produced) > 300  # both repositories, every environment
     assert produced == expected
+
+
+def test_every_function_the_per_stage_breakdown_times_exists() -> None:
+    # The breakdown wraps these by name; one renamed or moved away would stop the benchmark at its last table.
+    import importlib
+
+    from run import STAGES
+
+    for stage, functions in STAGES.items():
+        for module_name, qualname in functions:
+            module = importlib.import_module(f"compiler.{module_name}")
+            owner_name, _, name = qualname.rpartition(".")
+            owner = getattr(module, owner_name) if owner_name else module
+            assert name in vars(owner), f"{stage}: compiler.{module_name}.{qualname} is gone"
