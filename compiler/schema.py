@@ -160,7 +160,7 @@ class ConfcValidator(Validator):  # type: ignore[misc]
             return
         wrong = [p for p in pins if isinstance(p, Mapping) and not _secret_reference(p)] if isinstance(pins, list) else []
         if wrong:
-            self._error(field, f"a secret PIN is written {_REFERENCE_FORM}, got {', '.join(map(show, wrong))}")
+            self._error(field, f"a secret PIN is written {_REFERENCE_FORM}, got {', '.join(map(show, wrong))}{_named(wrong)}")
         elif (
             not isinstance(pins, list)
             or not pins
@@ -213,7 +213,7 @@ class ConfcValidator(Validator):  # type: ignore[misc]
     def _validate_reference(self, constraint: bool, field: str, value: Any) -> None:
         """{'type': 'boolean'}"""
         if constraint and isinstance(value, Mapping) and not _secret_reference(value):
-            self._error(field, f"a secret is written {_REFERENCE_FORM}, got {show(value)}")
+            self._error(field, f"a secret is written {_REFERENCE_FORM}, got {show(value)}{_named([value])}")
 
     def _validate_secret(self, constraint: bool, field: str, value: Any) -> None:
         """{'type': 'boolean'}"""
@@ -250,6 +250,17 @@ def _admitting(roles: Mapping[str, Any], besides: str) -> list[str]:
     return [
         name for name, role in roles.items() if name != besides and isinstance(role, Mapping) and {"pin", "callers"} & role.keys()
     ]
+
+
+def _named(references: Sequence[Any]) -> str:
+    """' (did you mean NAME?)' for a reference whose name is a variable's, written otherwise: legal-pin for LEGAL_PIN."""
+    names = [ref.get("secret") for ref in references if isinstance(ref, Mapping)]
+    if not names or not all(isinstance(name, str) and not secrets.NAME.fullmatch(name) for name in names):
+        return ""  # a reference wrong otherwise (a key beside secret) is told by the form alone
+    names = [str(name) for name in names]
+    meant = [re.sub(r"[^A-Z0-9_]", "_", name.strip().upper()) for name in names]
+    fits = [show(name) for name in meant if secrets.NAME.fullmatch(name)]
+    return f" (did you mean {' and '.join(fits)}?)" if len(fits) == len(names) else ""
 
 
 def _secret_reference(value: Any) -> bool:

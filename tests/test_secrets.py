@@ -243,7 +243,7 @@ def test_a_policy_can_require_every_pin_to_be_secret(repo: Path, cli: Callable[.
     [
         (
             '{ secret = "host_pin" }',
-            'a secret PIN is written { secret = "NAME" }, NAME in upper-case letters, digits and _ (the environment variable apply reads it from), got { secret = "host_pin" }',
+            'a secret PIN is written { secret = "NAME" }, NAME in upper-case letters, digits and _ (the environment variable apply reads it from), got { secret = "host_pin" } (did you mean "HOST_PIN"?)',
         ),
         (
             '{ secret = "PIN", digits = 6 }',
