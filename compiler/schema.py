@@ -254,10 +254,10 @@ def _admitting(roles: Mapping[str, Any], besides: str) -> list[str]:
 
 def _named(references: Sequence[Any]) -> str:
     """' (did you mean NAME?)' for a reference whose name is a variable's, written otherwise: legal-pin for LEGAL_PIN."""
-    names = [ref.get("secret") for ref in references if isinstance(ref, Mapping)]
-    if not names or not all(isinstance(name, str) and not secrets.NAME.fullmatch(name) for name in names):
+    written = [ref.get("secret") for ref in references if isinstance(ref, Mapping)]
+    names = [name for name in written if isinstance(name, str) and not secrets.NAME.fullmatch(name)]
+    if not names or len(names) != len(written):
         return ""  # a reference wrong otherwise (a key beside secret) is told by the form alone
-    names = [str(name) for name in names]
     meant = [re.sub(r"[^A-Z0-9_]", "_", name.strip().upper()) for name in names]
     fits = [show(name) for name in meant if secrets.NAME.fullmatch(name)]
     return f" (did you mean {' and '.join(fits)}?)" if len(fits) == len(names) else ""
