@@ -121,6 +121,8 @@ def _in_the_other_file(problem: Problem, *, environment: bool) -> Problem:
         told = "[env.NAME] tables belong in a profile; an environment file gives every profile values in [defaults.conference]"
     elif environment and name in _DEFAULTABLE:
         told = f"[{name}] is a profile's table; an environment file gives every profile {name} values in [defaults.{name}]"
+    elif environment and name == "extends":
+        told = "environments do not extend one another: each file holds its own vars, defaults and rules"
     elif environment and name in _PROFILE_ONLY:
         told = f"{name} belongs in a profile (profiles/ID.toml)"
     else:
