@@ -8,6 +8,7 @@ from typing import Any, NamedTuple
 
 from cerberus import errors as cerberus_errors
 
+from . import profile_format as fmt
 from . import schema
 from .errors import did_you_mean, did_you_mean_name, show
 
@@ -118,7 +119,11 @@ def _message(error: Any, root: Mapping[str, Any]) -> str:
         if error.rule == "forbidden":
             return f"a role cannot be called {show(value)}: that is the name of the section every call starts in"
         if error.rule == "regex":
-            return f"{show(value)} is not a role name: use a lower-case letter, then up to 31 lower-case letters, digits or _"
+            meant = re.sub(r"[^a-z0-9_]", "_", str(value).strip().lower())  # "Host", "co-host": what was meant
+            hint = f" (did you mean {show(meant)}?)" if re.fullmatch(fmt.ROLE_NAME, meant) and meant != "main" else ""
+            return (
+                f"{show(value)} is not a role name{hint}: use a lower-case letter, then up to 31 lower-case letters, digits or _"
+            )
     if error.rule == "forbidden":
         return f"{show(value)} is forbidden"
     if error.rule == "excludes":
