@@ -85,7 +85,16 @@ def test_a_key_or_table_written_twice_is_named_with_the_line_that_wrote_it_first
     assert "('" not in message  # no Python tuple of tomllib's is left in the words
 
 
-def test_other_toml_errors_keep_tomllib_words() -> None:
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("[conference\n", "Expected ']' at the end of a table declaration"),
+        ('name = "unterminated\n', "Illegal character '\\n': a string is not closed on its line"),
+        ("muted = True\n", 'Invalid value: a value is written as TOML writes it: text in quotes ("Welcome."), a number'),
+    ],
+)
+def test_other_toml_errors_keep_tomllibs_words_with_what_to_write(text: str, said: str) -> None:
     with pytest.raises(tomllib.TOMLDecodeError) as raised:
-        tomllib.loads('name = "unterminated\n')
-    assert toml_problem(raised.value, 'name = "unterminated\n') == ("Illegal character '\\n'", 1)
+        tomllib.loads(text)
+    message, line = toml_problem(raised.value, text)
+    assert (message.startswith(said), line) == (True, 1), message
