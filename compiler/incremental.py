@@ -47,7 +47,6 @@ def stamp(repo: Repository, env: str, fmt: str, overrides: Sequence[str]) -> dic
         "env": env,
         "format": fmt,
         "environments": list(repo.environments),  # [env.NAME] tables are checked against them
-        "templates": list(repo.template_inputs.values()),  # a new template may shadow a built-in
         "overrides": list(overrides),
     }
 

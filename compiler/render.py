@@ -17,7 +17,7 @@ from .document import Document
 from .errors import ConfcError, did_you_mean, show
 from .files import read_bytes
 from .memo import fingerprint
-from .repository import Repository, builtin_templates
+from .repository import ANY_TEMPLATE, Repository, builtin_templates
 from .sandbox import UNDEFINED_NAME_TAIL, Deadline, Timeout, describe, environment, join_bounded, kind
 from .yamlload import Remembered, parse_document
 
@@ -136,21 +136,25 @@ class Renderer:
         """The template and every template it may include, import or extend, as manifest inputs.
 
         Each is named by its CONFIG_DIR-relative path or as builtin:NAME.j2. A template that
-        picks another by a computed name may use any of them: it depends on them all.
+        picks another by a computed name may use any of them: it depends on them all, and on
+        which there are (ANY_TEMPLATE), since one added may be the one it picks.
         """
         if template not in self._inputs:
             every = self._repo.template_inputs
             seen: list[str] = []
             pending = [template]
+            computed = False
             while pending:
                 name = pending.pop()
                 if name in seen:
                     continue
                 seen.append(name)
                 for reference in self._references(name):
+                    computed = computed or reference is None
                     pending.extend(every if reference is None else [_stem(reference)])
             names = [seen[0], *sorted(set(seen[1:]) - {seen[0]})]
-            self._inputs[template] = tuple(every.get(name, f"builtin:{name}.j2") for name in names)
+            found = tuple(every.get(name, f"builtin:{name}.j2") for name in names)
+            self._inputs[template] = (*found, ANY_TEMPLATE) if computed else found
         return self._inputs[template]
 
     def _references(self, name: str) -> list[str | None]:

@@ -143,8 +143,9 @@ class Repository:
         return dict(sorted({**builtins, **{name: f"templates/{name}.j2" for name in self.templates}}.items()))
 
     def template_digests(self) -> dict[str, str]:
-        """The sha256 of every template, by its input name."""
-        digests = {}
+        """The sha256 of every template, by its input name; and, as ANY_TEMPLATE, of their names: what a template
+        that picks another by a computed name depends on besides each of them (one added may be the one it picks)."""
+        digests = {ANY_TEMPLATE: hashlib.sha256("\n".join(self.template_inputs.values()).encode()).hexdigest()}
         for name in self.template_inputs.values():
             try:
                 digests[name] = source_digest(read_bytes(str(self.template_path(name))))
@@ -156,6 +157,9 @@ class Repository:
         if input_name.startswith("builtin:"):
             return builtin_templates() / input_name[len("builtin:") :]
         return self.root / input_name
+
+
+ANY_TEMPLATE = "templates:*"  # the input of an artifact whose template picks another by a computed name
 
 
 def builtin_templates() -> Path:

@@ -63,7 +63,7 @@ def test_build_writes_artifacts_and_a_manifest(repo: Path, cli: Callable, tmp_pa
         "inputs": ["environments/prod.toml", "profiles/base.toml", "profiles/teams/sales.toml", "builtin:conference.j2"],
     }
     # The seal, as the README gives it: the stamps, each input's digest, the artifact's sha256.
-    stamps = {key: manifest[key] for key in ("version", "env", "format", "environments", "templates", "overrides")}
+    stamps = {key: manifest[key] for key in ("version", "env", "format", "environments", "overrides")}
     made_from = [stamps, [[rel, manifest["sources"][rel]] for rel in entry["inputs"]], entry["sha256"]]
     assert seal == sha256(json.dumps(made_from, ensure_ascii=False).encode())
     assert (manifest["env"], manifest["format"], manifest["complete"]) == ("prod", "yaml", True)

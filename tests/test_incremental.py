@@ -114,7 +114,6 @@ def test_an_environment_file_rebuilds_its_environment_only(built: Path, cli: Cal
     [
         "--set",  # a different --set
         "environment added",  # [env.NAME] tables are checked against the environments
-        "template added",  # a new template may shadow a built-in one
         "version",  # another confc
     ],
 )
@@ -126,8 +125,6 @@ def test_what_every_artifact_depends_on_rebuilds_everything(
         args = ["--set", "conference.region=eu"]
     elif change == "environment added":
         (built / "environments/qa.toml").write_text('[vars]\nhooks = "https://qa.example.com"\n')
-    elif change == "template added":
-        (built / "templates/conference.j2").write_text(FILES["templates/custom.j2"])
     else:
         monkeypatch.setattr(incremental, "__version__", "99.0")
     rebuild(cli, *args)
@@ -197,11 +194,31 @@ EDITS = [
 ]
 
 
+# Templates added: one shadowing the built-in, one a computed name picks up (ignore missing: absent until added), one no one uses.
+TEMPLATES_ADDED = [
+    (
+        "templates/conference.j2",
+        "version: 1.0.0\nsections:\n  main:\n    - join_conference:\n        {{ profile.conference | yaml(8) }}\n",
+    ),
+    ("templates/x-extra.j2", "    - answer: {}\n"),
+    ("templates/parts/unused.j2", "{# nothing #}\n"),
+]
+PICKY = {
+    "profiles/picky.toml": 'template = "pick"\ndescription = "extra"\n[conference]\nname = "picky"\n',
+    "templates/pick.j2": "version: 1.0.0\nsections:\n  main:\n{% include 'x-' ~ profile.description ~ '.j2' ignore missing %}"
+    "    - join_conference:\n        {{ profile.conference | yaml(8) }}\n",
+}
+
+
 @pytest.mark.parametrize("seed", range(6))
 def test_a_series_of_edits_builds_what_a_fresh_build_builds(built: Path, cli: Callable, tmp_path: Path, seed: int) -> None:
     rng = random.Random(seed)
+    for path, text in PICKY.items():
+        (built / path).write_text(text)
+    rebuild(cli)
     for step in range(4):
-        for path, text in rng.sample(EDITS, rng.randint(1, 3)):
+        for path, text in rng.sample(EDITS + TEMPLATES_ADDED, rng.randint(1, 3)):
+            (built / path).parent.mkdir(parents=True, exist_ok=True)
             (built / path).write_text(text.replace("2", str(step)) if rng.random() < 0.5 else text)
         rebuild(cli)
         assert cli("build", "configs", "--all-envs", "--out", f"fresh{seed}-{step}").code == 0
@@ -244,11 +261,12 @@ def test_a_template_a_template_includes_is_an_input_too(
     assert cli("build", "configs", "--env", "dev").code == 0
     entries = json.loads((tmp_path / "build/dev/manifest.json").read_text())["artifacts"]
     assert entries["a.swml.yaml"]["inputs"][-2:] == ["templates/main.j2", "templates/part.j2"]
-    assert entries["b.swml.yaml"]["inputs"][-4:] == [
+    assert entries["b.swml.yaml"]["inputs"][-5:] == [
         "templates/pick.j2",
         "builtin:conference.j2",
         "templates/main.j2",
         "templates/part.j2",
+        "templates:*",  # which templates there are: one added may be the one the computed name picks
     ]
     assert entries["c.swml.yaml"]["inputs"][-1:] == ["builtin:conference.j2"]
     compiled.clear()
@@ -258,6 +276,18 @@ def test_a_template_a_template_includes_is_an_input_too(
     assert cli("build", "configs", "--env", "dev").code == 0
     assert sorted(compiled) == [("a", "dev"), ("b", "dev")]
     assert b"- answer: {}" in (tmp_path / "build/dev/a.swml.yaml").read_bytes()
+    # A new template: only the one that picks by a computed name may use it.
+    compiled.clear()
+    (tmp_path / "configs/templates/parts").mkdir()
+    (tmp_path / "configs/templates/parts/footer.j2").write_text("    - hangup: {}\n")
+    assert cli("build", "configs", "--env", "dev").code == 0
+    assert compiled == [("b", "dev")]
+    # One that shadows a built-in: what used the built-in is made with it now.
+    compiled.clear()
+    (tmp_path / "configs/templates/conference.j2").write_text(head + "    - answer: {}\n" + "{% include 'part.j2' %}\n")
+    assert cli("build", "configs", "--env", "dev").code == 0
+    assert sorted(compiled) == [("b", "dev"), ("c", "dev")]
+    assert b"- answer: {}" in (tmp_path / "build/dev/c.swml.yaml").read_bytes()
 
 
 def test_templates_in_subfolders_are_named_by_their_path(

@@ -26,7 +26,7 @@ _ENTRY = st.fixed_dictionaries(
         "seal": st.text() | _JSON,
     }
 )
-_STAMP = {"version": "1", "env": "dev", "format": "yaml", "environments": ["dev"], "templates": [], "overrides": []}
+_STAMP = {"version": "1", "env": "dev", "format": "yaml", "environments": ["dev"], "overrides": []}
 
 
 def _expected(sources: dict[str, Any], entries: dict[str, Any]) -> dict[str, Any]:

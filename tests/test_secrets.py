@@ -14,7 +14,9 @@ from signalwire_fake import Server
 
 from compiler.secrets import clashes, placeholder
 
-HOST_PIN, ATTENDEE_PIN = "908172", "4455"
+# Neither fits in a local server's address by chance (127.0.0.1:44559 held 4455): one is longer than a port, the
+# other below every system's range of ports handed out to listening servers.
+HOST_PIN, ATTENDEE_PIN = "908172", "20406"
 FILES = {
     "environments/prod.toml": """
         [rules]
