@@ -45,6 +45,12 @@ def read_regular(path: str | os.PathLike[str]) -> bytes | None:
         os.close(fd)
 
 
+def kept_by_tools(name: str) -> bool:
+    """Whether a file or folder is one that the system, git or an editor keeps beside one's own files, never one
+    written as a profile: hidden (.gitkeep, .DS_Store, vim's .x.toml.swp), a backup (x.toml~) or an autosave (#x#)."""
+    return name.startswith(".") or name.endswith("~") or (len(name) > 1 and name.startswith("#") and name.endswith("#"))
+
+
 def as_lf(data: bytes) -> bytes:
     """`data` with CR LF line endings as LF: what git's core.autocrlf converts on checkout, TOML and Jinja read
     alike, and confc writes."""

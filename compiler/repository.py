@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ConfcError, UsageError, dotted, raise_all
-from .files import as_lf, read_bytes
+from .files import as_lf, kept_by_tools, read_bytes
 from .tomllines import KeyLines, key_lines, written_twice
 
 PROFILE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*(/[a-z0-9][a-z0-9_-]*)*$")
@@ -259,6 +259,8 @@ def load(config_dir: str | os.PathLike[str], *, partial: bool = False) -> Reposi
             rel_dir = Path(os.path.relpath(dirpath, root)).as_posix()
             kept = []
             for name in sorted(dirnames):
+                if kept_by_tools(name):  # .git, an editor's folder: nothing in it is the user's to compile
+                    continue
                 path = os.path.join(dirpath, name)
                 shown = _join(display_root, f"{rel_dir}/{name}")
                 if problem := link_problem(path):
@@ -270,6 +272,8 @@ def load(config_dir: str | os.PathLike[str], *, partial: bool = False) -> Reposi
                     kept.append(name)
             dirnames[:] = kept
             for name in sorted(filenames):
+                if kept_by_tools(name):  # a .gitkeep, the Finder's .DS_Store, a file open in vim (.x.toml.swp)
+                    continue
                 rel = f"{rel_dir}/{name}"
                 if problem := link_problem(os.path.join(dirpath, name)):
                     errors.append(ConfcError(problem, file=_join(display_root, rel)))

@@ -461,6 +461,35 @@ def test_list_reports_a_broken_repository(make_repo: Callable[..., Path], cli: C
     assert cli("list", "nowhere").code == 2
 
 
+def test_files_the_system_git_or_an_editor_keeps_beside_profiles_are_no_ones_to_compile(
+    make_repo: Callable[..., Path], cli: Callable, tmp_path: Path
+) -> None:
+    case = '[[case]]\nname = "ok joins"\nprofile = "ok"\n[case.expect]\nends = "joined"\n'
+    make_repo(
+        {
+            "profiles/ok.toml": '[conference]\nname = "ok"\n',
+            "profiles/.gitkeep": "",
+            "profiles/.DS_Store": "\x00\x01",
+            "profiles/.ok.toml.swp": "\x00vim swap",  # the file is open in an editor
+            "profiles/ok.toml~": "[conference\n",  # the editor's backup
+            "profiles/#ok.toml#": "[conference\n",  # an autosave
+            "profiles/.archive/old.toml": "not toml at all [",
+            "environments/.dev.toml.swp": "\x00",
+            "tests/calls.toml": case,
+            "tests/.calls.toml": "[[case]]\n",
+            "tests/.old/cases.toml": "[[case]]\n",
+        }
+    )
+    assert cli("validate", "configs").code == 0
+    assert cli("build", "configs", "--all-envs").code == 0
+    assert sorted(p.name for p in (tmp_path / "build/dev").iterdir()) == ["manifest.json", "ok.swml.yaml"]
+    run = cli("test", "configs", "--env", "dev")
+    assert (run.code, run.out.splitlines()[-1]) == (0, "1 passed, 0 failed")
+    # A file that is neither stays an error: a profile saved as .yaml or .txt would otherwise be skipped unseen.
+    make_repo({"profiles/ok.yaml": "conference:\n  name: ok\n"})
+    assert "configs/profiles/ok.yaml: not a profile file name" in cli("validate", "configs").err
+
+
 @pytest.mark.parametrize("command", ["build", "check", "validate"])
 def test_a_misnamed_file_hides_no_other_files_problems(
     make_repo: Callable[..., Path], cli: Callable, tmp_path: Path, command: str

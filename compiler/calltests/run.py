@@ -14,7 +14,7 @@ from .. import secrets
 from ..calls import Call, simulate
 from ..document import model, require
 from ..errors import ConfcError, did_you_mean, did_you_mean_name, did_you_mean_profile, raise_all, show
-from ..files import read_regular
+from ..files import kept_by_tools, read_regular
 from ..pipeline import Compiler
 from ..repository import SourceFile, read_source
 from ..yamlload import NotYaml, parse_document
@@ -40,12 +40,15 @@ def test_files(compiler: Compiler) -> list[SourceFile]:
     root = compiler.repo.root / "tests"
     if not root.is_dir():
         return []
-    names = sorted(
-        Path(os.path.relpath(os.path.join(folder, name), root)).as_posix()
-        for folder, _, files in os.walk(root)  # links to folders are not followed: one may lead back up
-        for name in files
-        if name.endswith(".toml") and os.path.isfile(os.path.join(folder, name))
-    )
+    names = []
+    for folder, folders, files in os.walk(root):  # links to folders are not followed: one may lead back up
+        folders[:] = [name for name in folders if not kept_by_tools(name)]
+        names += [
+            Path(os.path.relpath(os.path.join(folder, name), root)).as_posix()
+            for name in files
+            if name.endswith(".toml") and not kept_by_tools(name) and os.path.isfile(os.path.join(folder, name))
+        ]
+    names.sort()
     return [read_source(compiler.repo.root, compiler.repo.display_root, f"tests/{name}") for name in names]
 
 
