@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import tomllib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -91,7 +92,7 @@ def test_a_secret_pin_is_its_placeholder_in_every_artifact_and_output(
     assert f'"{HOST}":\n' in artifact and "max_digits: 17" in artifact
     assert cli("check", "configs", "--env", "prod").code == 0
     shown = cli("show", "configs", "all-hands", "--env", "prod")
-    assert '[roles.host.pin]\nsecret = "ALLHANDS_HOST_PIN"\n' in shown.out
+    assert '[roles.host]\npin = { secret = "ALLHANDS_HOST_PIN" }\n' in shown.out  # as the profile writes it
     # The placeholder runs through the flow like any PIN, and a test value stands in for it where given.
     host = json.loads(cli("simulate", "configs", "all-hands", "--env", "prod", "--digits", HOST, "--format", "json").out)
     assert host["joins"][0]["section"] == "host"
@@ -548,3 +549,17 @@ def test_clashes_finds_exactly_the_values_that_make_two_roles_one_key(pins: dict
     for names, written in found:
         assert written == (1 if literal in {pins[name] for name in names} else 0)
         assert len({pins[name] for name in names} | ({literal} if written else set())) == 1
+
+
+@given(text=st.text(max_size=12))
+def test_show_writes_each_secret_reference_inline_and_every_value_as_it_is(text: str) -> None:
+    from compiler.commands.show import dump
+
+    values = {
+        "vars": {"note": text},
+        "roles": {"host": {"pin": {"secret": "HOST_PIN"}}, "guest": {"pin": [{"secret": "A"}, "1234", {"secret": "B"}]}},
+    }
+    shown = dump(values, "toml")
+    assert tomllib.loads(shown) == values  # whatever a string holds, a NUL of its own included
+    if "\x00" not in text:
+        assert 'pin = { secret = "HOST_PIN" }' in shown and '{ secret = "B" }' in shown

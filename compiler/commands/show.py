@@ -11,6 +11,7 @@ import tomli_w
 
 import compiler
 
+from .. import secrets
 from ..errors import ConfcError, ErrorGroup, UsageError
 from ..profile_format import LAYER_KEYS
 from ..project import check_env, check_profile
@@ -48,4 +49,27 @@ def dump(values: Mapping[str, Any], fmt: str) -> str:
         return as_json(ordered, "show it with --format toml or yaml") + "\n"
     if fmt == "yaml":
         return to_yaml(ordered) + "\n"
-    return tomli_w.dumps(ordered)
+    return _toml(ordered)
+
+
+def _toml(values: Mapping[str, Any]) -> str:
+    """`values` as TOML, each secret reference written inline as a profile writes it ({ secret = "NAME" }), not
+    as a [roles.NAME.pin] table of its own, which is how tomli-w writes every table."""
+    marked: dict[str, str] = {}
+
+    def mark(value: Any) -> Any:
+        if secrets.is_reference(value):
+            token = f"\x00{len(marked)}\x00"  # no value of a profile holds one: checked below
+            marked[token] = "{ " + tomli_w.dumps(dict(value)).strip() + " }"
+            return token
+        if isinstance(value, Mapping):
+            return {key: mark(item) for key, item in value.items()}
+        return [mark(item) for item in value] if isinstance(value, list) else value
+
+    plain = tomli_w.dumps(values)
+    if "\\u0000" in plain:  # a value written with a NUL of its own: printed as tomli-w writes it
+        return plain
+    text = tomli_w.dumps(mark(values))
+    for token, inline in marked.items():
+        text = text.replace(tomli_w.dumps({"k": token})[len("k = ") : -1], inline)
+    return text
