@@ -123,7 +123,7 @@ def explain(compiler: Compiler, profile: str, env: str, key: str) -> Explanation
                 env=env,
             )
         if not fmt.is_known_path(path):  # a typo, not a key left to its default
-            hint = " and is not a key of the profile format" + did_you_mean_key(key, written | set(fmt.paths_like(key)))
+            hint = ", and it is not a key of the profile format" + did_you_mean_key(key, written | set(fmt.paths_like(key)))
             raise ConfcError(f"no layer sets or unsets this key{hint}", key=key, profile=profile, env=env)
         roles = values.get("roles")
         if path[0] == "roles" and len(path) > 1 and not (isinstance(roles, Mapping) and path[1] in roles):

@@ -141,7 +141,7 @@ def test_explain_a_key_no_layer_sets_says_so_and_a_typo_is_an_error(make_repo: C
     run = cli("explain", "configs", "leaf", "conference.max_particpants", "--env", "dev")
     assert (run.code, run.out) == (1, "")
     assert run.err == (
-        "conference.max_particpants: no layer sets or unsets this key and is not a key of the profile format "
+        "conference.max_particpants: no layer sets or unsets this key, and it is not a key of the profile format "
         '(did you mean "conference.max_participants"?) (profile leaf, env dev)\n'
     )
     # A key of the format left to SignalWire's default is an answer, not a mistake.

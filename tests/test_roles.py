@@ -393,7 +393,7 @@ def test_show_and_explain_a_role_through_the_command_line(make_repo: Callable[..
     run = cli("explain", "configs", "all-hands", "roles.attendee.conference.mutd", "--env", "prod")
     assert (run.code, run.err) == (
         1,
-        "roles.attendee.conference.mutd: no layer sets or unsets this key and is not a key of the profile format"
+        "roles.attendee.conference.mutd: no layer sets or unsets this key, and it is not a key of the profile format"
         ' (did you mean "roles.attendee.conference.muted"?) (profile all-hands, env prod)\n',
     )
     run = cli("explain", "configs", "all-hands", "roles.attendee.conference.name", "--env", "prod")
