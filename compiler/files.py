@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import stat
 
 # Never block on a FIFO someone left in the way: opening one to read waits for a writer.
@@ -45,10 +46,20 @@ def read_regular(path: str | os.PathLike[str]) -> bytes | None:
         os.close(fd)
 
 
-def kept_by_tools(name: str) -> bool:
-    """Whether a file or folder is one that the system, git or an editor keeps beside one's own files, never one
-    written as a profile: hidden (.gitkeep, .DS_Store, vim's .x.toml.swp), a backup (x.toml~) or an autosave (#x#)."""
-    return name.startswith(".") or name.endswith("~") or (len(name) > 1 and name.startswith("#") and name.endswith("#"))
+# What the system, version control and editors write beside one's own files, never a name one gives a profile.
+_TOOL_FILE = re.compile(
+    r"\.(?:gitkeep|keep|gitignore|gitattributes|DS_Store)"  # version control's placeholders and settings, the Finder's
+    r"|\..+\.sw[a-p]"  # vim's swap file of a file open in it: .support.toml.swp
+    r"|.+~|#.+#|\.#.+"  # a backup; emacs's autosave and lock
+    r"|\._.+"  # macOS's resource fork, on a disk that has none
+)
+_TOOL_FOLDERS = frozenset({".git", ".hg", ".svn", ".idea", ".vscode"})
+
+
+def kept_by_tools(name: str, *, folder: bool = False) -> bool:
+    """Whether a file (or `folder`) is one that the system, version control or an editor keeps beside one's own:
+    never a profile, so not read. A hidden file of another name (.support.toml) may be one, and is not passed over."""
+    return name in _TOOL_FOLDERS if folder else _TOOL_FILE.fullmatch(name) is not None
 
 
 def as_lf(data: bytes) -> bytes:

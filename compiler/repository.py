@@ -259,7 +259,7 @@ def load(config_dir: str | os.PathLike[str], *, partial: bool = False) -> Reposi
             rel_dir = Path(os.path.relpath(dirpath, root)).as_posix()
             kept = []
             for name in sorted(dirnames):
-                if kept_by_tools(name):  # .git, an editor's folder: nothing in it is the user's to compile
+                if kept_by_tools(name, folder=True):  # .git, an editor's folder: nothing in it is the user's to compile
                     continue
                 path = os.path.join(dirpath, name)
                 shown = _join(display_root, f"{rel_dir}/{name}")

@@ -473,11 +473,12 @@ def test_files_the_system_git_or_an_editor_keeps_beside_profiles_are_no_ones_to_
             "profiles/.ok.toml.swp": "\x00vim swap",  # the file is open in an editor
             "profiles/ok.toml~": "[conference\n",  # the editor's backup
             "profiles/#ok.toml#": "[conference\n",  # an autosave
-            "profiles/.archive/old.toml": "not toml at all [",
+            "profiles/.idea/workspace.xml": "<project/>",
+            "profiles/._ok.toml": "\x00\x05",  # a resource fork, on a disk that has none
             "environments/.dev.toml.swp": "\x00",
             "tests/calls.toml": case,
-            "tests/.calls.toml": "[[case]]\n",
-            "tests/.old/cases.toml": "[[case]]\n",
+            "tests/.calls.toml.swp": "[[case]]\n",
+            "tests/.git/cases.toml": "[[case]]\n",
         }
     )
     assert cli("validate", "configs").code == 0
@@ -485,9 +486,11 @@ def test_files_the_system_git_or_an_editor_keeps_beside_profiles_are_no_ones_to_
     assert sorted(p.name for p in (tmp_path / "build/dev").iterdir()) == ["manifest.json", "ok.swml.yaml"]
     run = cli("test", "configs", "--env", "dev")
     assert (run.code, run.out.splitlines()[-1]) == (0, "1 passed, 0 failed")
-    # A file that is neither stays an error: a profile saved as .yaml or .txt would otherwise be skipped unseen.
-    make_repo({"profiles/ok.yaml": "conference:\n  name: ok\n"})
-    assert "configs/profiles/ok.yaml: not a profile file name" in cli("validate", "configs").err
+    # Any other name stays an error (SPEC: never silently skipped): a profile saved as .yaml, or hidden, may be one.
+    make_repo({"profiles/ok.yaml": "conference:\n  name: ok\n", "profiles/.hidden.toml": '[conference]\nname = "h"\n'})
+    err = cli("validate", "configs").err
+    assert "configs/profiles/ok.yaml: not a profile file name" in err
+    assert "configs/profiles/.hidden.toml: not a profile file name" in err
 
 
 @pytest.mark.parametrize("command", ["build", "check", "validate"])

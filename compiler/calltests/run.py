@@ -42,7 +42,7 @@ def test_files(compiler: Compiler) -> list[SourceFile]:
         return []
     names = []
     for folder, folders, files in os.walk(root):  # links to folders are not followed: one may lead back up
-        folders[:] = [name for name in folders if not kept_by_tools(name)]
+        folders[:] = [name for name in folders if not kept_by_tools(name, folder=True)]
         names += [
             Path(os.path.relpath(os.path.join(folder, name), root)).as_posix()
             for name in files
