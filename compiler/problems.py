@@ -69,7 +69,7 @@ def _flatten(errors: Iterable[Any], root: Mapping[str, Any], into: list[Problem]
                 path += error.info[1]
             clash = tuple(error.info[1]) if error.code == schema.SEVERAL_OF.code else ()
             needs = _needed(error.constraint) if error.rule == "dependencies" else ()
-            beneath = ("pin", "callers") if error.code == schema.NEITHER.code else ()
+            beneath = schema.ADMITTING if error.code == schema.NEITHER.code else ()
             into.append(Problem(path, _message(error, root), error.rule in _ABSENCE_RULES, clash, needs, beneath))
 
 

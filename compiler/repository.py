@@ -15,7 +15,7 @@ from typing import Any
 
 from .errors import ConfcError, UsageError, dotted, raise_all
 from .files import as_lf, kept_by_tools, read_bytes
-from .tomllines import KeyLines, key_lines, written_twice
+from .tomllines import KeyLines, key_lines, reworded
 
 PROFILE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*(/[a-z0-9][a-z0-9_-]*)*$")
 ENV_NAME_PATTERN = "[a-z0-9][a-z0-9_-]*"
@@ -200,16 +200,7 @@ def toml_problem(exc: tomllib.TOMLDecodeError, text: str) -> tuple[str, int | No
     if not match.group(1):
         return message, len(text.splitlines()) or 1
     line = int(match.group(1))
-    return written_twice(message, text, line) or message + _TOML_HINTS.get(message, ""), line
-
-
-# tomllib's words for the two slips people make most, with what to write instead.
-_TOML_HINTS = {
-    "Invalid value": ': a value is written as TOML writes it: text in quotes ("Welcome."), a number, true or false'
-    " (lower case), an [array] or an { inline = table }",
-    "Illegal character '\\n'": ": a string is not closed on its line: end it with its quote (text over several lines"
-    ' goes in """triple quotes""")',
-}
+    return reworded(message, text, line), line
 
 
 _FOLDERS = ("profiles", "environments", "templates", "tests")  # of a CONFIG_DIR, named for it by mistake

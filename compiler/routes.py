@@ -20,12 +20,19 @@ HOST = re.compile(rf"{_LABEL}(?:\.{_LABEL})*(?::[0-9]{{1,5}})?")
 PREFIX = re.compile(r"[A-Za-z0-9:._/-]{1,32}")
 # A phone number as people write it (a role's callers, [deploy.numbers]): E.164, with spaces, dots, dashes or
 # parentheses between the digits.
-CALLER = re.compile(r"\+[ .()-]*[1-9](?:[ .()-]*[0-9]){6,14}[ .()-]*")
+_SEPARATOR = "[ .()-]"
+CALLER = re.compile(rf"\+{_SEPARATOR}*[1-9](?:{_SEPARATOR}*[0-9]){{6,14}}{_SEPARATOR}*")
+_NATIONAL = re.compile(rf"(?:{_SEPARATOR}*[0-9])+{_SEPARATOR}*")  # digits as a phone number, without + and country code
 
 
 def caller_number(text: str) -> str | None:
     """A caller number as SWML's call.from carries it (E.164), with the separators people write left out; None if it is not one."""
-    return re.sub(r"[ .()-]", "", text) if CALLER.fullmatch(text) else None
+    return re.sub(_SEPARATOR, "", text) if CALLER.fullmatch(text) else None
+
+
+def national_number(text: str) -> bool:
+    """Whether `text` is digits written as a phone number without its + and country code: never what call.from carries."""
+    return _NATIONAL.fullmatch(text) is not None
 
 
 def space_problem(text: str) -> str | None:

@@ -71,6 +71,7 @@ class Expression(metaclass=_ExpressionType):
 # A rule of ours whose failure is about a missing value (Cerberus's custom errors carry no rule name).
 EXACTLY_ONE_OF = ErrorDefinition(0x7F, "exactly_one_of")
 NEITHER = ErrorDefinition(0x7D, "admits")  # a role with neither a pin nor callers
+ADMITTING = ("pin", "callers")  # the keys that say who joins as a role: it needs one of them
 SEVERAL_OF = ErrorDefinition(0x7C, None)  # more than one of keys that exclude each other; its info names them
 # A problem inside SWML methods (a `result`, a switch case); its info carries the path below the field.
 SWML_RESULT = ErrorDefinition(0x7E, None)
@@ -205,7 +206,7 @@ class ConfcValidator(Validator):  # type: ignore[misc]
 
     def _validate_admits(self, constraint: bool, field: str, value: Any) -> None:
         """{'type': 'boolean'}"""
-        if constraint and isinstance(value, Mapping) and "pin" not in value and "callers" not in value:
+        if constraint and isinstance(value, Mapping) and not set(ADMITTING) & value.keys():
             # Absent keys: a pin dropped as malformed explains this, so it is then not said twice.
             hint = did_you_mean(field, _admitting(self.document, field))  # a role named only in an override: misspelt?
             self._error(field, NEITHER, f"needs a pin, or callers (caller numbers), to say who joins as this role{hint}")
@@ -248,7 +249,7 @@ _REFERENCE_FORM = '{ secret = "NAME" }, NAME in upper-case letters, digits and _
 def _admitting(roles: Mapping[str, Any], besides: str) -> list[str]:
     """The roles of `roles` but `besides` that say who joins as them."""
     return [
-        name for name, role in roles.items() if name != besides and isinstance(role, Mapping) and {"pin", "callers"} & role.keys()
+        name for name, role in roles.items() if name != besides and isinstance(role, Mapping) and set(ADMITTING) & role.keys()
     ]
 
 

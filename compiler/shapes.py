@@ -90,17 +90,16 @@ def _below_header(name: str, table: Sequence[str], read_as: str) -> str:
 def _misplaced(problem: Problem) -> Problem:
     """An unknown key that belongs to a layer, written under a [table] header, which TOML gives it to."""
     *table, name = problem.path
-    in_a_table = bool(table) and not (table[0] == "env" and len(table) == 2)
-    if name not in _LAYER_ONLY or not problem.message.startswith("unknown key"):
+    if not table or name not in _LAYER_ONLY or not problem.message.startswith("unknown key"):
         return problem
-    if not in_a_table and table and name in _NEVER_PER_ENVIRONMENT:
+    if table[0] == "env" and len(table) == 2:  # right below [env.NAME], where only some of the layer's keys go
+        if name not in _NEVER_PER_ENVIRONMENT:
+            return problem
         what = "a profile's parents are" if name == "extends" else "whether a profile is abstract is"
         return problem._replace(
             message=f"unknown key: {what} the same in every environment, so {name} is written at the profile's top level;"
             f" [env.{table[1]}] sets values over what it inherits, for {table[1]} alone"
         )
-    if not in_a_table:
-        return problem
     return problem._replace(message="unknown key: " + _below_header(name, table, "it is read as a key of that table"))
 
 

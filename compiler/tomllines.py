@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 
 from .errors import dotted
 
@@ -188,13 +188,33 @@ def _writes(text: str) -> Iterator[tuple[int, KeyPath, bool]]:
         value.feed(line, end + 1)
 
 
+def _first_written(writes: Iterable[tuple[int, KeyPath, bool]]) -> dict[KeyPath, tuple[int, bool]]:
+    """Each path `writes` define, with the line that first did and whether as a table: [a.b.c] and a.b.c = 1 also
+    define the tables a and a.b."""
+    found: dict[KeyPath, tuple[int, bool]] = {}
+    for number, path, header in writes:
+        for size in range(1, len(path) + 1):
+            found.setdefault(path[:size], (number, header or size < len(path)))
+    return found
+
+
 def key_lines(text: str) -> KeyLines:
     """Scan TOML source text and locate every key and table header in it."""
-    found: dict[KeyPath, int] = {}
-    for number, path, _ in _writes(text):
-        for size in range(1, len(path) + 1):  # [a.b.c] and a.b.c = 1 also define a and a.b
-            found.setdefault(path[:size], number)
-    return KeyLines(found)
+    return KeyLines({path: number for path, (number, _) in _first_written(_writes(text)).items()})
+
+
+# tomllib's words for the two slips people make most, with what to write instead.
+_HINTS = {
+    "Invalid value": ': a value is written as TOML writes it: text in quotes ("Welcome."), a number, true or false'
+    " (lower case), an [array] or an { inline = table }",
+    "Illegal character '\\n'": ": a string is not closed on its line: end it with its quote (text over several lines"
+    ' goes in """triple quotes""")',
+}
+
+
+def reworded(message: str, text: str, line: int) -> str:
+    """tomllib's `message` about `line` of `text`, said of the key at fault and with what to write where known."""
+    return written_twice(message, text, line) or message + _HINTS.get(message, "")
 
 
 def written_twice(message: str, text: str, line: int) -> str | None:
@@ -203,14 +223,12 @@ def written_twice(message: str, text: str, line: int) -> str | None:
     if message.startswith("Duplicate inline table key "):
         key = ast.literal_eval(message.removeprefix("Duplicate inline table key "))  # tomllib writes its repr
         return f"{dotted((key,))} is written twice in one inline table: keep one of them"
-    earlier: dict[KeyPath, tuple[int, bool]] = {}  # each path written before `line`: where first, and if by a header
-    for number, path, header in _writes(text):
-        if number == line:
-            break
-        for size in range(1, len(path) + 1):
-            earlier.setdefault(path[:size], (number, header or size < len(path)))
-    else:
+    writes = list(_writes(text))
+    at = next(((path, header) for number, path, header in writes if number == line), None)
+    if at is None:
         return None
+    path, header = at
+    earlier = _first_written(write for write in writes if write[0] < line)  # where each path was first, if as a table
     stripped = text.splitlines()[line - 1].lstrip()
     if header and not stripped.startswith("[[") and (written := _read_key(stripped, 1)) and written[0] + ("0",) in earlier:
         array = dotted(written[0])  # [x] after [[x]]: the scan took it for an element

@@ -303,16 +303,8 @@ def rule_errors(
         if path[:1] == ("roles",) and len(path) > 2 and (path[1] == "*" or path[1] in roles):
             # A role's key; its conference keys as the role joins, inherited from the profile's conference or its own.
             targets = [_role_target(values, name, path[2:]) for name in (roles if path[1] == "*" else [path[1]])]
-        elif path[0] == "conference" and roles:
-            targets = [
-                (
-                    {"conference": effective_join(values, role)},
-                    path,
-                    ("roles", name, *path) if lookup(role, path) is not MISSING else path,
-                    name,
-                )
-                for name, role in roles.items()
-            ]
+        elif path[0] == "conference" and roles:  # every join the document makes: each role's
+            targets = [_role_target(values, name, path) for name in roles]
         else:
             targets = [(values, path, path, None)]
         # The same problem in several roles (an inherited value, say) is one message naming them all.

@@ -56,20 +56,27 @@ def _toml(values: Mapping[str, Any]) -> str:
     """`values` as TOML, each secret reference written inline as a profile writes it ({ secret = "NAME" }), not
     as a [roles.NAME.pin] table of its own, which is how tomli-w writes every table."""
     marked: dict[str, str] = {}
+    nul = False  # a key or string holding a NUL of its own, which a marker could be taken for
 
     def mark(value: Any) -> Any:
+        nonlocal nul
         if secrets.is_reference(value):
-            token = f"\x00{len(marked)}\x00"  # no value of a profile holds one: checked below
+            nul = nul or "\x00" in value["secret"]
+            token = f"\x00{len(marked)}\x00"
             marked[token] = "{ " + tomli_w.dumps(dict(value)).strip() + " }"
             return token
         if isinstance(value, Mapping):
+            nul = nul or any("\x00" in key for key in value)
             return {key: mark(item) for key, item in value.items()}
-        return [mark(item) for item in value] if isinstance(value, list) else value
+        if isinstance(value, list):
+            return [mark(item) for item in value]
+        nul = nul or (isinstance(value, str) and "\x00" in value)
+        return value
 
-    plain = tomli_w.dumps(values)
-    if "\\u0000" in plain:  # a value written with a NUL of its own: printed as tomli-w writes it
-        return plain
-    text = tomli_w.dumps(mark(values))
+    marked_values = mark(values)
+    if nul:  # printed as tomli-w writes it, tables and all
+        return tomli_w.dumps(values)
+    text = tomli_w.dumps(marked_values)
     for token, inline in marked.items():
         text = text.replace(tomli_w.dumps({"k": token})[len("k = ") : -1], inline)
     return text

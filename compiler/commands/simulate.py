@@ -11,6 +11,7 @@ import compiler
 
 from ..calltests.format import KEYPAD
 from ..errors import UsageError
+from ..routes import national_number
 from ..secrets import NAME, VALUE, without_pins
 from .common import overrides
 
@@ -55,8 +56,7 @@ def caller(given: str | None) -> str | None:
     """--from, which must say something: an empty number is no number SignalWire sends."""
     if given is not None and not given.strip():
         raise UsageError("--from: give the caller's number, such as +15551230001; leave --from out for a withheld number")
-    if given is not None and re.fullmatch(r"[0-9 .()-]*[0-9][0-9 .()-]*", given):
-        # A national number: call.from carries E.164, so no role's callers would ever match it.
+    if given is not None and national_number(given):  # no role's callers, all E.164, would ever match it
         raise UsageError(
             f"--from {given}: call.from carries a number in E.164, with + and the country code first, such as"
             " +15551230001; a number without them matches no role's callers"
